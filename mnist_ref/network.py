@@ -1,0 +1,201 @@
+"""The two-layer MLP for MNIST, as pure NumPy functions in column layout.
+
+Shapes, with ``n_in`` inputs (784), ``h`` hidden units, ``k`` classes (10) and a
+batch of ``m`` samples::
+
+    X  (n_in, m)   one sample per column
+    W1 (h, n_in)   b1 (h, 1)
+    W2 (k, h)      b2 (k, 1)
+    Z1 = W1 @ X + b1          (h, m)
+    A1 = relu(Z1)             (h, m)
+    Z2 = W2 @ A1 + b2         (k, m)
+    A2 = softmax(Z2)          (k, m)   each column sums to 1
+    loss = mean over columns of -log A2[y_j, j]
+
+Every function keeps the dtype of its floating-point inputs (float32 or float64)
+and validates what it is given, so a wrong shape fails loudly instead of
+broadcasting silently.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from mnist_ref.validation import (
+    check_features,
+    check_labels,
+    check_params,
+    float_dtype,
+)
+
+Params = dict[str, np.ndarray]
+"""``{"W1": (h, n_in), "b1": (h, 1), "W2": (k, h), "b2": (k, 1)}``."""
+
+Grads = dict[str, np.ndarray]
+"""``{"dW1", "db1", "dW2", "db2"}``, each with its parameter's shape and dtype."""
+
+PARAM_NAMES = ("W1", "b1", "W2", "b2")
+GRAD_NAMES = ("dW1", "db1", "dW2", "db2")
+INIT_SCHEMES = ("he", "uniform")
+
+
+class ForwardCache(NamedTuple):
+    """What the forward pass computes: Z1, A1 (h, m), Z2, A2 (k, m)."""
+
+    Z1: np.ndarray
+    A1: np.ndarray
+    Z2: np.ndarray
+    A2: np.ndarray
+
+
+def init_params(
+    n_in: int = 784,
+    hidden: int = 128,
+    n_out: int = 10,
+    *,
+    seed: int | np.random.Generator = 0,
+    scheme: str = "he",
+    dtype: np.dtype | type = np.float64,
+) -> Params:
+    """Random weights and zero biases: W1 (hidden, n_in), b1 (hidden, 1), W2 (n_out, hidden), b2 (n_out, 1).
+
+    ``scheme="he"`` draws W ~ N(0, 2 / fan_in), the right scale for ReLU.
+    ``scheme="uniform"`` is the classic notebooks' uniform(-0.5, 0.5) for weights
+    and biases alike.
+    """
+    for name, size in (("n_in", n_in), ("hidden", hidden), ("n_out", n_out)):
+        if int(size) != size or size < 1:
+            raise ValueError(f"{name} must be a positive integer, got {size!r}")
+    dtype = float_dtype(dtype)
+    rng = np.random.default_rng(seed)
+    if scheme == "he":
+        params = {
+            "W1": rng.standard_normal((hidden, n_in)) * np.sqrt(2.0 / n_in),
+            "b1": np.zeros((hidden, 1)),
+            "W2": rng.standard_normal((n_out, hidden)) * np.sqrt(2.0 / hidden),
+            "b2": np.zeros((n_out, 1)),
+        }
+    elif scheme == "uniform":
+        params = {
+            "W1": rng.uniform(-0.5, 0.5, (hidden, n_in)),
+            "b1": rng.uniform(-0.5, 0.5, (hidden, 1)),
+            "W2": rng.uniform(-0.5, 0.5, (n_out, hidden)),
+            "b2": rng.uniform(-0.5, 0.5, (n_out, 1)),
+        }
+    else:
+        raise ValueError(f"scheme must be one of {INIT_SCHEMES}, got {scheme!r}")
+    return {name: value.astype(dtype) for name, value in params.items()}
+
+
+def relu(Z: np.ndarray) -> np.ndarray:
+    """max(Z, 0), elementwise; same shape and dtype as Z."""
+    return np.maximum(Z, 0)
+
+
+def relu_grad(Z: np.ndarray) -> np.ndarray:
+    """d relu / dZ: 1 where Z > 0, else 0 (the subgradient 0 at the kink); Z's shape and dtype."""
+    return (Z > 0).astype(float_dtype(Z.dtype))
+
+
+def log_softmax(Z: np.ndarray) -> np.ndarray:
+    """log of the column-wise softmax of logits Z (k, m), computed without overflow."""
+    shifted = Z - Z.max(axis=0, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=0, keepdims=True))
+
+
+def softmax(Z: np.ndarray) -> np.ndarray:
+    """Column-wise softmax of logits Z (k, m): each column is a probability vector.
+
+    The max of each column is subtracted first, so logits of any size stay finite.
+    """
+    exps = np.exp(Z - Z.max(axis=0, keepdims=True))
+    return exps / exps.sum(axis=0, keepdims=True)
+
+
+def one_hot(y: np.ndarray, num_classes: int = 10, dtype: np.dtype | type = np.float64) -> np.ndarray:
+    """Labels y (m,) in [0, num_classes) -> one-hot columns (num_classes, m).
+
+    The number of rows is ``num_classes``, never ``y.max() + 1``, so a batch
+    without the largest class still has all its rows.
+    """
+    y = check_labels(y, num_classes)
+    Y = np.zeros((num_classes, y.size), dtype=float_dtype(dtype))
+    Y[y, np.arange(y.size)] = 1
+    return Y
+
+
+def from_one_hot(Y: np.ndarray) -> np.ndarray:
+    """One-hot (or probability) columns (k, m) -> labels (m,): the row of each column's maximum."""
+    if Y.ndim != 2:
+        raise ValueError(f"expected one-hot columns of shape (k, m), got shape {Y.shape}")
+    return Y.argmax(axis=0)
+
+
+def forward(params: Params, X: np.ndarray) -> ForwardCache:
+    """Forward pass of X (n_in, m): returns Z1, A1 (h, m) and Z2, A2 (k, m)."""
+    check_params(params)
+    check_features(X, params["W1"].shape[1])
+    Z1 = params["W1"] @ X + params["b1"]
+    A1 = relu(Z1)
+    Z2 = params["W2"] @ A1 + params["b2"]
+    return ForwardCache(Z1, A1, Z2, softmax(Z2))
+
+
+def cross_entropy(Z2: np.ndarray, y: np.ndarray) -> float:
+    """Mean cross-entropy of logits Z2 (k, m) against labels y (m,), from log_softmax (no log(0))."""
+    y = check_labels(y, Z2.shape[0])
+    if y.size != Z2.shape[1]:
+        raise ValueError(f"{y.size} labels for {Z2.shape[1]} columns of logits")
+    return float(-log_softmax(Z2)[y, np.arange(y.size)].mean())
+
+
+def loss(params: Params, X: np.ndarray, y: np.ndarray) -> float:
+    """Mean cross-entropy of the network on X (n_in, m) with labels y (m,)."""
+    return cross_entropy(forward(params, X).Z2, y)
+
+
+def backward(params: Params, cache: ForwardCache, X: np.ndarray, y: np.ndarray) -> Grads:
+    """Gradients of the mean cross-entropy; each has exactly its parameter's shape and dtype.
+
+    dZ2 = (A2 - onehot(y)) / m          (k, m)
+    dW2 = dZ2 @ A1.T                    (k, h)     db2 = row sums of dZ2  (k, 1)
+    dZ1 = (W2.T @ dZ2) * relu'(Z1)      (h, m)
+    dW1 = dZ1 @ X.T                     (h, n_in)  db1 = row sums of dZ1  (h, 1)
+    """
+    m = X.shape[1]
+    dtype = params["W1"].dtype
+    dZ2 = (cache.A2 - one_hot(y, cache.A2.shape[0], dtype)) / dtype.type(m)
+    dZ1 = (params["W2"].T @ dZ2) * relu_grad(cache.Z1)
+    return {
+        "dW1": dZ1 @ X.T,
+        "db1": dZ1.sum(axis=1, keepdims=True),
+        "dW2": dZ2 @ cache.A1.T,
+        "db2": dZ2.sum(axis=1, keepdims=True),
+    }
+
+
+def sgd_update(params: Params, grads: Grads, lr: float) -> Params:
+    """One gradient-descent step, theta - lr * d_theta; returns new arrays, inputs untouched."""
+    check_params(params)
+    updated = {}
+    for name in PARAM_NAMES:
+        grad = grads["d" + name]
+        if grad.shape != params[name].shape:
+            raise ValueError(f"d{name} has shape {grad.shape}, expected {params[name].shape} like {name}")
+        updated[name] = params[name] - params[name].dtype.type(lr) * grad
+    return updated
+
+
+def predict(params: Params, X: np.ndarray) -> np.ndarray:
+    """Predicted labels (m,) for X (n_in, m): the class with the largest logit."""
+    return forward(params, X).Z2.argmax(axis=0)
+
+
+def accuracy(predictions: np.ndarray, y: np.ndarray) -> float:
+    """Fraction of predictions (m,) equal to labels y (m,)."""
+    predictions, y = np.asarray(predictions), np.asarray(y)
+    if predictions.shape != y.shape:
+        raise ValueError(f"predictions have shape {predictions.shape}, labels {y.shape}")
+    return float((predictions == y).mean())

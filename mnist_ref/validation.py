@@ -1,0 +1,59 @@
+"""Input checks shared by the reference: clear errors instead of silent broadcasting."""
+
+from __future__ import annotations
+
+import numpy as np
+
+FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def float_dtype(dtype: np.dtype | type | str) -> np.dtype:
+    """The floating dtype to compute in: float32 stays float32, anything else is float64."""
+    dtype = np.dtype(dtype)
+    return dtype if dtype in FLOAT_DTYPES else np.dtype(np.float64)
+
+
+def check_labels(y: np.ndarray, num_classes: int) -> np.ndarray:
+    """Labels as a 1-D integer array with every value in [0, num_classes)."""
+    y = np.asarray(y)
+    if y.ndim != 1:
+        raise ValueError(f"labels must be 1-D of shape (m,), got shape {y.shape}")
+    is_whole = np.issubdtype(y.dtype, np.integer) or bool(np.all(np.isfinite(y) & (y == np.round(y))))
+    if not is_whole:
+        raise ValueError("labels must be whole numbers")
+    y = y.astype(np.int64)
+    bad = (y < 0) | (y >= num_classes)
+    if bad.any():
+        where = int(np.flatnonzero(bad)[0])
+        raise ValueError(f"label {y[where]} at position {where} is outside [0, {num_classes})")
+    return y
+
+
+def check_features(X: np.ndarray, n_in: int) -> None:
+    """X must be (n_in, m), one sample per column, and finite."""
+    if X.ndim != 2 or X.shape[0] != n_in:
+        hint = " (samples as rows? pass X.T)" if X.ndim == 2 and X.shape[1] == n_in else ""
+        raise ValueError(f"X must have shape ({n_in}, m), got {X.shape}{hint}")
+    if not np.all(np.isfinite(X)):
+        raise ValueError("X contains NaN or infinite values")
+
+
+def check_params(params: dict[str, np.ndarray]) -> None:
+    """W1 (h, n_in), b1 (h, 1), W2 (k, h), b2 (k, 1), all finite, one floating dtype."""
+    missing = {"W1", "b1", "W2", "b2"} - params.keys()
+    if missing:
+        raise ValueError(f"parameters missing: {sorted(missing)}")
+    W1, b1, W2, b2 = params["W1"], params["b1"], params["W2"], params["b2"]
+    if W1.ndim != 2 or W2.ndim != 2:
+        raise ValueError(f"W1 and W2 must be 2-D, got shapes {W1.shape} and {W2.shape}")
+    h, k = W1.shape[0], W2.shape[0]
+    expected = {"b1": (h, 1), "W2": (k, h), "b2": (k, 1)}
+    for name, shape in expected.items():
+        if params[name].shape != shape:
+            raise ValueError(f"{name} must have shape {shape}, got {params[name].shape}")
+    dtypes = {p.dtype for p in (W1, b1, W2, b2)}
+    if len(dtypes) != 1 or dtypes.pop() not in FLOAT_DTYPES:
+        raise ValueError("parameters must all be float32 or all be float64")
+    for name in ("W1", "b1", "W2", "b2"):
+        if not np.all(np.isfinite(params[name])):
+            raise ValueError(f"{name} contains NaN or infinite values")
