@@ -136,7 +136,7 @@ def from_one_hot(Y: np.ndarray) -> np.ndarray:
 def forward(params: Params, X: np.ndarray) -> ForwardCache:
     """Forward pass of X (n_in, m): returns Z1, A1 (h, m) and Z2, A2 (k, m)."""
     check_params(params)
-    check_features(X, params["W1"].shape[1])
+    check_features(X, params["W1"].shape[1], params["W1"].dtype)
     Z1 = params["W1"] @ X + params["b1"]
     A1 = relu(Z1)
     Z2 = params["W2"] @ A1 + params["b2"]
@@ -164,8 +164,12 @@ def backward(params: Params, cache: ForwardCache, X: np.ndarray, y: np.ndarray) 
     dZ1 = (W2.T @ dZ2) * relu'(Z1)      (h, m)
     dW1 = dZ1 @ X.T                     (h, n_in)  db1 = row sums of dZ1  (h, 1)
     """
-    m = X.shape[1]
+    check_params(params)
     dtype = params["W1"].dtype
+    check_features(X, params["W1"].shape[1], dtype)
+    m = X.shape[1]
+    if np.size(y) != m:
+        raise ValueError(f"{np.size(y)} labels for {m} columns of X")
     dZ2 = (cache.A2 - one_hot(y, cache.A2.shape[0], dtype)) / dtype.type(m)
     dZ1 = (params["W2"].T @ dZ2) * relu_grad(cache.Z1)
     return {
@@ -184,6 +188,8 @@ def sgd_update(params: Params, grads: Grads, lr: float) -> Params:
         grad = grads["d" + name]
         if grad.shape != params[name].shape:
             raise ValueError(f"d{name} has shape {grad.shape}, expected {params[name].shape} like {name}")
+        if grad.dtype != params[name].dtype:
+            raise ValueError(f"d{name} has dtype {grad.dtype}, expected {params[name].dtype} like {name}")
         updated[name] = params[name] - params[name].dtype.type(lr) * grad
     return updated
 

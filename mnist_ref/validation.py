@@ -18,22 +18,26 @@ def check_labels(y: np.ndarray, num_classes: int) -> np.ndarray:
     y = np.asarray(y)
     if y.ndim != 1:
         raise ValueError(f"labels must be 1-D of shape (m,), got shape {y.shape}")
-    is_whole = np.issubdtype(y.dtype, np.integer) or bool(np.all(np.isfinite(y) & (y == np.round(y))))
-    if not is_whole:
-        raise ValueError("labels must be whole numbers")
-    y = y.astype(np.int64)
-    bad = (y < 0) | (y >= num_classes)
-    if bad.any():
-        where = int(np.flatnonzero(bad)[0])
+    if not (np.issubdtype(y.dtype, np.integer) or np.issubdtype(y.dtype, np.floating)):
+        raise ValueError(f"labels must be integers, got dtype {y.dtype}")
+    not_whole = ~np.isfinite(y) | (y != np.round(y))
+    if not_whole.any():
+        where = int(np.flatnonzero(not_whole)[0])
+        raise ValueError(f"labels must be whole numbers, got {y[where]} at position {where}")
+    outside = (y < 0) | (y >= num_classes)
+    if outside.any():
+        where = int(np.flatnonzero(outside)[0])
         raise ValueError(f"label {y[where]} at position {where} is outside [0, {num_classes})")
-    return y
+    return y.astype(np.int64)
 
 
-def check_features(X: np.ndarray, n_in: int) -> None:
-    """X must be (n_in, m), one sample per column, and finite."""
+def check_features(X: np.ndarray, n_in: int, dtype: np.dtype | None = None) -> None:
+    """X must be (n_in, m), one sample per column, finite, and of ``dtype`` when one is given."""
     if X.ndim != 2 or X.shape[0] != n_in:
         hint = " (samples as rows? pass X.T)" if X.ndim == 2 and X.shape[1] == n_in else ""
         raise ValueError(f"X must have shape ({n_in}, m), got {X.shape}{hint}")
+    if dtype is not None and X.dtype != dtype:
+        raise ValueError(f"X has dtype {X.dtype} but the parameters are {dtype}: pass X.astype(np.{dtype})")
     if not np.all(np.isfinite(X)):
         raise ValueError("X contains NaN or infinite values")
 

@@ -1,0 +1,77 @@
+"""What ``describe()`` tells the user: how each component is called, what is missing, the init sizes."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from conformance.adapters.labels import LabelForms
+from conformance.adapters.names import COMPONENTS, operation_of
+from conformance.adapters.signatures import CallPlan
+
+SIZE_NAMES = ("n_in", "hidden", "n_out")
+SIZE_PROBE = (784, 10, 10)
+"""The sizes asked of an init whose sizes are (partly) fixed, to read back the ones it uses."""
+INIT_TIME_LIMIT = 2.0
+"""Seconds describe() waits for a fixed-size init before giving up on reading its sizes."""
+
+
+def call_text(plan: CallPlan, labels: LabelForms, notes: tuple[str, ...] = ()) -> str:
+    """The call and how values travel: "back_prop(..., Y); Y as integer labels (m,); returns (dW1, ...)"."""
+    parts = [plan.text(), *notes, *plan.layout_notes()]
+    label_text = labels.text(plan)
+    if label_text:
+        parts.append(label_text)
+    if plan.returned:
+        parts.append(f"returns ({', '.join(name or '...' for name in plan.returned)})")
+    return "; ".join(parts)
+
+
+def by_component(texts: dict[str, str]) -> dict[str, str]:
+    """Texts keyed by operation ("backward") spread over the components ("dW1", "db1", ...), in order."""
+    operations = {component: operation_of(component) for component in COMPONENTS}
+    return {component: texts[operation] for component, operation in operations.items() if operation in texts}
+
+
+def init_sizes(plan: CallPlan | None, init: Any) -> str:
+    """"free" when init takes all three sizes, else "fixed (784, 10, 10)" as read from calling ``init``.
+
+    ``init(n_in, hidden, n_out)`` is the adapter's operation; it runs at most INIT_TIME_LIMIT s.
+    """
+    if plan is None:
+        return "unknown (no init function)"
+    free = [size for size in SIZE_NAMES if plan.uses(size, "layer_sizes")]
+    if len(free) == len(SIZE_NAMES):
+        return "free"
+    try:
+        with time_limit(INIT_TIME_LIMIT):
+            params = init(*SIZE_PROBE)
+        sizes = (params["W1"].shape[1], params["W1"].shape[0], params["W2"].shape[0])
+    except Exception as error:  # the target's init may raise anything; describe() must still answer
+        return f"fixed (sizes unknown: {plan.title} raised {type(error).__name__}: {error})"
+    if not free:
+        return f"fixed ({', '.join(map(str, sizes))})"
+    fixed = [f"{name}={size}" for name, size in zip(SIZE_NAMES, sizes, strict=True) if name not in free]
+    return f"partly fixed: {', '.join(fixed)}; {', '.join(free)} from the arguments"
+
+
+@contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Raise TimeoutError in the block after ``seconds`` (main thread only; elsewhere no limit)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: Any) -> None:
+        raise TimeoutError(f"did not return within {seconds:g} s")
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)

@@ -1,0 +1,134 @@
+"""Facts read from the target's code without running it: its functions, the globals and strings they use.
+
+Bytecode gives what every function has (global reads, string constants, attribute
+names); the source, when ``inspect`` can find it, gives the names in a ``return``
+statement, which tell the order of a returned tuple.
+"""
+
+from __future__ import annotations
+
+import ast
+import dis
+import inspect
+import textwrap
+import types
+from collections.abc import Callable, Iterator
+from typing import Any
+
+GLOBAL_READS = frozenset({"LOAD_GLOBAL", "LOAD_NAME"})
+
+
+def own_functions(module: types.ModuleType) -> dict[str, types.FunctionType]:
+    """The functions defined by the module itself (not imported), by name, in definition order."""
+    namespace = vars(module)
+    return {
+        name: value
+        for name, value in namespace.items()
+        if isinstance(value, types.FunctionType) and value.__globals__ is namespace
+    }
+
+
+def own_classes(module: types.ModuleType) -> dict[str, type]:
+    """The classes defined by the module itself (not imported), by name."""
+    return {
+        name: value
+        for name, value in vars(module).items()
+        if isinstance(value, type) and value.__module__ == module.__name__
+    }
+
+
+def class_functions(cls: type) -> dict[str, types.FunctionType]:
+    """The plain functions behind a class's methods, static methods, class methods and properties."""
+    functions = {}
+    for name, member in vars(cls).items():
+        if isinstance(member, staticmethod | classmethod):
+            member = member.__func__
+        elif isinstance(member, property):
+            member = member.fget
+        if isinstance(member, types.FunctionType):
+            functions[name] = member
+    return functions
+
+
+def code_objects(function: Callable[..., Any]) -> Iterator[types.CodeType]:
+    """The function's code object and every code object nested in it (comprehensions, lambdas, inner defs)."""
+    pending = [function.__code__]
+    while pending:
+        code = pending.pop()
+        yield code
+        pending.extend(const for const in code.co_consts if isinstance(const, types.CodeType))
+
+
+def global_reads(function: Callable[..., Any]) -> set[str]:
+    """Names the function reads as globals (or builtins): ``m`` in ``dW2 = 1 / m * ...``."""
+    return {
+        instruction.argval
+        for code in code_objects(function)
+        for instruction in dis.get_instructions(code)
+        if instruction.opname in GLOBAL_READS
+    }
+
+
+def string_constants(function: Callable[..., Any]) -> set[str]:
+    """The string literals in the function: dictionary keys such as ``"W1"`` show up here."""
+    return {const for code in code_objects(function) for const in code.co_consts if isinstance(const, str)}
+
+
+def referenced_names(function: Callable[..., Any]) -> set[str]:
+    """Global and attribute names the function uses (``co_names``): ``self.W1`` contributes ``W1``."""
+    return {name for code in code_objects(function) for name in code.co_names}
+
+
+def called_functions(function: Callable[..., Any], module: types.ModuleType) -> list[types.FunctionType]:
+    """The module's own functions that ``function`` reads as globals (the ones it calls), one level deep."""
+    functions = own_functions(module)
+    return [functions[name] for name in sorted(global_reads(function)) if name in functions]
+
+
+def function_tree(function: Callable[..., Any]) -> ast.FunctionDef | None:
+    """The function's definition parsed from its source, or None when the source cannot be found."""
+    try:
+        source = textwrap.dedent(inspect.getsource(function))
+    except (OSError, TypeError):
+        return None
+    try:
+        statement = ast.parse(source).body[0]
+    except (SyntaxError, IndexError):
+        return None
+    return statement if isinstance(statement, ast.FunctionDef) else None
+
+
+def returned_names(function: Callable[..., Any]) -> tuple[str, ...] | None:
+    """The names in the function's first ``return a, b, ...`` statement, or None when unknown.
+
+    ``return W1, b1, W2, b2`` gives ("W1", "b1", "W2", "b2"); ``self.dW1`` gives "dW1" and
+    ``cache["A2"]`` gives "A2"; an element that is an expression gives "".
+    """
+    tree = function_tree(function)
+    if tree is None:
+        return None
+    for node in _own_nodes(tree):
+        if isinstance(node, ast.Return) and isinstance(node.value, ast.Tuple):
+            return tuple(_element_name(element) for element in node.value.elts)
+    return None
+
+
+def _own_nodes(tree: ast.FunctionDef) -> Iterator[ast.AST]:
+    """The nodes of a function body in source order, without descending into nested functions or classes."""
+    pending = list(reversed(tree.body))
+    while pending:
+        node = pending.pop()
+        yield node
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
+            pending.extend(reversed(list(ast.iter_child_nodes(node))))
+
+
+def _element_name(node: ast.expr) -> str:
+    """The name an element of a returned tuple goes by: a variable, an attribute or a string key."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant):
+        return str(node.slice.value)
+    return ""

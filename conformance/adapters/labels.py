@@ -1,0 +1,148 @@
+"""Labels in the form the target wants: integer labels (m,) or one-hot columns (k, m).
+
+A parameter named ``Y`` (or ``y``, ``labels``...) is ambiguous. The code often says
+which: ``one_hot(Y)`` or ``A2[Y, range(m)]`` use integer labels, ``A2 - Y`` or
+``Y * np.log(A2)`` use one-hot columns. That guess is tried first (integer labels when
+the code says nothing); if the call raises, the other form is tried once, and what
+worked is remembered for that function.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Mapping
+from typing import Any, Literal
+
+import numpy as np
+
+from conformance.adapters.introspect import function_tree
+from conformance.adapters.names import is_one_hot_function, normalize
+from conformance.adapters.signatures import CallPlan
+
+LabelForm = Literal["labels", "one-hot"]
+FORM_TEXT = {"labels": "integer labels (m,)", "one-hot": "one-hot columns (10, m)"}
+
+
+def one_hot_columns(y: Any, n_out: int, dtype: np.dtype) -> np.ndarray | None:
+    """Labels (m,) as one-hot columns (n_out, m), or None when they are not integers in [0, n_out)."""
+    labels = np.asarray(y)
+    if labels.ndim != 1 or not np.issubdtype(labels.dtype, np.integer):
+        return None
+    if labels.size and (labels.min() < 0 or labels.max() >= n_out):
+        return None
+    columns = np.zeros((n_out, labels.size), dtype=dtype)
+    columns[labels, np.arange(labels.size)] = 1
+    return columns
+
+
+def guess_label_form(function: Callable[..., Any], parameter: str) -> LabelForm | None:
+    """What the function's code does with ``parameter``: "labels", "one-hot", or None if it does not say.
+
+    Labels: passed to a one-hot function, used as an index (``A2[Y, ...]``, ``np.eye(10)[Y]``).
+    One-hot: added or multiplied elementwise (``A2 - Y``, ``Y * log(A2)``), transposed,
+    ``Y.shape[1]``, ``np.argmax(Y, ...)``. Conversion to one-hot wins over the rest.
+    """
+    tree = function_tree(function)
+    if tree is None:
+        return None
+    signs = {_label_sign(node, parameter) for node in ast.walk(tree)}
+    if "labels" in signs:
+        return "labels"
+    return "one-hot" if "one-hot" in signs else None
+
+
+def _label_sign(node: ast.AST, parameter: str) -> LabelForm | None:
+    """What one syntax node says about the form of ``parameter``, if anything."""
+    if isinstance(node, ast.Call) and any(_is_name(arg, parameter) for arg in node.args):
+        called = _called_name(node)
+        if is_one_hot_function(called):
+            return "labels"
+        if normalize(called) == "argmax":
+            return "one-hot"
+    if isinstance(node, ast.Subscript):
+        index = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+        if any(_is_name(element, parameter) for element in index):
+            return "labels"
+        if _is_shape_of(node.value, parameter) and _is_constant(node.slice, 1):
+            return "one-hot"
+    elementwise = isinstance(node, ast.BinOp) and isinstance(node.op, ast.Sub | ast.Mult | ast.Add)
+    if elementwise and (_is_name(node.left, parameter) or _is_name(node.right, parameter)):
+        return "one-hot"
+    if isinstance(node, ast.Attribute) and node.attr == "T" and _is_name(node.value, parameter):
+        return "one-hot"
+    return None
+
+
+def _is_name(node: ast.AST, name: str) -> bool:
+    return isinstance(node, ast.Name) and node.id == name
+
+
+def _is_constant(node: ast.AST, value: Any) -> bool:
+    return isinstance(node, ast.Constant) and node.value == value
+
+
+def _is_shape_of(node: ast.AST, name: str) -> bool:
+    return isinstance(node, ast.Attribute) and node.attr == "shape" and _is_name(node.value, name)
+
+
+def _called_name(call: ast.Call) -> str:
+    """``one_hot`` for ``one_hot(Y)`` and for ``self.one_hot(Y)``; "" for anything fancier."""
+    if isinstance(call.func, ast.Name):
+        return call.func.id
+    if isinstance(call.func, ast.Attribute):
+        return call.func.attr
+    return ""
+
+
+class LabelForms:
+    """Calls target functions with labels in the form that works for each, and remembers it."""
+
+    def __init__(self) -> None:
+        self._worked: dict[str, LabelForm] = {}
+
+    def first_form(self, plan: CallPlan) -> LabelForm:
+        """The form tried first: what worked before, else what the code suggests, else integer labels."""
+        if plan.title in self._worked:
+            return self._worked[plan.title]
+        argument = plan.argument_for("Y")
+        guess = guess_label_form(plan.function, argument.name) if argument else None
+        return guess or "labels"
+
+    def call(self, plan: CallPlan, values: Mapping[str, Any], run: Callable[[Mapping[str, Any]], Any]) -> Any:
+        """``run(values)`` with ``values["Y"]`` in the form the plan's function wants.
+
+        When the first form raises (and no form is known to work yet), the other one is
+        tried once; if that raises too, the first error is the one reported.
+        """
+        if not (plan.operation.flexible_labels and plan.uses("Y")):
+            return run(values)
+        first = self.first_form(plan)
+        if plan.title in self._worked or values.get("Y_onehot") is None:
+            return run(_in_form(values, first))
+        try:
+            result = run(_in_form(values, first))
+        except Exception as error:
+            second: LabelForm = "labels" if first == "one-hot" else "one-hot"
+            try:
+                result = run(_in_form(values, second))
+            except Exception:
+                raise error from None
+            self._worked[plan.title] = second
+            return result
+        self._worked[plan.title] = first
+        return result
+
+    def text(self, plan: CallPlan) -> str | None:
+        """How the plan's ``Y`` parameter is filled, for describe(); None if it has none."""
+        argument = plan.argument_for("Y")
+        if argument is None or not plan.operation.flexible_labels:
+            return None
+        first = self.first_form(plan)
+        if plan.title in self._worked:
+            return f"{argument.name} as {FORM_TEXT[first]} (that worked)"
+        second = "labels" if first == "one-hot" else "one-hot"
+        return f"{argument.name} as {FORM_TEXT[first]}, {FORM_TEXT[second]} if that raises"
+
+
+def _in_form(values: Mapping[str, Any], form: LabelForm) -> Mapping[str, Any]:
+    return {**values, "Y": values["Y_onehot"]} if form == "one-hot" else values

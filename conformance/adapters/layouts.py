@@ -1,0 +1,190 @@
+"""How a target bundles several arrays (params, cache, grads), both ways.
+
+Going in, the canonical dict ``{"W1": ..., "b1": ..., ...}`` is *packed* the way the
+target expects: a dict with the target's keys (``"W1"`` or ``"w1"``, ``"dW1"`` or
+``"W1"`` for gradients) or a tuple in the target's order. Coming back, whatever the
+target returned (a dict, a tuple, a tuple holding a dict, one array) is *read* into a
+canonical dict with ``np.asarray`` and nothing else: never reshaped, squeezed or cast.
+"""
+
+from __future__ import annotations
+
+import types
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from conformance.adapters.introspect import returned_names, string_constants
+from conformance.adapters.names import CONTAINER_NAMES, normalize, roles_for
+
+
+@dataclass(frozen=True)
+class DictLayout:
+    """The arrays travel in a dict; ``keys`` maps each canonical name to the target's key."""
+
+    keys: Mapping[str, str]
+
+    def pack(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        """``{target key: value}`` for every canonical name in ``values`` that the layout knows."""
+        return {key: values[name] for name, key in self.keys.items() if name in values}
+
+    def text(self) -> str:
+        """E.g. "dict with keys 'W1', 'b1', 'W2', 'b2'"."""
+        return "dict with keys " + ", ".join(repr(key) for key in self.keys.values())
+
+
+@dataclass(frozen=True)
+class TupleLayout:
+    """The arrays travel as a tuple in ``order`` (canonical names)."""
+
+    order: tuple[str, ...]
+
+    def pack(self, values: Mapping[str, Any]) -> tuple[Any, ...]:
+        """The values as a tuple in the target's order."""
+        return tuple(values[name] for name in self.order)
+
+    def text(self) -> str:
+        """E.g. "tuple (W1, b1, W2, b2)"."""
+        return f"tuple ({', '.join(self.order)})"
+
+
+Layout = DictLayout | TupleLayout
+
+
+def detect_layout(container: str, strings: Iterable[str], order: tuple[str, ...] | None = None) -> Layout:
+    """The layout of ``container`` ("params", "cache", "grads") in code whose string literals are ``strings``.
+
+    A dict when the strings hold its keys: exact ones (``"W1"``, ``"w1"``), prefixes that a
+    loop completes (``"W" + str(l)``), or for gradients the parameters' keys, prefixed with
+    ``"d"`` when that string is there (``grads["d" + key]``). A tuple in ``order`` (the
+    names of a ``return`` statement, canonical order by default) otherwise.
+    """
+    names = CONTAINER_NAMES[container]
+    strings = set(strings)
+    keys = _exact_keys(names, strings) or _prefix_keys(names, strings)
+    if keys is None and container == "grads":
+        param_keys = _exact_keys(CONTAINER_NAMES["params"], strings) or _prefix_keys(
+            CONTAINER_NAMES["params"], strings
+        )
+        if param_keys is not None:
+            prefix = "d" if "d" in strings else ""
+            keys = {"d" + name: prefix + key for name, key in param_keys.items()}
+    if keys is not None:
+        return DictLayout(keys)
+    usable_order = order is not None and sorted(order) == sorted(names)
+    return TupleLayout(order if usable_order else names)
+
+
+@dataclass(frozen=True)
+class Conventions:
+    """How the target as a whole bundles arrays: all its string literals, and its returned tuples' orders."""
+
+    strings: frozenset[str]
+    orders: Mapping[str, tuple[str, ...]]  # container -> canonical names in the order the target returns them
+
+    @classmethod
+    def of(cls, functions: Iterable[types.FunctionType]) -> Conventions:
+        """Read from the target's functions (and methods): ``return W1, b1, W2, b2`` sets the params order."""
+        strings: set[str] = set()
+        orders: dict[str, tuple[str, ...]] = {}
+        for function in functions:
+            strings |= string_constants(function)
+            returned = returned_names(function) or ()
+            for container, names in CONTAINER_NAMES.items():
+                order = tuple(canonical_name(name, names) for name in returned)
+                if container not in orders and sorted(map(str, order)) == sorted(names):
+                    orders[container] = order
+        return cls(frozenset(strings), orders)
+
+    def layout(self, container: str, function: types.FunctionType) -> Layout:
+        """The layout ``function`` uses for ``container``: by its own strings first, then by the target's."""
+        order = self.orders.get(container)
+        layout = detect_layout(container, string_constants(function), order)
+        return layout if isinstance(layout, DictLayout) else detect_layout(container, self.strings, order)
+
+
+def _exact_keys(names: tuple[str, ...], strings: set[str]) -> dict[str, str] | None:
+    """Keys spelled out in full (``"W1"`` or ``"w1"``); canonical spelling for the ones not seen."""
+    by_key = {normalize(string): string for string in sorted(strings)}
+    found = {name: by_key[normalize(name)] for name in names if normalize(name) in by_key}
+    return {name: found.get(name, name) for name in names} if found else None
+
+
+def _prefix_keys(names: tuple[str, ...], strings: set[str]) -> dict[str, str] | None:
+    """Keys built in a loop from a prefix and the layer number: ``"W" + str(l)`` gives "W1" and "W2"."""
+    by_prefix = {normalize(string): string for string in sorted(strings)}
+    prefixes = {name: normalize(name.rstrip("12")) for name in names}
+    if not any(prefix in by_prefix for prefix in prefixes.values()):
+        return None
+    return {name: by_prefix.get(prefix, name.rstrip("12")) + name[-1] for name, prefix in prefixes.items()}
+
+
+def canonical_name(key: Any, names: tuple[str, ...], *, aliases: bool = True) -> str | None:
+    """The canonical name among ``names`` that a target's key or attribute name stands for, if any.
+
+    ``"w1"`` stands for W1; with ``aliases`` also ``"weights1"`` for W1, ``"output"`` for A2,
+    and for gradients the bare parameter name for its gradient (``grads["W1"]`` is dW1).
+    """
+    if not isinstance(key, str):
+        return None
+    for name in names:
+        if normalize(key) == normalize(name):
+            return name
+    roles = roles_for(key) if aliases else ()
+    for name in names:
+        if name in roles or (name.startswith("d") and name[1:] in roles):
+            return name
+    return None
+
+
+def read_arrays(
+    result: Any, names: tuple[str, ...], returned: tuple[str, ...] | None = None, lone: str | None = None
+) -> dict[str, np.ndarray]:
+    """The arrays among ``names`` that ``result`` holds, as ``{canonical name: np.asarray(value)}``.
+
+    - a dict: by key (see ``read_mapping``);
+    - a tuple or list: dicts inside it by key, the other items by the names in the
+      target's ``return`` statement (``returned``), else in canonical order when there
+      are at least as many items as names (``W1, b1, W2, b2, history``);
+    - anything else: ``{lone: result}`` when a lone array means something (A2 for forward).
+    """
+    if isinstance(result, Mapping):
+        return read_mapping(result, names)
+    if not isinstance(result, tuple | list):
+        return {lone: np.asarray(result)} if lone is not None and result is not None else {}
+    from_dicts: dict[str, np.ndarray] = {}
+    for item in result:
+        if isinstance(item, Mapping):
+            from_dicts = {**read_mapping(item, names), **from_dicts}
+    items = [(index, item) for index, item in enumerate(result) if not isinstance(item, Mapping)]
+    by_name = {}
+    if returned is not None and len(returned) == len(result):
+        by_name = {canonical_name(returned[index], names): item for index, item in items}
+        by_name.pop(None, None)
+    if len(by_name) < len(items) and len(items) >= len(names) and not from_dicts:
+        by_name = dict(zip(names, (item for _, item in items), strict=False))
+    return {**{name: np.asarray(item) for name, item in by_name.items()}, **from_dicts}
+
+
+def read_mapping(
+    mapping: Mapping[Any, Any], names: tuple[str, ...], *, nested: bool = True
+) -> dict[str, np.ndarray]:
+    """The arrays a dict (or an instance's ``vars``) holds by key.
+
+    Exact keys win over aliases (an instance with both ``W1`` and ``dW1`` gives dW1 from
+    ``dW1``); with ``nested``, dict values are read too (``{"cache": {...}}``, ``self.params``).
+    """
+    arrays = {key: value for key, value in mapping.items() if not isinstance(value, Mapping)}
+    found: dict[str, np.ndarray] = {}
+    for aliases in (False, True):
+        for key, value in arrays.items():
+            name = canonical_name(key, names, aliases=aliases)
+            if name is not None and name not in found:
+                found[name] = np.asarray(value)
+    if nested:
+        for value in mapping.values():
+            if isinstance(value, Mapping):
+                found = {**read_mapping(value, names, nested=False), **found}
+    return found

@@ -1,0 +1,169 @@
+"""The names students give things: functions per component, parameters and attributes per role.
+
+Every name is compared after ``normalize`` (lower case, underscores removed), so
+``ReLU_deriv``, ``relu_deriv`` and ``reluDeriv`` are the same name.
+
+A *role* is what a value is in canonical terms: ``"W1"``, ``"X"``, ``"Y"`` (integer
+labels), ``"Y_onehot"``, ``"lr"``, ``"params"`` (the four parameters bundled in a dict
+or a tuple)... A name can fit several roles (``output`` is the softmax output in
+``loss(output, y)`` and the number of classes in ``init(input, hidden, output)``):
+the operation being called decides which one it can supply.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+COMPONENTS = (
+    "init", "relu", "relu_grad", "softmax", "one_hot", "forward", "loss",
+    "dW1", "db1", "dW2", "db2", "update", "predict", "accuracy", "train",
+)  # fmt: skip
+
+GRADIENT_COMPONENTS = ("dW1", "db1", "dW2", "db2")
+
+PARAM_NAMES = ("W1", "b1", "W2", "b2")
+ACTIVATION_NAMES = ("Z1", "A1", "Z2", "A2")
+GRAD_NAMES = ("dW1", "db1", "dW2", "db2")
+
+CONTAINER_NAMES = {"params": PARAM_NAMES, "cache": ACTIVATION_NAMES, "grads": GRAD_NAMES}
+"""The roles that bundle several arrays, and the arrays each bundles, in canonical order."""
+
+
+def normalize(name: str) -> str:
+    """``name`` in lower case without underscores: the form every comparison uses."""
+    return name.lower().replace("_", "")
+
+
+def operation_of(component: str) -> str:
+    """The adapter operation that produces ``component``: the four gradients come from ``backward``."""
+    return "backward" if component in GRADIENT_COMPONENTS else component
+
+
+FUNCTION_NAMES: dict[str, tuple[str, ...]] = {
+    "init": (
+        "initparams", "initparameters", "initializeparameters", "initializeparams", "initialiseparameters",
+        "initialiseparams", "initweights", "initializeweights", "initialiseweights", "initnetwork",
+        "initialize", "initialise", "init",
+    ),
+    "relu": ("relu", "reluactivation", "reluforward"),
+    "relu_grad": (
+        "reluderiv", "derivrelu", "relubackward", "reluderivative", "derivativerelu", "relugrad",
+        "relugradient", "gradrelu", "drelu", "reluprime", "reluderivate",
+    ),
+    "softmax": ("softmax", "stablesoftmax", "softmaxactivation"),
+    "one_hot": ("onehot", "onehotencode", "onehotencoding", "toonehot", "onehotencoder", "onehotlabels"),
+    "forward": ("forwardprop", "forwardpropagation", "forward", "forwardpass", "feedforward"),
+    "loss": (
+        "computeloss", "crossentropy", "crossentropyloss", "loss", "lossfunction", "computecost", "cost",
+        "categoricalcrossentropy",
+    ),
+    "backward": (
+        "backwardprop", "backprop", "backwardpropagation", "backpropagation", "backward", "backwardpass",
+        "backpropagate",
+    ),
+    "update": (
+        "updateparams", "updateparameters", "update", "sgdstep", "updateweights", "gradientstep", "step",
+    ),
+    "predict": ("getpredictions", "predict", "makepredictions", "predictions", "getprediction"),
+    "accuracy": ("getaccuracy", "accuracy", "computeaccuracy"),
+    "train": ("gradientdescent", "graddescent", "train", "fit", "trainmodel", "trainnetwork"),
+}  # fmt: skip
+"""Function (or method) names per adapter operation, most usual first."""
+
+
+ROLE_NAMES: dict[str, tuple[str, ...]] = {
+    "W1": ("w1", "weights1", "weight1", "theta1"),
+    "b1": ("b1", "bias1", "biases1"),
+    "W2": ("w2", "weights2", "weight2", "theta2"),
+    "b2": ("b2", "bias2", "biases2"),
+    "params": (
+        "params", "parameters", "param", "weights", "theta", "model", "network", "net", "p", "paramdict",
+    ),
+    "Z1": ("z1",),
+    "A1": ("a1",),
+    "Z2": ("z2", "logits", "scores"),
+    "A2": ("a2", "output", "out", "probs", "probabilities", "yhat", "ypred", "al", "activation"),
+    "cache": ("cache", "caches", "forwardcache", "activations", "store"),
+    "dW1": ("dw1",),
+    "db1": ("db1",),
+    "dW2": ("dw2",),
+    "db2": ("db2",),
+    "grads": ("grads", "gradients", "grad", "derivatives", "g"),
+    "X": (
+        "x", "data", "inputs", "input", "xtrain", "trainx", "features", "images", "xbatch", "a0", "xs",
+        "samples", "xdev", "xval", "xtest",
+    ),
+    "Y": (
+        "y", "labels", "label", "ytrain", "trainy", "targets", "target", "ytrue", "ybatch", "t", "ys",
+        "truth", "ydev", "yval", "ytest",
+    ),
+    "lr": ("alpha", "lr", "learningrate", "eta", "stepsize", "learnrate", "rate"),
+    "steps": (
+        "iterations", "iters", "iter", "epochs", "numiterations", "niter", "niters", "niterations", "steps",
+        "numepochs", "nepochs", "maxiter", "numiters", "nsteps", "numsteps", "epoch", "iteration",
+    ),
+    "n_in": (
+        "inputsize", "nx", "ninputs", "inputdim", "nin", "inputlayersize", "inputnodes", "ninput",
+        "numinputs", "inputneurons", "inputunits", "nfeatures", "numfeatures", "indim",
+    ),
+    "hidden": (
+        "hiddensize", "nh", "nhidden", "hiddendim", "hiddenunits", "hiddenlayersize", "hiddennodes",
+        "numhidden", "hiddenneurons", "hidden", "nhid", "hiddenlayer", "numhiddenunits",
+    ),
+    "n_out": (
+        "outputsize", "ny", "noutputs", "outputdim", "nout", "numclasses", "nclasses", "outputlayersize",
+        "outputnodes", "classes", "k", "output", "numoutputs", "nlabels", "numlabels", "outputneurons",
+        "outputunits", "outdim", "depth",
+    ),
+    "layer_sizes": ("layerdims", "layersizes", "layers", "sizes", "dims", "architecture", "layerdimensions"),
+    "m": ("m", "nsamples", "numsamples", "batchsize", "numexamples", "nexamples"),
+    "seed": ("seed", "randomseed", "randomstate"),
+    "Z": ("z",),
+    "dA": ("da", "da1", "dout", "upstream", "upstreamgrad", "gradoutput", "delta"),
+    "predictions": (
+        "predictions", "preds", "ypred", "predicted", "yhat", "pred", "prediction", "predictedlabels",
+        "ypredicted",
+    ),
+}  # fmt: skip
+"""Parameter and attribute names per role. Y_onehot is matched by rule, see ``roles_for``."""
+
+ONE_HOT_SHORT_NAMES = ("yoh", "yhot", "yencoded", "encodedy")
+
+
+def roles_for(name: str) -> tuple[str, ...]:
+    """Every role a parameter or attribute called ``name`` can have, in table order.
+
+    A name containing "onehot" (``one_hot_Y``, ``Y_onehot``) is the one-hot labels.
+    """
+    key = normalize(name)
+    if "onehot" in key or key in ONE_HOT_SHORT_NAMES:
+        return ("Y_onehot",)
+    return tuple(role for role, aliases in ROLE_NAMES.items() if key in aliases)
+
+
+USUAL_NAMES = {
+    "init": "init_params", "relu": "ReLU / relu", "relu_grad": "ReLU_deriv / relu_backward",
+    "softmax": "softmax", "one_hot": "one_hot", "forward": "forward_prop / forward",
+    "loss": "compute_loss / cross_entropy", "backward": "backward_prop / backprop",
+    "update": "update_params / sgd_step", "predict": "get_predictions / predict",
+    "accuracy": "get_accuracy / accuracy", "train": "gradient_descent / train",
+}  # fmt: skip
+"""Names to suggest in messages, per operation."""
+
+
+def function_rank(operation: str, name: str) -> int | None:
+    """Position of ``name`` in the operation's name table (0 = most usual), None if it is not there."""
+    names = FUNCTION_NAMES[operation]
+    key = normalize(name)
+    return names.index(key) if key in names else None
+
+
+def ranked_matches(names: Iterable[str], operation: str) -> list[str]:
+    """The names that fit ``operation``, most usual first; dunder names (``__init__``) never fit."""
+    ranks = {name: function_rank(operation, name) for name in names if not name.startswith("__")}
+    return sorted((name for name, rank in ranks.items() if rank is not None), key=ranks.__getitem__)
+
+
+def is_one_hot_function(name: str) -> bool:
+    """True when a function called ``name`` turns labels into one-hot columns."""
+    return function_rank("one_hot", name) is not None

@@ -1,0 +1,261 @@
+"""Mapping a target function's parameters to canonical values, by name first and by position second.
+
+``backward_prop(Z1, A1, Z2, A2, W1, W2, X, Y)`` and ``back_prop(Z1, A1, Z2, A2, W2, X, Y)``
+are mapped by their names alone; ``forward(p, data)`` has an unknown name (``p``), so
+its parameters are matched against the usual orders of a forward pass
+(``(params, X)``, ``(W1, b1, W2, b2, X)``...). The result is a ``CallPlan``: which
+role each parameter receives, and how bundles (params, cache, grads) are packed.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from conformance.adapters.introspect import returned_names
+from conformance.adapters.layouts import Layout
+from conformance.adapters.names import CONTAINER_NAMES, normalize, roles_for
+
+POSITIONAL = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+VARIADIC = (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
+
+SHOWN_VALUES = {"dA": "ones_like(Z)", "m": "X.shape[1]", "seed": "0"}
+"""How ``CallPlan.text`` shows roles whose value is made up by the adapter."""
+
+
+class UnmappableError(Exception):
+    """A parameter of the target function cannot be given a value; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class Operation:
+    """What an adapter operation can hand to the target function it calls.
+
+    ``supplies``: the roles it has values for. ``templates``: the usual parameter orders,
+    used to place parameters whose names say nothing. ``any_name``: a one-input function
+    (``relu(x)``) may call its input anything. ``optional``: roles given only to parameters
+    without a default (``one_hot(y, num_classes=10)`` keeps its own 10). ``flexible_labels``:
+    a ``Y`` parameter gets integer labels or one-hot columns, whichever works.
+    """
+
+    name: str
+    supplies: tuple[str, ...]
+    templates: tuple[tuple[str, ...], ...] = ()
+    any_name: bool = False
+    optional: frozenset[str] = frozenset()
+    flexible_labels: bool = False
+
+
+PARAMS = ("W1", "b1", "W2", "b2")
+SIZES = ("n_in", "hidden", "n_out")
+
+OPERATIONS = {
+    operation.name: operation
+    for operation in (
+        Operation(
+            "init", ("n_in", "hidden", "n_out", "layer_sizes", "seed"),
+            templates=(SIZES, ("layer_sizes",)), optional=frozenset({"seed"}),
+        ),
+        Operation(
+            "construct", ("n_in", "hidden", "n_out", "lr", "layer_sizes", "seed"),
+            templates=((*SIZES, "lr"), ("layer_sizes", "lr")), optional=frozenset({"seed"}),
+        ),
+        Operation("relu", ("Z",), templates=(("Z",),), any_name=True),
+        Operation("relu_grad", ("Z", "dA"), templates=(("Z",), ("dA", "Z")), any_name=True),
+        Operation("softmax", ("Z",), templates=(("Z",),), any_name=True),
+        Operation(
+            "one_hot", ("Y", "n_out"), templates=(("Y", "n_out"),), any_name=True,
+            optional=frozenset({"n_out"}),
+        ),
+        Operation(
+            "forward", ("params", *PARAMS, "X"),
+            templates=((*PARAMS, "X"), ("X", *PARAMS), ("params", "X"), ("X", "params")),
+        ),
+        Operation(
+            "loss", ("A2", "Z2", "Y", "Y_onehot", "params", *PARAMS, "X", "cache", "m"),
+            templates=(("A2", "Y"), ("params", "X", "Y")), flexible_labels=True,
+        ),
+        Operation(
+            "backward",
+            ("Z1", "A1", "Z2", "A2", "cache", "params", *PARAMS, "X", "Y", "Y_onehot", "m"),
+            templates=(
+                ("Z1", "A1", "Z2", "A2", "W1", "W2", "X", "Y"),
+                ("Z1", "A1", "Z2", "A2", "W2", "X", "Y"),
+                ("params", "cache", "X", "Y"),
+                ("X", "Y", "params", "cache"),
+            ),
+            flexible_labels=True,
+        ),
+        Operation(
+            "update", ("params", "grads", *PARAMS, "dW1", "db1", "dW2", "db2", "lr"),
+            templates=((*PARAMS, "dW1", "db1", "dW2", "db2", "lr"), ("params", "grads", "lr")),
+        ),
+        Operation("predict_from_probabilities", ("A2", "Z2"), templates=(("A2",),), any_name=True),
+        Operation(
+            "predict_from_data", ("X", "params", *PARAMS),
+            templates=(("X", *PARAMS), (*PARAMS, "X"), ("params", "X"), ("X", "params")),
+        ),
+        Operation(
+            "accuracy", ("predictions", "Y", "Y_onehot"), templates=(("predictions", "Y"),),
+            flexible_labels=True,
+        ),
+        Operation(
+            "train", ("X", "Y", "Y_onehot", "lr", "steps", "params", *PARAMS, "m"),
+            templates=(("X", "Y", "lr", "steps"),), flexible_labels=True,
+        ),
+    )
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Argument:
+    """One parameter of the target function and the role it receives (None: its default is kept)."""
+
+    name: str
+    role: str | None
+    kind: inspect._ParameterKind
+    default: Any = inspect.Parameter.empty
+
+
+@dataclass(frozen=True)
+class CallPlan:
+    """How to call one target function (or method) in canonical terms."""
+
+    function: Callable[..., Any]
+    title: str  # what the user reads: "backward_prop", "NeuralNetwork.forward_propagation"
+    operation: Operation
+    arguments: tuple[Argument, ...]
+    layouts: Mapping[str, Layout] = field(default_factory=dict)  # for the params / cache / grads roles
+    method: bool = False  # the instance goes first
+    returned: tuple[str, ...] | None = None  # names in the function's return statement, if known
+
+    def uses(self, *roles: str) -> bool:
+        """True when some parameter receives one of ``roles``."""
+        return any(argument.role in roles for argument in self.arguments)
+
+    def argument_for(self, role: str) -> Argument | None:
+        """The first parameter that receives ``role``."""
+        return next((argument for argument in self.arguments if argument.role == role), None)
+
+    def prepare(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        """``values`` with each bundle this plan passes packed the target's way (dict keys or tuple order)."""
+        prepared = dict(values)
+        for role, layout in self.layouts.items():
+            prepared[role] = layout.pack(values[role])
+        return prepared
+
+    def call(self, prepared: Mapping[str, Any], instance: Any = None) -> Any:
+        """Call the function with the ``prepare``-d values; a method is called on ``instance``."""
+        args: list[Any] = [instance] if self.method else []
+        kwargs: dict[str, Any] = {}
+        for argument in self.arguments:
+            if argument.kind == inspect.Parameter.POSITIONAL_ONLY:
+                args.append(argument.default if argument.role is None else prepared[argument.role])
+            elif argument.role is not None:
+                kwargs[argument.name] = prepared[argument.role]
+        return self.function(*args, **kwargs)
+
+    def text(self) -> str:
+        """The call as the user reads it: ``forward(params, X)``, ``train(X, Y, alpha=lr, epochs=steps)``."""
+        shown = []
+        for argument in self.arguments:
+            if argument.role is None:
+                continue
+            value = SHOWN_VALUES.get(argument.role, argument.role)
+            same = normalize(argument.name) == normalize(argument.role)
+            shown.append(argument.name if same else f"{argument.name}={value}")
+        return f"{self.title}({', '.join(shown)})"
+
+    def layout_notes(self) -> list[str]:
+        """One note per bundle: "params as dict with keys 'W1', 'b1', 'W2', 'b2'"."""
+        notes = []
+        for role, layout in self.layouts.items():
+            argument = self.argument_for(role)
+            notes.append(f"{argument.name if argument else role} as {layout.text()}")
+        return notes
+
+
+def plan_call(
+    function: Callable[..., Any],
+    title: str,
+    operation: Operation,
+    layout_for: Callable[[str], Layout],
+    *,
+    method: bool = False,
+) -> CallPlan:
+    """The plan for calling ``function`` as ``operation``; UnmappableError when a parameter has no value.
+
+    ``layout_for(container)`` says how the target bundles "params", "cache" or "grads".
+    ``method``: ``function`` is a plain method, its first parameter (self) is the instance.
+    """
+    parameters = list(inspect.signature(function).parameters.values())
+    if method:
+        parameters = parameters[1:]
+    parameters = [parameter for parameter in parameters if parameter.kind not in VARIADIC]
+    roles = [_role_by_name(parameter, operation, title) for parameter in parameters]
+    if any(role is None and _required(parameter) for parameter, role in zip(parameters, roles, strict=True)):
+        roles = _roles_by_position(parameters, roles, operation, title)
+    roles = [
+        None if role in operation.optional and not _required(parameter) else role
+        for parameter, role in zip(parameters, roles, strict=True)
+    ]
+    arguments = tuple(
+        Argument(parameter.name, role, parameter.kind, parameter.default)
+        for parameter, role in zip(parameters, roles, strict=True)
+    )
+    layouts = {role: layout_for(role) for role in dict.fromkeys(roles) if role in CONTAINER_NAMES}
+    return CallPlan(function, title, operation, arguments, layouts, method, returned_names(function))
+
+
+def _required(parameter: inspect.Parameter) -> bool:
+    return parameter.default is inspect.Parameter.empty
+
+
+def _role_by_name(parameter: inspect.Parameter, operation: Operation, title: str) -> str | None:
+    """The role the parameter's name asks for, if the operation supplies it.
+
+    A required parameter whose name asks for something the operation does not have
+    (``accuracy(X, y)`` asked for predictions) cannot be called, except by a
+    one-input function, whose input may be called anything.
+    """
+    wanted = roles_for(parameter.name)
+    role = next((role for role in wanted if role in operation.supplies), None)
+    if role is None and wanted and _required(parameter) and not operation.any_name:
+        raise UnmappableError(
+            f"{title} takes `{parameter.name}` ({wanted[0]}), which the checker cannot give to "
+            f"{_operation_text(operation)}"
+        )
+    return role
+
+
+def _roles_by_position(
+    parameters: list[inspect.Parameter], roles: list[str | None], operation: Operation, title: str
+) -> list[str | None]:
+    """Fill the roles that names left open from the first usual order consistent with the named ones."""
+    open_required = [
+        index for index, (parameter, role) in enumerate(zip(parameters, roles, strict=True))
+        if role is None and _required(parameter)
+    ]  # fmt: skip
+    for template in operation.templates:
+        placeable = all(
+            index < len(template) and parameters[index].kind in POSITIONAL for index in open_required
+        )
+        consistent = all(
+            role is None or role == template[index]
+            for index, role in enumerate(roles[: len(template)])
+        )
+        if placeable and consistent:
+            return [template[index] if index in open_required else role for index, role in enumerate(roles)]
+    names = ", ".join(f"`{parameters[index].name}`" for index in open_required)
+    usual = " or ".join(f"({', '.join(template)})" for template in operation.templates) or "known names"
+    raise UnmappableError(
+        f"cannot tell what {names} of {title}({', '.join(p.name for p in parameters)}) is: "
+        f"name the parameters like {usual}"
+    )
+
+
+def _operation_text(operation: Operation) -> str:
+    """"predict" for "predict_from_data": the component's name as the user knows it."""
+    return operation.name.split("_from_")[0]

@@ -1,0 +1,16 @@
+"""All checks, one module per area, registered in the order they are reported."""
+
+from conformance.checks import (  # noqa: F401  (importing a module registers its checks)
+    init,
+    activations,
+    softmax,
+    one_hot,
+    forward,
+    gradients,
+    update,
+    predict,
+    training,
+)
+from conformance.checks.base import REGISTRY, Check, Context
+
+__all__ = ["REGISTRY", "Check", "Context"]

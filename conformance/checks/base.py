@@ -1,0 +1,181 @@
+"""What every check needs: the registry, the context it runs in, and the ways it can end.
+
+A check is a function ``(ctx) -> None`` registered with ``@check(id, component)``.
+It passes by returning; it ends otherwise by raising:
+
+- ``CheckFailed(diagnosis, message, details)``: the target gave a wrong answer;
+- ``TargetRaised(failure)``: the target raised, hung, crashed, exited or flooded output;
+- ``Skipped(reason)``: the check cannot run (component not provided, torch missing...).
+
+Properties over many inputs go through ``ctx.for_all(strategy, body)``, which runs
+hypothesis and reports the smallest failing input it finds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, is_dataclass
+from typing import Any
+
+import hypothesis
+import numpy as np
+from hypothesis import HealthCheck, Phase, Verbosity, given, settings
+from hypothesis.errors import Flaky
+
+from conformance.diagnose import EXCEPTION, TIMEOUT, DEPENDS_ON_GLOBAL_STATE
+from conformance.report.model import CheckResult
+from conformance.sandbox import Sandbox
+from conformance.sandbox.protocol import Failure, Outcome
+
+
+class CheckFailed(Exception):
+    """The target's answer is wrong; ``diagnosis`` is one of the codes in conformance.diagnose."""
+
+    def __init__(self, diagnosis: str, message: str, details: dict[str, Any] | None = None):
+        super().__init__(message)
+        self.diagnosis = diagnosis
+        self.message = message
+        self.details = details or {}
+
+
+class TargetRaised(Exception):
+    """The target did not return normally (exception, timeout, crash, exit, memory, output flood)."""
+
+    def __init__(self, failure: Failure):
+        super().__init__(failure.message)
+        self.failure = failure
+
+
+class Skipped(Exception):
+    """The check cannot run; the reason is shown to the user."""
+
+
+# Failures after which calling the target again for the same check only wastes time.
+STOP_EXPLORING = ("timeout", "crash", "exit", "memory", "output_flood", "not_provided")
+
+
+@dataclass
+class Context:
+    """What a check runs with: the sandboxed target and the run's settings."""
+
+    sandbox: Sandbox
+    seed: int = 0
+    dtype: np.dtype = np.dtype(np.float64)
+    examples: int = 10
+    torch_available: bool = True
+    memo: dict[Any, Outcome] = field(default_factory=dict)
+
+    def call_outcome(self, op: str, *args: Any, memo_key: Any = None) -> Outcome:
+        """Call adapter operation ``op`` in the child; raise Skipped / TargetRaised unless it returned.
+
+        Calls given the same ``memo_key`` are made once (several checks share one backward pass).
+        """
+        if memo_key is None:
+            outcome = self.sandbox.call(op, *args)
+        elif memo_key in self.memo:
+            outcome = self.memo[memo_key]
+        else:
+            outcome = self.memo[memo_key] = self.sandbox.call(op, *args)
+        if outcome.failure is None:
+            return outcome
+        if outcome.failure.kind == "not_provided":
+            raise Skipped(outcome.failure.message)
+        raise TargetRaised(outcome.failure)
+
+    def call(self, op: str, *args: Any, memo_key: Any = None) -> Any:
+        """The value that adapter operation ``op`` returned (see call_outcome)."""
+        return self.call_outcome(op, *args, memo_key=memo_key).value
+
+    def for_all(self, strategy: Any, body: Callable[[Any], None], examples: int | None = None) -> None:
+        """Run ``body`` on inputs drawn from ``strategy``; re-raise the failure of the smallest failing input.
+
+        The exception raised carries that input as ``exc.example``. After a hang or a crash the
+        remaining examples fail at once with the same error instead of calling the target again.
+        """
+        stopped: list[Exception] = []
+
+        def property_(example: Any) -> None:
+            if stopped:
+                raise stopped[0]
+            try:
+                body(example)
+            except (CheckFailed, TargetRaised, Skipped) as exc:
+                if not hasattr(exc, "example"):
+                    exc.example = example
+                if isinstance(exc, Skipped) or (
+                    isinstance(exc, TargetRaised) and exc.failure.kind in STOP_EXPLORING
+                ):
+                    stopped.append(exc)
+                raise
+
+        run = settings(
+            max_examples=examples or self.examples,
+            database=None,
+            deadline=None,
+            derandomize=False,
+            report_multiple_bugs=False,
+            suppress_health_check=list(HealthCheck),
+            phases=(Phase.explicit, Phase.generate, Phase.shrink),
+            verbosity=Verbosity.quiet,
+        )(hypothesis.seed(self.seed)(given(strategy)(property_)))
+        try:
+            run()
+        except Flaky as exc:
+            raise CheckFailed(
+                "mismatch",
+                "the result changes between identical calls (hidden state or randomness?)",
+                {"hypothesis": str(exc).splitlines()[0]},
+            ) from exc
+
+
+@dataclass(frozen=True)
+class Check:
+    """One registered check: ``id`` like "db2.shape", its component, a one-line description."""
+
+    id: str
+    component: str
+    description: str
+    run: Callable[[Context], None]
+
+    def result(self, ctx: Context) -> CheckResult:
+        """Run the check and turn how it ended into a CheckResult."""
+        try:
+            self.run(ctx)
+        except CheckFailed as exc:
+            return self._result("fail", exc.diagnosis, exc.message, exc.details, exc)
+        except TargetRaised as exc:
+            return self._result(*_describe_failure(exc.failure), {"detail": exc.failure.detail}, exc)
+        except Skipped as exc:
+            return self._result("skip", None, str(exc), {}, exc)
+        return CheckResult(self.id, self.component, "pass", None, self.description)
+
+    def _result(
+        self, status: str, diagnosis: str | None, message: str, details: dict, exc: Exception
+    ) -> CheckResult:
+        example = getattr(exc, "example", None)
+        if is_dataclass(example):
+            example = asdict(example)
+        return CheckResult(self.id, self.component, status, diagnosis, message, details, example)
+
+
+def _describe_failure(failure: Failure) -> tuple[str, str, str]:
+    """(status, diagnosis, message) for a target that did not return normally."""
+    if failure.missing_name is not None:
+        return "fail", DEPENDS_ON_GLOBAL_STATE, failure.message
+    if failure.kind == "timeout":
+        return "error", TIMEOUT, failure.message
+    return "error", EXCEPTION, failure.message
+
+
+REGISTRY: list[Check] = []
+
+
+def check(check_id: str, component: str) -> Callable[[Callable[[Context], None]], Callable[[Context], None]]:
+    """Register a check function; its docstring's first line is the description shown on success."""
+
+    def register(function: Callable[[Context], None]) -> Callable[[Context], None]:
+        description = (function.__doc__ or check_id).strip().splitlines()[0]
+        REGISTRY.append(Check(check_id, component, description, function))
+        return function
+
+    return register

@@ -1,0 +1,172 @@
+"""Checks of the four gradients dW1, db1, dW2, db2, each on its own.
+
+backward is fed the reference's parameters, batch and forward pass, so a bug in the
+target's forward pass does not show up here. Every gradient gets five checks:
+
+- shape: exactly its parameter's shape (a scalar or per-sample bias gradient fails here);
+- autograd: its values equal PyTorch autograd's in float64;
+- finite_diff: its projections on random directions and coordinates equal central
+  finite differences of the loss;
+- batch_size: it is computed from the batch it is given, not from a fixed sample count;
+- globals: it does not change when the module-level numbers it reads change.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from conformance import diagnose
+from conformance.checks.assertions import expect_close, expect_shape, has_shape
+from conformance.checks.base import CheckFailed, Context, Skipped, check
+from conformance.oracles import autograd, finite_diff
+from conformance.strategies import Inputs, Problem, make_inputs, problems
+
+GRADIENTS = {"dW1": "W1", "db1": "b1", "dW2": "W2", "db2": "b2"}
+SMALL_BATCH, LARGE_BATCH = 3, 7
+
+
+def backward(ctx: Context, problem: Problem) -> tuple[Inputs, dict[str, Any]]:
+    """The reference inputs for ``problem`` and the gradients the target computes from them."""
+    inputs = make_inputs(problem, ctx.dtype)
+    cache = inputs.cache._asdict()
+    grads = ctx.call("backward", inputs.params, inputs.X, inputs.y, cache, memo_key=("backward", problem))
+    if not isinstance(grads, dict) or any(name not in grads for name in GRADIENTS):
+        raise CheckFailed(diagnose.MISMATCH, f"backward returned {type(grads).__name__}, not dW1, db1, dW2, db2")
+    return inputs, grads
+
+
+def _gradient_of(ctx: Context, problem: Problem, name: str) -> tuple[Inputs, np.ndarray]:
+    """The target's ``name`` gradient for ``problem``, skipping value checks when its shape is wrong."""
+    inputs, grads = backward(ctx, problem)
+    got = grads[name]
+    if not has_shape(got, inputs.params[GRADIENTS[name]].shape):
+        raise Skipped(f"values not compared: {name} has the wrong shape (see {name}.shape)")
+    return inputs, got
+
+
+def _check_shape(ctx: Context, name: str) -> None:
+    def body(problem: Problem) -> None:
+        inputs, grads = backward(ctx, problem)
+        expect_shape(name, inputs.params[GRADIENTS[name]].shape, grads[name])
+
+    ctx.for_all(problems(), body, examples=5)
+
+
+def _check_autograd(ctx: Context, name: str) -> None:
+    if not ctx.torch_available:
+        raise Skipped("PyTorch is not installed: pip install 'mnist-ref[torch]' to compare with autograd")
+
+    def body(problem: Problem) -> None:
+        inputs, got = _gradient_of(ctx, problem, name)
+        params64 = {key: value.astype(np.float64) for key, value in inputs.params.items()}
+        expected = autograd.gradients(params64, inputs.X.astype(np.float64), inputs.y)[name]
+        expect_close(name, expected, got, ctx, batch_size=problem.batch)
+
+    ctx.for_all(problems(), body)
+
+
+def _check_finite_diff(ctx: Context, name: str) -> None:
+    def body(problem: Problem) -> None:
+        inputs, got = _gradient_of(ctx, problem, name)
+        params64 = {key: value.astype(np.float64) for key, value in inputs.params.items()}
+        results = finite_diff.check_gradients(
+            params64, inputs.X.astype(np.float64), inputs.y, {name: got},
+            rng=np.random.default_rng(problem.seed), dtype=ctx.dtype,
+        )  # fmt: skip
+        verdict = results[GRADIENTS[name]].verdict
+        if not verdict.ok:
+            raise CheckFailed(verdict.diagnosis, verdict.message, verdict.details)
+
+    ctx.for_all(problems(), body, examples=5)
+
+
+def _fitted_factor(expected: np.ndarray, got: np.ndarray) -> float:
+    """The c that best fits got ~= c * expected (least squares)."""
+    return float(np.vdot(expected, got) / max(np.vdot(expected, expected), np.finfo(np.float64).tiny))
+
+
+def _check_batch_size(ctx: Context, name: str) -> None:
+    def body(problem: Problem) -> None:
+        factors = {}
+        for batch in (SMALL_BATCH, LARGE_BATCH):
+            sized = Problem(problem.hidden, batch, problem.seed)
+            inputs, got = _gradient_of(ctx, sized, name)
+            params64 = {key: value.astype(np.float64) for key, value in inputs.params.items()}
+            expected = autograd_or_reference(ctx, params64, inputs)[name]
+            factors[batch] = _fitted_factor(expected, got.astype(np.float64))
+        small, large = factors[SMALL_BATCH], factors[LARGE_BATCH]
+        fixed_count = small * SMALL_BATCH, large * LARGE_BATCH
+        if not np.isclose(small, large, rtol=1e-3) and np.isclose(*fixed_count, rtol=1e-3):
+            raise CheckFailed(
+                diagnose.DEPENDS_ON_GLOBAL_STATE,
+                f"{name} is {small:.4g} times the right value for a batch of {SMALL_BATCH} and {large:.4g} "
+                f"times for a batch of {LARGE_BATCH}: it divides by a fixed sample count "
+                f"(about {1 / (small / SMALL_BATCH):.4g}) instead of the batch size; use m = X.shape[1] "
+                "inside the function",
+                {"factors": {str(batch): factor for batch, factor in factors.items()}},
+            )
+
+    ctx.for_all(problems(), body, examples=3)
+
+
+def autograd_or_reference(ctx: Context, params: dict[str, np.ndarray], inputs: Inputs) -> dict[str, np.ndarray]:
+    """The true gradients in float64: from autograd when available, else from the reference."""
+    if ctx.torch_available:
+        return autograd.gradients(params, inputs.X.astype(np.float64), inputs.y)
+    import mnist_ref
+
+    X = inputs.X.astype(np.float64)
+    return mnist_ref.backward(params, mnist_ref.forward(params, X), X, inputs.y)
+
+
+def _perturbed(value: Any) -> Any:
+    """A different value of the same kind, to see whether a function reads it."""
+    if isinstance(value, np.ndarray):
+        return value * 2 + 1
+    return value * 2 + 1 if not isinstance(value, bool) else not value
+
+
+def _check_globals(ctx: Context, name: str) -> None:
+    data_globals = ctx.call("global_values", "backward")
+    if not data_globals:
+        return
+    problem = Problem(4, 5, 0)
+    inputs, before = _gradient_of(ctx, problem, name)
+    ctx.call("set_globals", {key: _perturbed(value) for key, value in data_globals.items()})
+    try:
+        after = ctx.call("backward", inputs.params, inputs.X, inputs.y, inputs.cache._asdict())[name]
+    finally:
+        ctx.call("set_globals", data_globals)
+    if not has_shape(after, before.shape) or not np.array_equal(before, after):
+        names = ", ".join(sorted(data_globals))
+        raise CheckFailed(
+            diagnose.DEPENDS_ON_GLOBAL_STATE,
+            f"{name} changes when the module-level value(s) {names} change: backward reads global state; "
+            "compute what it needs (m = X.shape[1], ...) from its arguments",
+            {"globals": sorted(data_globals)},
+        )
+
+
+def _register(name: str) -> None:
+    """Register the five checks of gradient ``name``."""
+    parameter = GRADIENTS[name]
+    for kind, description, run in (
+        ("shape", f"{name} has the shape of {parameter}.", _check_shape),
+        ("autograd", f"{name} equals PyTorch autograd's gradient (float64).", _check_autograd),
+        ("finite_diff", f"{name} agrees with finite differences of the loss.", _check_finite_diff),
+        ("batch_size", f"{name} is computed from the batch it is given.", _check_batch_size),
+        ("globals", f"{name} does not depend on module-level globals.", _check_globals),
+    ):
+        check_id = f"{name}.{kind}"
+
+        def run_check(ctx: Context, run: Any = run) -> None:
+            run(ctx, name)
+
+        run_check.__doc__ = description
+        check(check_id, name)(run_check)
+
+
+for _name in GRADIENTS:
+    _register(_name)

@@ -1,0 +1,41 @@
+"""Checks of predict (labels (m,) from parameters and X) and accuracy (fraction of labels right)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+import mnist_ref
+from conformance import diagnose
+from conformance.checks.base import CheckFailed, Context, check
+from conformance.strategies import N_OUT, Problem, make_inputs, problems
+
+
+@check("predict.values", "predict")
+def predict_values(ctx: Context) -> None:
+    """predict returns the (m,) labels of the largest output for each sample."""
+
+    def body(problem: Problem) -> None:
+        inputs = make_inputs(problem, ctx.dtype)
+        expected = mnist_ref.predict(inputs.params, inputs.X)
+        verdict = diagnose.compare_labels("predict", expected, ctx.call("predict", inputs.params, inputs.X))
+        if not verdict.ok:
+            raise CheckFailed(verdict.diagnosis, verdict.message, verdict.details)
+
+    ctx.for_all(problems(), body)
+
+
+@check("accuracy.value", "accuracy")
+def accuracy_value(ctx: Context) -> None:
+    """accuracy is the fraction (0..1) of predictions equal to the labels."""
+
+    def body(problem: Problem) -> None:
+        rng = np.random.default_rng(problem.seed)
+        y = rng.integers(0, N_OUT, problem.batch)
+        predictions = np.where(rng.random(problem.batch) < 0.6, y, (y + 1) % N_OUT)
+        expected = mnist_ref.accuracy(predictions, y)
+        got = ctx.call("accuracy", predictions, y)
+        verdict = diagnose.compare_scalar("accuracy", expected, got, dtype=np.dtype(np.float64))
+        if not verdict.ok:
+            raise CheckFailed(verdict.diagnosis, verdict.message, verdict.details)
+
+    ctx.for_all(problems(min_batch=2), body)

@@ -1,0 +1,61 @@
+"""Checks of a short training run: the loss goes down, and the steps match the reference's."""
+
+from __future__ import annotations
+
+import numpy as np
+
+import mnist_ref
+from conformance import diagnose
+from conformance.checks.assertions import expect_close, has_shape
+from conformance.checks.base import CheckFailed, Context, check
+from conformance.strategies import Problem, make_inputs
+
+PROBLEM = Problem(hidden=16, batch=64, seed=7)
+LEARNING_RATE = 0.1
+STEPS = 3
+
+
+def _trained(ctx: Context) -> tuple[mnist_ref.Params, dict]:
+    """The reference's starting parameters and the target's parameters after STEPS full-batch steps."""
+    inputs = make_inputs(PROBLEM, ctx.dtype)
+    trained = ctx.call("train", inputs.params, inputs.X, inputs.y, LEARNING_RATE, STEPS, memo_key="train")
+    if not isinstance(trained, dict) or any(name not in trained for name in mnist_ref.PARAM_NAMES):
+        raise CheckFailed(diagnose.MISMATCH, f"training returned {type(trained).__name__}, not W1, b1, W2, b2")
+    return inputs.params, trained
+
+
+@check("train.loss_decreases", "train")
+def train_loss_decreases(ctx: Context) -> None:
+    """A few steps of the target's own training loop lower the loss."""
+    start, trained = _trained(ctx)
+    inputs = make_inputs(PROBLEM, ctx.dtype)
+    if not all(has_shape(trained[name], start[name].shape) for name in mnist_ref.PARAM_NAMES):
+        raise CheckFailed(diagnose.SHAPE_MISMATCH, "training changed the shapes of the parameters")
+    before = mnist_ref.loss(start, inputs.X, inputs.y)
+    trained = {name: np.asarray(trained[name], dtype=start[name].dtype) for name in mnist_ref.PARAM_NAMES}
+    after = mnist_ref.loss(trained, inputs.X, inputs.y) if _finite(trained) else float("inf")
+    if not after < before:
+        raise CheckFailed(
+            diagnose.MISMATCH,
+            f"after {STEPS} steps at lr={LEARNING_RATE} the loss went from {before:.4f} to {after:.4f}: "
+            "training does not descend",
+            {"loss_before": before, "loss_after": after},
+        )
+
+
+@check("train.trajectory", "train")
+def train_trajectory(ctx: Context) -> None:
+    """From the same parameters, the target's steps land where the reference's do."""
+    start, trained = _trained(ctx)
+    inputs = make_inputs(PROBLEM, ctx.dtype)
+    expected = start
+    for _ in range(STEPS):
+        cache = mnist_ref.forward(expected, inputs.X)
+        expected = mnist_ref.sgd_update(expected, mnist_ref.backward(expected, cache, inputs.X, inputs.y), LEARNING_RATE)
+    for name in mnist_ref.PARAM_NAMES:
+        expect_close(f"{name} after {STEPS} training steps", expected[name] - start[name],
+                     np.asarray(trained[name]) - start[name], ctx)
+
+
+def _finite(params: mnist_ref.Params) -> bool:
+    return all(np.all(np.isfinite(value)) for value in params.values())

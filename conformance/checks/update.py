@@ -1,0 +1,76 @@
+"""Checks of the gradient-descent update: theta - lr * d_theta, with the lr it is given, and no memory."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from conformance import diagnose
+from conformance.checks.assertions import expect_close, has_shape
+from conformance.checks.base import CheckFailed, Context, check
+from conformance.strategies import Inputs, Problem, make_inputs, problems
+
+PARAMS = ("W1", "b1", "W2", "b2")
+
+
+def _gradients(inputs: Inputs, seed: int) -> dict[str, np.ndarray]:
+    """Random gradients with the parameters' shapes and dtype."""
+    rng = np.random.default_rng(seed + 1)
+    return {f"d{name}": rng.standard_normal(value.shape).astype(value.dtype) for name, value in inputs.params.items()}
+
+
+def _steps(ctx: Context, inputs: Inputs, grads: dict[str, np.ndarray], lr: float) -> dict[str, Any]:
+    """What the target's update moved each parameter by: new - old (None where it returned no array)."""
+    new = ctx.call("update", inputs.params, grads, lr)
+    if not isinstance(new, dict) or any(name not in new for name in PARAMS):
+        raise CheckFailed(diagnose.MISMATCH, f"update returned {type(new).__name__}, not W1, b1, W2, b2")
+    return {
+        name: new[name] - inputs.params[name] if has_shape(new[name], inputs.params[name].shape) else new[name]
+        for name in PARAMS
+    }
+
+
+@check("update.values", "update")
+def update_values(ctx: Context) -> None:
+    """Every parameter moves by -lr times its gradient."""
+
+    def body(problem: Problem) -> None:
+        inputs = make_inputs(problem, ctx.dtype)
+        grads = _gradients(inputs, problem.seed)
+        steps = _steps(ctx, inputs, grads, 0.1)
+        for name in PARAMS:
+            expect_close(f"the step of {name} (new {name} - old {name})", -0.1 * grads[f"d{name}"], steps[name], ctx)
+
+    ctx.for_all(problems(), body, examples=5)
+
+
+@check("update.learning_rate", "update")
+def update_learning_rate(ctx: Context) -> None:
+    """The step is proportional to the learning rate passed in."""
+    inputs = make_inputs(Problem(4, 3, 0), ctx.dtype)
+    grads = _gradients(inputs, 0)
+    slow, fast = _steps(ctx, inputs, grads, 0.01), _steps(ctx, inputs, grads, 0.5)
+    for name in PARAMS:
+        if has_shape(slow[name], inputs.params[name].shape) and np.allclose(slow[name], fast[name]):
+            raise CheckFailed(
+                diagnose.IGNORES_ARGUMENT,
+                f"update moves {name} by the same step for lr=0.01 and lr=0.5: it ignores its learning-rate "
+                "argument (a global alpha?); use the learning rate it is given",
+                {"argument": "lr"},
+            )
+
+
+@check("update.no_hidden_state", "update")
+def update_no_hidden_state(ctx: Context) -> None:
+    """Two identical calls give identical results (no momentum or counters kept between calls)."""
+    inputs = make_inputs(Problem(4, 3, 0), ctx.dtype)
+    grads = _gradients(inputs, 0)
+    first, second = _steps(ctx, inputs, grads, 0.1), _steps(ctx, inputs, grads, 0.1)
+    for name in PARAMS:
+        if not (has_shape(first[name], second[name].shape) and np.allclose(first[name], second[name])):
+            raise CheckFailed(
+                diagnose.MISMATCH,
+                f"the same update called twice moved {name} differently: it keeps state between calls "
+                "(momentum, a step counter, or a parameter it modified in place and reused)",
+            )

@@ -1,0 +1,87 @@
+"""`mnist-ref check`: the command line of the harness (added to the `mnist-ref` group in mnist_ref.cli)."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+
+EXIT_PASSED, EXIT_FAILED, EXIT_UNUSABLE = 0, 1, 2
+
+
+class TargetUnusable(click.ClickException):
+    """The target cannot be loaded: a one-line message and exit code 2."""
+
+    exit_code = EXIT_UNUSABLE
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file, so a reader never sees half a report."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    with os.fdopen(handle, "w", encoding="utf-8") as stream:
+        stream.write(text)
+    os.replace(temporary, path)
+
+
+@click.command(
+    "check",
+    epilog="""\b
+Examples:
+  mnist-ref check homework.py                      # a table for people
+  mnist-ref check homework.py --format json --out report.json
+  mnist-ref check my_package.network --dtype float32 --seed 3
+
+Exit code: 0 when every check passes or is skipped, 1 when any check fails or errors,
+2 when the target cannot be loaded or an argument is wrong.""",
+)
+@click.argument("target")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text: a table for people (colour on a terminal); json: the documented machine contract.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the report to this file instead of standard output.")
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="Seed of the generated inputs: the same seed gives the same report.")
+@click.option("--dtype", type=click.Choice(["float64", "float32"]), default="float64", show_default=True,
+              help="Dtype of the arrays fed to the target.")
+@click.option("--examples", type=click.IntRange(1, 1000), default=10, show_default=True,
+              help="Generated inputs per property check (more finds rarer bugs, takes longer).")
+@click.option("--timeout", type=click.FloatRange(0.1), default=10.0, show_default=True,
+              help="Seconds one call into the target may take before it counts as hung.")
+@click.option("--memory-mb", type=click.IntRange(64), default=2048, show_default=True,
+              help="Memory limit of the process that runs the target.")
+def check_command(
+    target: str, output_format: str, out: Path | None, seed: int, dtype: str, examples: int,
+    timeout: float, memory_mb: int,
+) -> None:
+    """Check someone else's two-layer MNIST network, component by component.
+
+    TARGET is a .py file or an importable module name. Its imports, functions, classes and
+    constants are loaded in a separate process; top-level training, data loading and
+    plotting are not run. Each component (init, relu, softmax, one_hot, forward, loss,
+    dW1, db1, dW2, db2, update, predict, accuracy, train) is fed inputs computed by the
+    reference and compared with the reference, PyTorch autograd and finite differences.
+    A failure names its likely cause (a diagnosis code) and a hint.
+    """
+    from conformance.report import FORMATS
+    from conformance.runner import run_checks
+    from conformance.sandbox.protocol import TargetLoadError
+
+    try:
+        report = run_checks(target, seed=seed, dtype=dtype, examples=examples, timeout=timeout,
+                            memory_mb=memory_mb)
+    except TargetLoadError as exc:
+        raise TargetUnusable(f"cannot load {target}: {exc}") from None
+    if output_format == "text" and out is None:
+        text = FORMATS["text"](report, color=sys.stdout.isatty())
+    else:
+        text = FORMATS[output_format](report)
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        write_atomically(out, text)
+        click.echo(f"report written to {out}", err=True)
+    sys.exit(EXIT_PASSED if report.passed else EXIT_FAILED)

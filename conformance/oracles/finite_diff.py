@@ -1,0 +1,304 @@
+"""Central finite differences of the reference loss: a cheap, kink-safe check of a claimed gradient.
+
+A full finite-difference gradient of a 784-128-10 network costs two loss evaluations
+per weight, 200,000 in all. This oracle measures a few projections instead: for each
+parameter, the rate of change of the loss along two random directions and at three
+coordinates (the largest claimed entry, and entries that can be nonzero: a weight
+whose pixel is nonzero in the batch and whose hidden unit fires), each from
+
+    (loss(theta + step * v) - loss(theta - step * v)) / (2 * step)  ~  <gradient, v>
+
+That is about ten evaluations per parameter, so a wrong gradient (scaled by m,
+transposed, sign-flipped, one row missing) is caught without rebuilding it.
+
+Kinks. The ReLU has no derivative at 0, so a step that moves a pre-activation
+Z1 across 0 measures a mixture of two slopes. Three guards keep that from ever
+failing a correct gradient:
+
+1. Entries of Z1 within KINK_MARGIN of 0 are *at* a kink; a probe may not move them,
+   so directions and coordinates are drawn only where they leave those entries alone.
+2. Z1 is affine in W1 and b1, so the step that reaches the nearest other kink is known
+   exactly; the step goes at most KINK_SAFETY of the way there.
+3. The ReLU pattern (Z1 > 0) at theta +- step * v is compared with the one at theta;
+   if it differs anyway, the step shrinks tenfold (up to MAX_SHRINKS times), then the
+   probe is dropped. A parameter left with no probe is reported as not checked.
+
+Steps are measured in logits: a probe moves no logit Z2 by more than STEP, whatever
+the scale of the parameter. Within one ReLU pattern the logits are affine in the step,
+so the only curvature is the cross-entropy's, and the error of each measurement is
+bounded (see ``_measurement_error``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from conformance import diagnose
+from conformance.diagnose import Verdict
+from conformance.tolerance import coarsest_float, projection_tolerance
+from mnist_ref import network
+
+STEP = 1e-4
+"""The largest change of any logit Z2 a probe makes."""
+
+KINK_MARGIN = 1e-6
+"""Entries of Z1 with |Z1| <= KINK_MARGIN count as sitting on a ReLU kink: no probe moves them."""
+
+KINK_SAFETY = 0.5
+"""A step covers at most this fraction of the distance to the nearest ReLU kink."""
+
+MAX_SHRINKS = 3
+"""How many times a step is divided by 10 when the ReLU pattern changes anyway."""
+
+LOSS_NOISE = 1e3 * float(np.finfo(np.float64).eps)
+"""Rounding error of one float64 loss evaluation, relative to (1 + |loss| + max |Z2|)."""
+
+THIRD_DERIVATIVE = 8.0
+"""Bound on the cross-entropy's third derivative along a logit change of at most 1 per entry."""
+
+
+@dataclass(frozen=True)
+class ProjectionResult:
+    """What finite differences found for one parameter.
+
+    Entry i of the tuples belongs to ``probes[i]`` ("random direction 1", "W1[3, 415]"):
+    the measured rate of change of the loss, the claimed <gradient, direction>, and the
+    difference allowed. ``evaluations`` counts the loss evaluations spent on this
+    parameter (the one forward pass at theta, shared by all parameters, is not counted).
+    ``kinks`` counts the entries of Z1 within KINK_MARGIN of 0, which no probe moves: draw
+    other inputs for a complete check when it is not 0.
+    """
+
+    parameter: str
+    probes: tuple[str, ...]
+    finite_difference: tuple[float, ...]
+    claimed: tuple[float, ...]
+    tolerance: tuple[float, ...]
+    evaluations: int
+    kinks: int
+    verdict: Verdict
+
+
+@dataclass(frozen=True)
+class _Point:
+    """The network at theta: float64 params, X (n_in, m), y (m,) and the forward pass there."""
+
+    params: dict[str, np.ndarray]
+    X: np.ndarray
+    y: np.ndarray
+    cache: network.ForwardCache
+
+    @property
+    def at_kink(self) -> np.ndarray:
+        """(h, m) True where Z1 sits on a ReLU kink."""
+        return np.abs(self.cache.Z1) <= KINK_MARGIN
+
+
+def check_gradients(
+    params: dict[str, np.ndarray],
+    X: np.ndarray,
+    y: np.ndarray,
+    claimed: dict[str, Any],
+    *,
+    rng: np.random.Generator,
+    dtype: np.dtype | type | str | None = None,
+    directions: int = 2,
+    coordinates: int = 3,
+) -> dict[str, ProjectionResult]:
+    """Check each claimed gradient ("dW1", "db1", "dW2", "db2": any subset) against finite differences.
+
+    ``params`` {"W1" (h, n_in), "b1" (h, 1), "W2" (k, h), "b2" (k, 1)}, X (n_in, m) and labels
+    y (m,) define theta; the loss is mnist_ref's mean cross-entropy, in float64. ``dtype``
+    is the precision the gradients were computed in (default: the claimed arrays' own).
+    Returns one result per claimed gradient, keyed by parameter name ("W1"). A claimed value
+    that is not a finite array of the parameter's shape is diagnosed without evaluations.
+    Total cost: 1 + the results' ``evaluations``, at most 1 + 4 * 2 * (directions +
+    coordinates) * (1 + MAX_SHRINKS).
+    """
+    point = _point(params, X, y)
+    results = {}
+    for grad_name, got in claimed.items():
+        if grad_name not in network.GRAD_NAMES:
+            raise ValueError(f"claimed gradients must be named {network.GRAD_NAMES}, got {grad_name!r}")
+        name = grad_name[1:]
+        results[name] = _check_parameter(point, name, got, rng, dtype, directions, coordinates)
+    return results
+
+
+def _point(params: dict[str, np.ndarray], X: np.ndarray, y: np.ndarray) -> _Point:
+    """theta in float64, with its forward pass."""
+    params = {name: np.asarray(params[name], dtype=np.float64) for name in network.PARAM_NAMES}
+    X = np.asarray(X, dtype=np.float64)
+    return _Point(params, X, np.asarray(y), network.forward(params, X))
+
+
+def _check_parameter(
+    point: _Point,
+    name: str,
+    got: Any,
+    rng: np.random.Generator,
+    dtype: Any,
+    directions: int,
+    coordinates: int,
+) -> ProjectionResult:
+    """Probe parameter ``name`` and compare the claimed gradient ``got`` with what the loss does."""
+    grad_name, shape, m = "d" + name, point.params[name].shape, point.X.shape[1]
+    kinks = int(point.at_kink.sum())
+    invalid = diagnose.compare_shape(grad_name, shape, got, batch_size=m)
+    if invalid is None and not np.all(np.isfinite(np.asarray(got, dtype=np.float64))):
+        invalid = diagnose.nonfinite(grad_name, np.asarray(got))
+    if invalid is not None:
+        return ProjectionResult(name, (), (), (), (), 0, kinks, invalid)
+    got = np.asarray(got)
+    precision = coarsest_float(got.dtype, dtype if dtype is not None else got.dtype)
+    movable, informative = _probe_masks(point, name)
+    labels, measured, claimed, transposed, tolerance, evaluations = [], [], [], [], [], 0
+    for label, direction in _draw_probes(name, got, movable, informative, rng, directions, coordinates):
+        measurement, used = _measure(point, name, direction)
+        evaluations += used
+        if measurement is None:
+            continue
+        rate, error = measurement
+        labels.append(label)
+        measured.append(rate)
+        claimed.append(float(np.vdot(got.astype(np.float64), direction)))
+        transposed.append(float(np.vdot(got.T.astype(np.float64), direction)) if _is_square(shape) else 0.0)
+        tolerance.append(projection_tolerance(got, direction, precision, terms=m) + error)
+    if not labels:
+        verdict = Verdict(
+            True, None, f"{grad_name} not checked by finite differences: every probe would cross a ReLU kink "
+            f"({kinks} entries of Z1 are within {KINK_MARGIN:g} of 0)", {"checked": False, "kinks": kinks},
+        )  # fmt: skip
+    else:
+        verdict = diagnose.compare_projections(
+            grad_name, measured, claimed, tolerance, probes=labels,
+            transposed=transposed if _is_square(shape) else None, batch_size=m,
+        )  # fmt: skip
+    return ProjectionResult(
+        name, tuple(labels), tuple(measured), tuple(claimed), tuple(tolerance), evaluations, kinks, verdict
+    )
+
+
+def _is_square(shape: tuple[int, ...]) -> bool:
+    """A 2-D shape whose transpose has the same shape, and more than one entry."""
+    return len(shape) == 2 and shape[0] == shape[1] > 1
+
+
+def _probe_masks(point: _Point, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """Two boolean arrays of the parameter's shape: entries a probe may move, entries the loss depends on.
+
+    Moving W1[i, j] moves Z1[i, s] for every sample s with X[j, s] != 0, and b1[i] moves
+    all of row i: those entries may not move when any such Z1[i, s] sits on a kink. The
+    loss depends on W1[i, j] only if pixel j is nonzero for a sample where unit i fires,
+    on W2[:, j] only if hidden unit j fires for some sample.
+    """
+    shape = point.params[name].shape
+    at_kink = point.at_kink
+    fires = (point.cache.Z1 > 0) & ~at_kink
+    if name == "W1":
+        pixels = (point.X != 0).astype(np.float64).T
+        return (at_kink.astype(np.float64) @ pixels) == 0, (fires.astype(np.float64) @ pixels) > 0
+    if name == "b1":
+        return ~at_kink.any(axis=1, keepdims=True), fires.any(axis=1, keepdims=True)
+    everywhere = np.ones(shape, dtype=bool)
+    if name == "W2":
+        return everywhere, np.broadcast_to(fires.any(axis=1), shape)
+    return everywhere, everywhere
+
+
+def _draw_probes(
+    name: str,
+    got: np.ndarray,
+    movable: np.ndarray,
+    informative: np.ndarray,
+    rng: np.random.Generator,
+    directions: int,
+    coordinates: int,
+) -> list[tuple[str, np.ndarray]]:
+    """(label, direction) pairs: random Gaussian directions over the movable entries, then coordinates.
+
+    The first coordinate is the movable entry where the claimed gradient is largest; the
+    others are random movable entries the loss depends on (any movable ones if none).
+    """
+    probes = []
+    for number in range(1, directions + 1):
+        direction = rng.standard_normal(movable.shape) * movable
+        if direction.any():
+            probes.append((f"random direction {number}", direction))
+    candidates = np.flatnonzero(movable & informative)
+    if candidates.size == 0:
+        candidates = np.flatnonzero(movable)
+    chosen: list[int] = []
+    magnitude = np.where(movable, np.abs(got.astype(np.float64)), -1.0)
+    if coordinates > 0 and magnitude.max(initial=-1.0) > 0:
+        chosen.append(int(np.argmax(magnitude)))
+    remaining = np.setdiff1d(candidates, chosen)
+    count = min(coordinates - len(chosen), remaining.size)
+    chosen += [int(i) for i in rng.choice(remaining, size=count, replace=False)]
+    for flat in chosen:
+        index = np.unravel_index(flat, movable.shape)
+        direction = np.zeros(movable.shape)
+        direction[index] = 1.0
+        probes.append((f"{name}[{', '.join(str(int(i)) for i in index)}]", direction))
+    return probes
+
+
+def _measure(point: _Point, name: str, direction: np.ndarray) -> tuple[tuple[float, float] | None, int]:
+    """The loss's rate of change along ``direction`` and its error bound, and the evaluations spent.
+
+    The measurement is None when the ReLU pattern kept changing after MAX_SHRINKS shrinks.
+    """
+    z1_change, z2_change = _linear_change(point, name, direction)
+    reach = float(np.abs(z2_change).max(initial=0.0))
+    if reach == 0:
+        return (0.0, 0.0), 0  # no logit moves: the loss is constant along this direction
+    step = STEP / reach
+    if z1_change is not None and z1_change.any():
+        moving = z1_change != 0
+        step = min(step, KINK_SAFETY * float(np.min(np.abs(point.cache.Z1[moving] / z1_change[moving]))))
+    evaluations = 0
+    for _ in range(MAX_SHRINKS + 1):
+        (plus, same_plus), (minus, same_minus) = (
+            _loss_at(point, name, sign * step * direction) for sign in (1, -1)
+        )
+        evaluations += 2
+        if same_plus and same_minus:
+            rate = (plus - minus) / (2 * step)
+            return (rate, _measurement_error(point, step, reach, max(abs(plus), abs(minus)))), evaluations
+        step /= 10
+    return None, evaluations
+
+
+def _linear_change(point: _Point, name: str, direction: np.ndarray) -> tuple[np.ndarray | None, np.ndarray]:
+    """How Z1 (h, m) and Z2 (k, m) change per unit step along ``direction`` (Z1's is None for W2, b2).
+
+    Exact while the ReLU pattern holds: both are affine in every parameter there.
+    """
+    m = point.X.shape[1]
+    if name in ("W2", "b2"):
+        return None, direction @ point.cache.A1 if name == "W2" else np.repeat(direction, m, axis=1)
+    z1_change = direction @ point.X if name == "W1" else np.repeat(direction, m, axis=1)
+    return z1_change, point.params["W2"] @ (z1_change * (point.cache.Z1 > 0))
+
+
+def _loss_at(point: _Point, name: str, change: np.ndarray) -> tuple[float, bool]:
+    """The loss with ``change`` added to parameter ``name``, and whether the ReLU pattern is the same."""
+    params = dict(point.params, **{name: point.params[name] + change})
+    cache = network.forward(params, point.X)
+    same_pattern = bool(np.array_equal(cache.Z1 > 0, point.cache.Z1 > 0))
+    return network.cross_entropy(cache.Z2, point.y), same_pattern
+
+
+def _measurement_error(point: _Point, step: float, reach: float, loss: float) -> float:
+    """A bound on |measured rate - true rate| for a central difference of ``step`` along a direction.
+
+    In logit units (t = step * reach, the largest logit change) the truncation error is
+    THIRD_DERIVATIVE * t**2 / 6 and the rounding error is the loss's noise divided by t;
+    both scale by ``reach`` back to the direction's units.
+    """
+    t = step * reach
+    noise = LOSS_NOISE * (1 + loss + float(np.abs(point.cache.Z2).max()))
+    return reach * (THIRD_DERIVATIVE * t**2 / 6 + noise / t)

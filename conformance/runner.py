@@ -1,0 +1,45 @@
+"""Run every check against one target and gather the Report."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from conformance.checks import REGISTRY, Check, Context
+from conformance.oracles import autograd
+from conformance.report.model import CheckResult, Report
+from conformance.sandbox import Sandbox
+
+TORCH_NOTICE = "PyTorch is not installed: autograd comparisons are skipped (pip install 'mnist-ref[torch]')"
+
+
+def run_checks(
+    target: str,
+    *,
+    seed: int = 0,
+    dtype: str = "float64",
+    examples: int = 10,
+    timeout: float = 10.0,
+    memory_mb: int = 2048,
+    on_result: Callable[[CheckResult], None] | None = None,
+    checks: list[Check] | None = None,
+) -> Report:
+    """Check ``target`` (a .py file or a module name) component by component.
+
+    Raises conformance.sandbox.protocol.TargetLoadError when the target cannot be loaded.
+    ``on_result`` is called after each check (for progress display).
+    """
+    with Sandbox(target, timeout=timeout, memory_mb=memory_mb) as sandbox:
+        sandbox.start()
+        torch_available = autograd.available()  # imports torch while the child loads the target
+        mapping = sandbox.describe()
+        ctx = Context(sandbox, seed=seed, dtype=np.dtype(dtype), examples=examples, torch_available=torch_available)
+        results = []
+        for registered in REGISTRY if checks is None else checks:
+            result = registered.result(ctx)
+            results.append(result)
+            if on_result is not None:
+                on_result(result)
+    notices = [] if torch_available else [TORCH_NOTICE]
+    return Report(target, seed, str(np.dtype(dtype)), results, mapping, notices)

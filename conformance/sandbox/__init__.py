@@ -1,0 +1,266 @@
+"""Running a student's target in a child process, so that nothing the target does can stop the harness.
+
+    with Sandbox("student.py") as sandbox:
+        sandbox.start()                     # returns at once: the child loads the target meanwhile
+        mapping = sandbox.describe()        # waits for it; TargetLoadError if the target cannot be loaded
+        outcome = sandbox.call("relu", Z)   # an Outcome: the value, or a Failure saying what went wrong
+
+The child (``python -m conformance.sandbox.worker``) runs single-threaded BLAS under a memory limit,
+with its fd 1 and 2 on a size-capped temporary file. A call that hangs is killed after its timeout;
+after a timeout, a crash or a memory failure the next call gets a fresh child.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import multiprocessing.connection
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import suppress
+from dataclasses import dataclass
+from typing import IO, Any
+
+from conformance.sandbox.capture import dump_location, read_tail
+from conformance.sandbox.protocol import (
+    MAX_MESSAGE_BYTES,
+    Failure,
+    LoadFailed,
+    NotProvided,
+    Outcome,
+    Request,
+    TargetLoadError,
+    WorkerSettings,
+    decode_reply,
+    encode,
+)
+
+__all__ = ["Failure", "NotProvided", "Outcome", "Sandbox", "TargetLoadError"]
+
+CHILD_ENVIRONMENT = {
+    "OMP_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "MPLBACKEND": "Agg",
+    "PYTHONHASHSEED": "0",
+    "PYTHONUNBUFFERED": "1",  # every print reaches the capture file at once, so each call's output is counted
+}
+CAPTURE_LIMIT_FACTOR = 16
+"""The capture file is capped at this many output limits: a flood is measured, yet cannot fill the disk."""
+REPLACE_CHILD_AFTER = ("timeout", "crash", "memory")
+STACK_DUMP_WAIT = 0.2  # seconds given to a hung child to write its stack before it is killed
+EXIT_WAIT = 2.0  # seconds given to a child that hung up to end by itself
+
+
+class Sandbox:
+    """The target's adapter, run in a child process; every call comes back as an Outcome."""
+
+    def __init__(
+        self,
+        target: str,
+        *,
+        timeout: float = 10.0,
+        memory_mb: int = 2048,
+        output_limit: int = 1_000_000,
+        adapter: str = "conformance.adapters:discover",
+        load_timeout: float = 60.0,
+    ):
+        limits = {
+            "timeout": timeout,
+            "memory_mb": memory_mb,
+            "output_limit": output_limit,
+            "load_timeout": load_timeout,
+        }
+        for name, value in limits.items():
+            if not value > 0:
+                raise ValueError(f"Sandbox: {name} must be positive, got {value!r}")
+        self.target = target
+        self.timeout = timeout
+        self.memory_mb = memory_mb
+        self.output_limit = output_limit
+        self.adapter = adapter
+        self.load_timeout = load_timeout
+        self._child: _Child | None = None
+        self._load_error: str | None = None
+
+    def start(self) -> None:
+        """Spawn the child if there is none, without waiting for it to load the target."""
+        self._spawned_child()
+
+    def describe(self) -> dict:
+        """The adapter's description of the target (see conformance.adapters); raises TargetLoadError."""
+        outcome = self.call("describe")
+        if outcome.failure is not None:
+            raise TargetLoadError(f"{self.target}: cannot describe it: {outcome.failure.message}")
+        return outcome.value
+
+    def call(self, op: str, *args: Any, timeout: float | None = None, **kwargs: Any) -> Outcome:
+        """Run ``adapter.op(*args, **kwargs)`` in the child within ``timeout`` s (default: the Sandbox's).
+
+        Raises TargetLoadError only, when the target cannot be loaded.
+        """
+        child = self._loaded_child()
+        outcome = child.run(Request(op, args, kwargs), self.timeout if timeout is None else timeout)
+        if outcome.failure is not None and outcome.failure.kind in REPLACE_CHILD_AFTER:
+            self._stop_child()
+            self.start()
+        return outcome
+
+    def close(self) -> None:
+        """Kill the child, if any."""
+        self._stop_child()
+
+    def __enter__(self) -> Sandbox:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _loaded_child(self) -> _Child:
+        """The running child, once it has loaded the target."""
+        if self._load_error is not None:
+            raise TargetLoadError(self._load_error)
+        child = self._spawned_child()
+        if child.target_file is None:
+            try:
+                child.wait_loaded(self.load_timeout, self.target)
+            except TargetLoadError as error:
+                self._load_error = str(error)
+                self._stop_child()
+                raise
+        return child
+
+    def _spawned_child(self) -> _Child:
+        """The child, spawned now if there is none."""
+        if self._child is None:
+            self._child = _Child.spawn(self.target, self.adapter, self.memory_mb, self.output_limit)
+        return self._child
+
+    def _stop_child(self) -> None:
+        if self._child is not None:
+            self._child.close()
+            self._child = None
+
+
+@dataclass
+class _Child:
+    """One worker process, the parent's end of its socket pair and the file its fd 1 and 2 write to."""
+
+    process: subprocess.Popen
+    connection: multiprocessing.connection.Connection
+    output: IO[bytes]
+    target_file: str | None = None  # the target's source file, known once it is loaded
+
+    @classmethod
+    def spawn(cls, target: str, adapter: str, memory_mb: int, output_limit: int) -> _Child:
+        """Start a worker process; it loads the target on its own while the parent goes on."""
+        ours, theirs = multiprocessing.connection.Pipe()  # duplex: a socket pair
+        output = _capture_file()
+        capture_limit = CAPTURE_LIMIT_FACTOR * output_limit
+        settings = WorkerSettings(theirs.fileno(), target, adapter, memory_mb, output_limit, capture_limit)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "conformance.sandbox.worker", *settings.to_argv()],
+            stdin=subprocess.DEVNULL,
+            stdout=output,
+            stderr=output,
+            pass_fds=(theirs.fileno(),),
+            env={**os.environ, **CHILD_ENVIRONMENT},
+            start_new_session=True,  # its own process group, killed as a whole
+        )
+        theirs.close()
+        return cls(process, ours, output)
+
+    def wait_loaded(self, timeout: float, target: str) -> None:
+        """Wait for the child's first message; raises TargetLoadError when the target did not load."""
+        try:
+            data = self._receive(timeout)
+        except (EOFError, OSError) as error:
+            last_lines = self.output_tail().splitlines()[-1:]
+            reason = f"the checker's process ended while loading it ({self.exit_status()})"
+            raise TargetLoadError(": ".join([f"{target}: {reason}", *last_lines])) from error
+        if data is None:
+            raise TargetLoadError(
+                f"{target}: not loaded within {timeout:g} s (an imported module running long top-level code?)"
+            )
+        message = decode_reply(data)
+        if isinstance(message, LoadFailed):
+            raise TargetLoadError(message.reason)
+        self.target_file = message.target_file
+
+    def run(self, request: Request, timeout: float) -> Outcome:
+        """Send ``request`` and wait for its Outcome; a hang or a death becomes a Failure."""
+        try:
+            self.connection.send_bytes(encode(request))
+            data = self._receive(timeout)
+        except (EOFError, OSError):
+            return Outcome(failure=self.crash_failure())
+        if data is None:
+            return Outcome(failure=self.timeout_failure(timeout))
+        try:
+            return decode_reply(data)
+        except Exception as error:  # the worker refuses such values itself: this is a second line of defence
+            return Outcome(
+                failure=Failure("exception", f"returned an object that cannot be sent back: {error}")
+            )
+
+    def timeout_failure(self, seconds: float) -> Failure:
+        """Have the hung child write its stack (faulthandler on SIGUSR1), kill it and say where it was."""
+        with suppress(ProcessLookupError):
+            os.kill(self.process.pid, signal.SIGUSR1)
+        time.sleep(STACK_DUMP_WAIT)
+        self.kill()
+        tail = self.output_tail()
+        frame = dump_location(tail, str(self.target_file))
+        running = f"; it was running {frame}" if frame else ""
+        return Failure("timeout", f"did not return within {seconds:g} s (infinite loop?){running}", tail)
+
+    def crash_failure(self) -> Failure:
+        """The Failure for a child that died during a call, located by faulthandler's dump if there is one."""
+        status = self.exit_status()
+        tail = self.output_tail()
+        frame = dump_location(tail, str(self.target_file))
+        return Failure("crash", f"{status} in {frame}" if frame else status, tail)
+
+    def exit_status(self) -> str:
+        """'the process exited with code 3' or 'killed by signal SIGSEGV' (killed if it does not end)."""
+        try:
+            code = self.process.wait(EXIT_WAIT)
+        except subprocess.TimeoutExpired:  # it closed its end of the connection but lives on
+            self.kill()
+            code = self.process.returncode
+        if code < 0:
+            return f"killed by signal {signal.Signals(-code).name}"
+        return f"the process exited with code {code}"
+
+    def output_tail(self) -> str:
+        """The last lines the child wrote to fd 1 and 2."""
+        return read_tail(self.output.fileno())
+
+    def kill(self) -> None:
+        """Kill the child's whole process group and reap the child."""
+        with suppress(ProcessLookupError, PermissionError):  # the group is already gone
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+
+    def close(self) -> None:
+        """Kill the child and close the connection and the capture file."""
+        self.kill()
+        self.connection.close()
+        self.output.close()
+
+    def _receive(self, timeout: float) -> bytes | None:
+        """The next message, or None if none came within ``timeout`` s; EOFError if the child is gone."""
+        if not self.connection.poll(timeout):
+            return None
+        return self.connection.recv_bytes(MAX_MESSAGE_BYTES)
+
+
+def _capture_file() -> IO[bytes]:
+    """An anonymous temporary file in append mode, so writes go to its start again once it is truncated."""
+    output = tempfile.TemporaryFile()  # noqa: SIM115 (open as long as the child lives, closed by _Child.close)
+    flags = fcntl.fcntl(output.fileno(), fcntl.F_GETFL)
+    fcntl.fcntl(output.fileno(), fcntl.F_SETFL, flags | os.O_APPEND)
+    return output

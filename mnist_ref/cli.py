@@ -1,0 +1,262 @@
+"""The ``mnist-ref`` command line: ``train`` a network, ``evaluate`` a saved one.
+
+Bad arguments, unreadable data and unusable model files end the command with a
+one-line error and exit status 2, never a traceback. matplotlib is imported only
+when ``--plots`` is given, so ``mnist-ref --help`` starts quickly.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+import numpy as np
+from rich.console import Console
+from rich.table import Table
+from tqdm import tqdm
+
+from mnist_ref import __version__
+from mnist_ref.data import DataError, load_mnist, make_splits, to_columns
+from mnist_ref.evaluation import Evaluation, evaluate
+from mnist_ref.model_io import ModelFileError, TrainedModel, load_model, save_model
+from mnist_ref.training import History, TrainConfig, train
+
+DEFAULTS = TrainConfig()
+DEV_FRACTION = 0.1
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "show_default": True, "max_content_width": 100}
+
+
+class CommandError(click.ClickException):
+    """A one-line error about the user's input (a data or model file); exit status 2 like a usage error."""
+
+    exit_code = 2
+
+
+@click.group(context_settings=CONTEXT_SETTINGS)
+@click.version_option(__version__, prog_name="mnist-ref")
+def main() -> None:
+    """Train and evaluate the NumPy reference of the two-layer MNIST network
+    (784 pixels -> ReLU hidden layer -> 10-way softmax).
+
+    \b
+    Examples:
+      mnist-ref train                              # the 5,000 digits shipped with mnist-ref
+      mnist-ref train --data train.csv --plots plots/
+      mnist-ref evaluate --model model.npz
+
+    Run `mnist-ref COMMAND --help` for a command's options.
+    """
+
+
+data_option = click.option(
+    "--data",
+    type=click.Path(exists=True, path_type=Path),
+    default=None,
+    help="MNIST data file (Kaggle CSV, IDX or .npz). [default: the embedded 5,000 digits]",
+)
+plots_option = click.option(
+    "--plots",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Directory to write PNG plots into: learning curves, confusion matrix, sample predictions.",
+)
+
+
+@main.command("train")
+@data_option
+@click.option("--hidden", type=click.IntRange(min=1), default=DEFAULTS.hidden, help="Hidden-layer units.")
+@click.option("--epochs", type=click.IntRange(min=1), default=DEFAULTS.epochs, help="Passes over the data.")
+@click.option(
+    "--batch-size",
+    type=click.IntRange(min=0),
+    default=DEFAULTS.batch_size,
+    help="Samples per gradient step, shuffled every epoch; 0 = full-batch gradient descent.",
+)
+@click.option("--lr", type=click.FloatRange(min=0, min_open=True), default=DEFAULTS.lr, help="Learning rate.")
+@click.option(
+    "--seed",
+    type=click.IntRange(min=0),
+    default=DEFAULTS.seed,
+    help="Seed for the train/dev split, the initial weights and the shuffling: same seed, same model.",
+)
+@click.option(
+    "--standardize",
+    is_flag=True,
+    help="Scale each pixel to zero mean and unit variance with the training set's statistics"
+    " (otherwise pixels are divided by 255).",
+)
+@click.option(
+    "--dtype", type=click.Choice(["float32", "float64"]), default="float32", help="Floating-point type."
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("model.npz"),
+    help="Where to save the trained model (.npz).",
+)
+@plots_option
+@click.option(
+    "--no-progress", is_flag=True, help="Hide the progress bar (it is hidden anyway when not on a terminal)."
+)
+def train_command(
+    data: Path | None,
+    hidden: int,
+    epochs: int,
+    batch_size: int,
+    lr: float,
+    seed: int,
+    standardize: bool,
+    dtype: str,
+    out: Path,
+    plots: Path | None,
+    no_progress: bool,
+) -> None:
+    """Train a network, report its accuracy on held-out test digits and save it.
+
+    The training data is split into train and dev (10%, for the per-epoch dev
+    accuracy); the test digits are never seen in training. Without --data the
+    embedded 5,000 real MNIST digits are used: 4,000 to train, 1,000 to test.
+
+    \b
+    Example:
+      mnist-ref train --epochs 30 --batch-size 64 --lr 0.05 --out model.npz --plots plots/
+    """
+    config = TrainConfig(hidden=hidden, epochs=epochs, batch_size=batch_size, lr=lr, seed=seed)
+    with one_line_errors():
+        mnist = load_mnist(data, seed=seed)
+        splits = make_splits(
+            mnist, dev_fraction=DEV_FRACTION, seed=seed, standardize=standardize, dtype=np.dtype(dtype)
+        )
+    click.echo(f"data: {splits.source}")
+    click.echo(f"{splits.y_train.size} train, {splits.y_dev.size} dev and {splits.y_test.size} test digits")
+    started = time.perf_counter()
+    params, history = train(
+        splits.X_train,
+        splits.y_train,
+        config,
+        X_dev=splits.X_dev,
+        y_dev=splits.y_dev,
+        progress=False if no_progress else None,
+        on_epoch=lambda so_far: tqdm.write(epoch_line(so_far, config.epochs)),
+    )
+    click.echo(f"trained in {time.perf_counter() - started:.1f} s")
+    evaluation = evaluate(params, splits.X_test, splits.y_test)
+    click.echo(f"test accuracy: {accuracy_summary(evaluation)}")
+    model = TrainedModel(params, config, splits.source, DEV_FRACTION, splits.mean, splits.std, history)
+    try:
+        saved = save_model(model, out)
+    except OSError as error:
+        raise CommandError(f"cannot write the model to {out}: {error.strerror or error}") from error
+    click.echo(f"model saved to {saved}")
+    if plots is not None:
+        write_plots(plots, history, evaluation, to_columns(mnist.test_images))
+
+
+@main.command("evaluate")
+@click.option(
+    "--model",
+    "model_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    required=True,
+    help="Model file written by `mnist-ref train`.",
+)
+@data_option
+@plots_option
+def evaluate_command(model_path: Path, data: Path | None, plots: Path | None) -> None:
+    """Evaluate a saved model on test digits: accuracy, per-class accuracy and the confusion matrix.
+
+    The test digits are chosen with the model's own seed and scaled with its own
+    statistics, so evaluating on the data it was trained on reproduces the test
+    accuracy that `mnist-ref train` printed.
+
+    \b
+    Example:
+      mnist-ref evaluate --model model.npz --plots plots/
+    """
+    with one_line_errors():
+        model = load_model(model_path)
+        mnist = load_mnist(data, seed=model.config.seed)
+    dtype = model.params["W1"].dtype
+    X_test = to_columns(mnist.test_images, mean=model.mean, std=model.std, dtype=dtype)
+    evaluation = evaluate(model.params, X_test, mnist.test_labels)
+    n_in, hidden, n_out = model.sizes
+    click.echo(f"model: {model_path} ({n_in}-{hidden}-{n_out}, {dtype}, trained on {model.data_source})")
+    click.echo(f"data: {mnist.source}")
+    click.echo(f"test accuracy: {accuracy_summary(evaluation)}")
+    console = Console()
+    console.print(per_class_table(evaluation))
+    console.print(confusion_table(evaluation))
+    if plots is not None:
+        write_plots(plots, model.history, evaluation, to_columns(mnist.test_images))
+
+
+@contextmanager
+def one_line_errors() -> Iterator[None]:
+    """Turn a DataError or ModelFileError (already one line, naming the file) into a CommandError."""
+    try:
+        yield
+    except (DataError, ModelFileError) as error:
+        raise CommandError(str(error)) from error
+
+
+def write_plots(directory: Path, history: History, evaluation: Evaluation, images: np.ndarray) -> None:
+    """Write the PNG plots into ``directory`` and say where they went."""
+    from mnist_ref import plots  # matplotlib is slow to import: only when plots are asked for
+
+    try:
+        paths = plots.write_plots(directory, history, evaluation, images)
+    except OSError as error:
+        raise CommandError(f"cannot write plots to {directory}: {error.strerror or error}") from error
+    click.echo(f"plots written to {directory}: {', '.join(path.name for path in paths)}")
+
+
+def epoch_line(history: History, epochs: int) -> str:
+    """One line of progress: the latest epoch's loss, train accuracy and dev accuracy."""
+    epoch = history.epochs
+    line = f"epoch {epoch:>{len(str(epochs))}}/{epochs}  loss {history.loss[-1]:.4f}"
+    line += f"  train {history.train_accuracy[-1]:.2%}"
+    if history.dev_accuracy:
+        line += f"  dev {history.dev_accuracy[-1]:.2%}"
+    return line
+
+
+def accuracy_summary(evaluation: Evaluation) -> str:
+    """E.g. "95.30% (953 of 1000 held-out digits)"."""
+    correct, total = int(np.trace(evaluation.confusion)), int(evaluation.confusion.sum())
+    return f"{evaluation.accuracy:.2%} ({correct} of {total} held-out digits)"
+
+
+def per_class_table(evaluation: Evaluation) -> Table:
+    """A rich table with one row per digit: its test count, how many were right, and the accuracy."""
+    table = Table(title="Accuracy per digit")
+    for header in ("digit", "test digits", "correct", "accuracy"):
+        table.add_column(header, justify="right")
+    counts = evaluation.confusion.sum(axis=1)
+    for digit, (count, right, share) in enumerate(
+        zip(counts, np.diag(evaluation.confusion), evaluation.per_class_accuracy, strict=True)
+    ):
+        table.add_row(str(digit), str(count), str(right), "-" if count == 0 else f"{share:.1%}")
+    return table
+
+
+def confusion_table(evaluation: Evaluation) -> Table:
+    """A rich table of the confusion matrix: rows are true digits, columns predicted digits."""
+    confusion = evaluation.confusion
+    table = Table(title="Confusion matrix (rows: true digit, columns: predicted)")
+    table.add_column("true", justify="right", style="bold")
+    for predicted in range(confusion.shape[1]):
+        table.add_column(str(predicted), justify="right")
+    for true_digit, row in enumerate(confusion):
+        cells = [confusion_cell(count, predicted == true_digit) for predicted, count in enumerate(row)]
+        table.add_row(str(true_digit), *cells)
+    return table
+
+
+def confusion_cell(count: int, on_diagonal: bool) -> str:
+    """Rich markup for one count: correct predictions in green, zeros dimmed."""
+    if on_diagonal:
+        return f"[green]{count}[/green]"
+    return str(count) if count else "[dim]0[/dim]"

@@ -1,0 +1,236 @@
+"""The mnist-ref command line, run in-process with click's CliRunner on a small synthetic Kaggle CSV."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner, Result
+from hypothesis import given
+from hypothesis import strategies as st
+
+from mnist_ref.cli import main
+from mnist_ref.plots import PLOT_FILE_NAMES, choose_samples
+
+ROWS = 300
+QUICK_TRAIN = ("--epochs", "5", "--batch-size", "16", "--no-progress")
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def write_kaggle_csv(path: Path, rows: int, seed: int = 0) -> Path:
+    """A Kaggle-style train.csv (header label,pixel0..pixel783) of digits that are easy to tell apart.
+
+    Digit d is a bright band across image rows 2d+4 and 2d+5 over faint noise,
+    so a few epochs of training separate the classes.
+    """
+    rng = np.random.default_rng(seed)
+    labels = np.arange(rows) % 10
+    images = rng.integers(0, 60, size=(rows, 28, 28))
+    for image, label in zip(images, labels, strict=True):
+        image[2 * label + 4 : 2 * label + 6, 4:24] = rng.integers(180, 256, size=(2, 20))
+    table = np.column_stack([labels, images.reshape(rows, 784)])
+    header = "label," + ",".join(f"pixel{i}" for i in range(784))
+    np.savetxt(path, table, fmt="%d", delimiter=",", header=header, comments="")
+    return path
+
+
+@pytest.fixture(scope="module")
+def csv_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_kaggle_csv(tmp_path_factory.mktemp("data") / "train.csv", ROWS)
+
+
+@pytest.fixture(scope="module")
+def trained(csv_path: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Result]:
+    """A model trained by `mnist-ref train` on the CSV, and the command's result."""
+    model = tmp_path_factory.mktemp("model") / "model.npz"
+    result = run("train", "--data", str(csv_path), *QUICK_TRAIN, "--out", str(model))
+    return model, result
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(main, list(args))
+
+
+def printed_accuracy(output: str) -> str:
+    """The percentage in the output's "test accuracy: 97.50% (...)" line."""
+    match = re.search(r"test accuracy: ([\d.]+%)", output)
+    assert match, output
+    return match.group(1)
+
+
+def assert_one_line_error(result: Result, *fragments: str) -> None:
+    """Exit status 2, no traceback, and an "Error:" line that contains every fragment."""
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit)
+    error_lines = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
+    assert len(error_lines) == 1, result.stderr
+    for fragment in fragments:
+        assert fragment in error_lines[0]
+
+
+def test_train_reports_progress_test_accuracy_and_saves_the_model(trained: tuple[Path, Result]) -> None:
+    model, result = trained
+    assert result.exit_code == 0, result.output
+    assert model.is_file()
+    epoch_lines = re.findall(r"^epoch \d/5  loss [\d.]+  train [\d.]+%  dev [\d.]+%$", result.stdout, re.M)
+    assert len(epoch_lines) == 5
+    assert float(printed_accuracy(result.stdout).rstrip("%")) > 90
+    assert "of 50 held-out digits" in result.stdout
+    assert f"model saved to {model}" in result.stdout
+
+
+def test_evaluate_reproduces_the_test_accuracy_with_tables(trained: tuple[Path, Result], csv_path) -> None:
+    model, train_result = trained
+    result = run("evaluate", "--model", str(model), "--data", str(csv_path))
+    assert result.exit_code == 0, result.output
+    assert printed_accuracy(result.stdout) == printed_accuracy(train_result.stdout)
+    assert "Accuracy per digit" in result.stdout
+    assert "Confusion matrix" in result.stdout
+    per_class_rows = re.findall(r"^\W+(\d)\W+5\W+(\d)\W+([\d.]+%)", result.stdout, re.M)
+    assert [row[0] for row in per_class_rows] == [str(digit) for digit in range(10)]
+
+
+def test_standardized_model_evaluates_like_it_trained(csv_path: Path, tmp_path: Path) -> None:
+    model = tmp_path / "standardized.npz"
+    trained = run("train", "--data", str(csv_path), *QUICK_TRAIN, "--standardize", "--out", str(model))
+    assert trained.exit_code == 0, trained.output
+    evaluated = run("evaluate", "--model", str(model), "--data", str(csv_path))
+    assert evaluated.exit_code == 0, evaluated.output
+    assert printed_accuracy(evaluated.stdout) == printed_accuracy(trained.stdout)
+
+
+def test_same_seed_gives_the_same_model_file_contents(csv_path: Path, tmp_path: Path) -> None:
+    paths = [tmp_path / "a.npz", tmp_path / "b.npz"]
+    for path in paths:
+        result = run("train", "--data", str(csv_path), *QUICK_TRAIN, "--seed", "7", "--out", str(path))
+        assert result.exit_code == 0, result.output
+    with np.load(paths[0]) as first, np.load(paths[1]) as second:
+        for name in first.files:
+            np.testing.assert_array_equal(first[name], second[name])
+
+
+def assert_pngs(directory: Path) -> None:
+    for name in PLOT_FILE_NAMES:
+        content = (directory / name).read_bytes()
+        assert content.startswith(PNG_MAGIC) and len(content) > 5000, name
+
+
+def test_train_and_evaluate_write_the_plots(trained: tuple[Path, Result], csv_path, tmp_path: Path) -> None:
+    model, _ = trained
+    result = run("evaluate", "--model", str(model), "--data", str(csv_path), "--plots", str(tmp_path / "ev"))
+    assert result.exit_code == 0, result.output
+    assert_pngs(tmp_path / "ev")
+    out, plots = tmp_path / "again.npz", tmp_path / "train"
+    result = run("train", "--data", str(csv_path), *QUICK_TRAIN, "--out", str(out), "--plots", str(plots))
+    assert result.exit_code == 0, result.output
+    assert "plots written to" in result.stdout
+    assert_pngs(plots)
+
+
+def test_missing_data_file_is_a_usage_error(tmp_path: Path) -> None:
+    result = run("train", "--data", str(tmp_path / "nowhere.csv"), "--out", str(tmp_path / "m.npz"))
+    assert_one_line_error(result, "--data", "nowhere.csv", "does not exist")
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("--hidden", "-1"), ("--epochs", "0"), ("--batch-size", "-5"), ("--lr", "0"), ("--dtype", "float16")],
+)
+def test_bad_option_values_are_usage_errors(option: str, value: str, tmp_path: Path) -> None:
+    result = run("train", option, value, "--out", str(tmp_path / "m.npz"))
+    assert_one_line_error(result, option)
+    assert not (tmp_path / "m.npz").exists()
+
+
+def test_malformed_data_file_names_the_file(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("label," + ",".join(f"pixel{i}" for i in range(784)) + "\n3," + "300," * 783 + "0\n")
+    result = run("train", "--data", str(bad), "--out", str(tmp_path / "m.npz"))
+    assert_one_line_error(result, "bad.csv")
+
+
+def test_corrupt_model_file_is_a_one_line_error(tmp_path: Path) -> None:
+    model = tmp_path / "model.npz"
+    model.write_bytes(b"PK\x03\x04 not really a zip archive")
+    result = run("evaluate", "--model", str(model))
+    assert_one_line_error(result, "model.npz", "not a readable .npz file")
+
+
+def test_unwritable_output_is_a_one_line_error(csv_path: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "a_file"
+    blocker.write_text("not a directory")
+    result = run("train", "--data", str(csv_path), *QUICK_TRAIN, "--out", str(blocker / "model.npz"))
+    assert_one_line_error(result, "cannot write the model to", "a_file")
+
+
+def test_help_teaches_with_examples_and_shows_every_default() -> None:
+    top = run("--help")
+    assert top.exit_code == 0
+    assert "train" in top.stdout and "evaluate" in top.stdout and "Examples:" in top.stdout
+    train_help = run("train", "--help").stdout
+    assert "Example:" in train_help
+    for option, default in [
+        ("--hidden", "128"),
+        ("--epochs", None),
+        ("--batch-size", None),
+        ("--lr", None),
+        ("--seed", "0"),
+        ("--dtype", "float32"),
+        ("--out", "model.npz"),
+    ]:
+        block = option_help(train_help, option)
+        assert "[default: " + (default or "") in block, block
+    for option in ("--data", "--plots", "--standardize", "--no-progress"):
+        assert len(option_help(train_help, option).split()) > 4
+    evaluate_help = run("evaluate", "--help").stdout
+    assert "Example:" in evaluate_help and "--model" in evaluate_help and "required" in evaluate_help
+
+
+def option_help(help_text: str, option: str) -> str:
+    """The help entry of ``option``: its line and the indented continuation lines."""
+    match = re.search(rf"^  (?:-\w, )?{option}\b.*(?:\n {{10,}}\S.*)*", help_text, re.M)
+    assert match, f"{option} not in help"
+    return " ".join(match.group(0).split())
+
+
+def test_help_and_import_do_not_load_plotting_or_torch() -> None:
+    script = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "import mnist_ref\n"
+        "from mnist_ref.cli import main\n"
+        "assert CliRunner().invoke(main, ['train', '--help']).exit_code == 0\n"
+        "print(sorted({'matplotlib', 'pandas', 'torch'} & sys.modules.keys()))\n"
+    )
+    completed = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert completed.stdout.strip() == "[]"
+
+
+@given(
+    outcomes=st.lists(st.booleans(), min_size=1, max_size=80),
+    count=st.integers(1, 30),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_chosen_samples_show_mistakes_when_there_are_any(outcomes: list[bool], count: int, seed: int) -> None:
+    labels = np.arange(len(outcomes)) % 10
+    predictions = np.where(outcomes, labels, (labels + 1) % 10)
+    chosen = choose_samples(labels, predictions, count, seed)
+    assert chosen.size == min(count, len(outcomes))
+    assert np.all(np.diff(chosen) > 0)
+    wrong = np.count_nonzero(labels[chosen] != predictions[chosen])
+    assert wrong <= max(count // 4, count - outcomes.count(True))
+    if count >= 4 and not all(outcomes):
+        assert wrong >= 1
+    np.testing.assert_array_equal(chosen, choose_samples(labels, predictions, count, seed))
+
+
+@pytest.mark.slow
+def test_default_training_on_the_embedded_digits_reaches_92_percent(tmp_path: Path) -> None:
+    result = run("train", "--out", str(tmp_path / "model.npz"), "--no-progress")
+    assert result.exit_code == 0, result.output
+    assert float(printed_accuracy(result.stdout).rstrip("%")) >= 92.0
