@@ -28,7 +28,9 @@ def time_check(target: str, runs: int) -> dict:
         started = time.perf_counter()
         completed = subprocess.run(
             [sys.executable, "-m", "mnist_ref.cli", "check", target, "--format", "json"],
-            capture_output=True, text=True, check=False,
+            capture_output=True,
+            text=True,
+            check=False,
         )
         seconds.append(time.perf_counter() - started)
         exit_code = completed.returncode
@@ -52,7 +54,9 @@ def default_targets(directory: Path) -> list[str]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("targets", nargs="*", help="targets to check (default: two from the test corpus)")
     parser.add_argument("--runs", type=int, default=5, help="runs per target (default 5)")
     parser.add_argument("--json", type=Path, help="also write the rows as JSON to this file")
@@ -63,8 +67,10 @@ def main() -> None:
     print(f"{'target':<40} {'runs':>4} {'median s':>9} {'min s':>7} {'max s':>7} {'exit':>4}")
     for row in rows:
         name = Path(row["target"]).name
-        print(f"{name:<40} {row['runs']:>4} {row['median_s']:>9.2f} {row['min_s']:>7.2f} {row['max_s']:>7.2f} "
-              f"{row['exit_code']:>4}")
+        print(
+            f"{name:<40} {row['runs']:>4} {row['median_s']:>9.2f} {row['min_s']:>7.2f} {row['max_s']:>7.2f} "
+            f"{row['exit_code']:>4}"
+        )
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2) + "\n")
 

@@ -39,23 +39,63 @@ Exit code: 0 when every check passes or is skipped, 1 when any check fails or er
 2 when the target cannot be loaded or an argument is wrong.""",
 )
 @click.argument("target")
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="text: a table for people (colour on a terminal); json: the documented machine contract.")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the report to this file instead of standard output.")
-@click.option("--seed", type=int, default=0, show_default=True,
-              help="Seed of the generated inputs: the same seed gives the same report.")
-@click.option("--dtype", type=click.Choice(["float64", "float32"]), default="float64", show_default=True,
-              help="Dtype of the arrays fed to the target.")
-@click.option("--examples", type=click.IntRange(1, 1000), default=10, show_default=True,
-              help="Generated inputs per property check (more finds rarer bugs, takes longer).")
-@click.option("--timeout", type=click.FloatRange(0.1), default=10.0, show_default=True,
-              help="Seconds one call into the target may take before it counts as hung.")
-@click.option("--memory-mb", type=click.IntRange(64), default=2048, show_default=True,
-              help="Memory limit of the process that runs the target.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text: a table for people (colour on a terminal); json: the documented machine contract.",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the report to this file instead of standard output.",
+)
+@click.option(
+    "--seed",
+    type=int,
+    default=0,
+    show_default=True,
+    help="Seed of the generated inputs: the same seed gives the same report.",
+)
+@click.option(
+    "--dtype",
+    type=click.Choice(["float64", "float32"]),
+    default="float64",
+    show_default=True,
+    help="Dtype of the arrays fed to the target.",
+)
+@click.option(
+    "--examples",
+    type=click.IntRange(1, 1000),
+    default=10,
+    show_default=True,
+    help="Generated inputs per property check (more finds rarer bugs, takes longer).",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(0.1),
+    default=10.0,
+    show_default=True,
+    help="Seconds one call into the target may take before it counts as hung.",
+)
+@click.option(
+    "--memory-mb",
+    type=click.IntRange(64),
+    default=2048,
+    show_default=True,
+    help="Memory limit of the process that runs the target.",
+)
 def check_command(
-    target: str, output_format: str, out: Path | None, seed: int, dtype: str, examples: int,
-    timeout: float, memory_mb: int,
+    target: str,
+    output_format: str,
+    out: Path | None,
+    seed: int,
+    dtype: str,
+    examples: int,
+    timeout: float,
+    memory_mb: int,
 ) -> None:
     """Check someone else's two-layer MNIST network, component by component.
 
@@ -71,8 +111,9 @@ def check_command(
     from conformance.sandbox.protocol import TargetLoadError
 
     try:
-        report = run_checks(target, seed=seed, dtype=dtype, examples=examples, timeout=timeout,
-                            memory_mb=memory_mb)
+        report = run_checks(
+            target, seed=seed, dtype=dtype, examples=examples, timeout=timeout, memory_mb=memory_mb
+        )
     except TargetLoadError as exc:
         raise TargetUnusable(f"cannot load {target}: {exc}") from None
     if output_format == "text" and out is None:

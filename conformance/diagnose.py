@@ -92,13 +92,16 @@ def compare(
     dtype: np.dtype | type | str,
     batch_size: int | None = None,
     terms: int | None = None,
+    floor: float = 0.0,
 ) -> Verdict:
     """Compare a target's array ``got`` with the exact ``expected`` array (any shape).
 
     ``dtype`` is the floating dtype the target was given; if ``got`` is less precise, its
     own dtype sets the tolerance (see conformance.tolerance). ``batch_size`` (m) lets a
     factor m or 1/m and a per-sample shape (h, m) be recognised. ``terms``, the number of
-    values summed into one entry, defaults to the batch size.
+    values summed into one entry, defaults to the batch size. ``floor`` is noise the caller
+    knows about beyond ``expected``'s own scale: for a difference of two nearly equal
+    arrays (W_after - W_before), ``absolute_tolerance(W_before, dtype)``.
     """
     expected = np.asarray(expected, dtype=np.float64)
     values = _as_numbers(name, got, expected.shape)
@@ -109,7 +112,7 @@ def compare(
     if not np.all(np.isfinite(values)):
         return nonfinite(name, values)
     precision = coarsest_float(dtype, values.dtype)
-    atol = absolute_tolerance(expected, precision, terms=terms or batch_size or 1)
+    atol = absolute_tolerance(expected, precision, terms=terms or batch_size or 1, floor=floor)
     got64 = values.astype(np.float64)
     details = _error_details(expected, got64, atol, precision)
     if details["max_abs_error"] <= atol:
@@ -144,11 +147,13 @@ def compare_scalar(
     dtype: np.dtype | type | str,
     batch_size: int | None = None,
     terms: int | None = None,
+    floor: float = 0.0,
 ) -> Verdict:
     """Compare a target's single number ``got`` (a loss, an accuracy) with ``expected``.
 
     Any array holding one number counts as a number. One value per sample (shape (m,))
-    is a shape mismatch; a known factor (m, 1/m, -1, 100, log10 ...) is named.
+    is a shape mismatch; a known factor (m, 1/m, -1, 100, log10 ...) is named. ``terms``
+    and ``floor`` are as in :func:`compare`.
     """
     values = _as_numbers(name, got, ())
     if isinstance(values, Verdict):
@@ -164,7 +169,7 @@ def compare_scalar(
         hint = "log(0) from a probability that underflowed to 0: use log-softmax or clip the probabilities"
         return Verdict(False, NONFINITE, f"{name} is {value}, expected {expected:.6g}: {hint}", details)
     precision = coarsest_float(dtype, values.dtype)
-    atol = absolute_tolerance(expected, precision, terms=terms or batch_size or 1)
+    atol = absolute_tolerance(expected, precision, terms=terms or batch_size or 1, floor=floor)
     error = abs(value - expected)
     details.update(max_abs_error=error, tolerance=atol, dtype=str(precision))
     if error <= atol:

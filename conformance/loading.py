@@ -133,9 +133,7 @@ def _module_source(name: str) -> Path:
     try:
         spec = importlib.util.find_spec(name)
     except Exception as error:  # importing a parent package can raise anything
-        raise TargetLoadError(
-            f"{name}: cannot look the module up: {type(error).__name__}: {error}"
-        ) from error
+        raise TargetLoadError(f"{name}: cannot look the module up: {exception_summary(error)}") from error
     if spec is None:
         raise TargetLoadError(f"{name}: no such file, and no importable module of that name")
     if not spec.has_location or spec.origin is None or Path(spec.origin).suffix not in SOURCE_READERS:

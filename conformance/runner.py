@@ -34,7 +34,9 @@ def run_checks(
         sandbox.start()
         torch_available = autograd.available()  # imports torch while the child loads the target
         mapping = sandbox.describe()
-        ctx = Context(sandbox, seed=seed, dtype=np.dtype(dtype), examples=examples, torch_available=torch_available)
+        ctx = Context(
+            sandbox, seed=seed, dtype=np.dtype(dtype), examples=examples, torch_available=torch_available
+        )
         results = []
         for registered in REGISTRY if checks is None else checks:
             result = registered.result(ctx)

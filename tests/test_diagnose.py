@@ -86,7 +86,9 @@ def test_flattened_and_other_shapes():
 
 def test_transposed_shape_with_other_values_is_a_shape_mismatch():
     dW2 = gradients(6)["dW2"]
-    verdict = failed(diagnose.compare("dW2", dW2, np.ones((H, 10)), dtype=np.float64), diagnose.SHAPE_MISMATCH)
+    verdict = failed(
+        diagnose.compare("dW2", dW2, np.ones((H, 10)), dtype=np.float64), diagnose.SHAPE_MISMATCH
+    )
     assert "the transpose of the expected (10, 6)" in verdict.message
 
 
@@ -135,7 +137,9 @@ def test_divided_by_m_twice():
     assert "divided by m twice" in verdict.message
 
 
-@pytest.mark.parametrize(("factor", "says"), [(0.5, "a constant factor 0.5"), (0.37, "a constant factor 0.37")])
+@pytest.mark.parametrize(
+    ("factor", "says"), [(0.5, "a constant factor 0.5"), (0.37, "a constant factor 0.37")]
+)
 def test_constant_factor(factor, says):
     dW2 = gradients(9)["dW2"]
     verdict = diagnose.compare("dW2", dW2, factor * dW2, dtype=np.float64, batch_size=M)
@@ -222,13 +226,24 @@ def test_tiny_entries_are_judged_on_the_array_scale():
 
 def test_tolerance_scales_with_dtype_array_scale_and_terms():
     expected = np.array([[0.5, -2.0]])
-    base = tolerance.absolute_tolerance(expected, np.float64)
-    assert base == pytest.approx(tolerance.SAFETY * np.finfo(np.float64).eps * 2.0, rel=1e-6)
+    base = tolerance.absolute_tolerance(expected, np.float64)  # pytest.approx's abs=1e-12 would hide all this
+    assert base / (tolerance.SAFETY * np.finfo(np.float64).eps * 2.0) == pytest.approx(1.0, rel=1e-6)
     assert tolerance.absolute_tolerance(expected, np.float32) / base == pytest.approx(2.0**29, rel=1e-6)
-    assert tolerance.absolute_tolerance(10 * expected, np.float64) == pytest.approx(10 * base, rel=1e-6)
-    assert tolerance.absolute_tolerance(expected, np.float64, terms=100) == pytest.approx(10 * base, rel=1e-6)
+    assert tolerance.absolute_tolerance(10 * expected, np.float64) / base == pytest.approx(10, rel=1e-6)
+    assert tolerance.absolute_tolerance(expected, np.float64, terms=100) / base == pytest.approx(10, rel=1e-6)
     assert tolerance.absolute_tolerance(np.zeros(3), np.float64) > 0
     assert tolerance.absolute_tolerance(np.zeros(3), np.float64, floor=1e-3) == 1e-3
+
+
+def test_a_difference_of_nearly_equal_arrays_needs_the_floor_of_its_terms():
+    rng = np.random.default_rng(18)
+    before = rng.standard_normal((10, 16))
+    step = 1e-4 * rng.standard_normal((10, 16))
+    after32 = (before.astype(np.float32) + step.astype(np.float32)).astype(np.float64)
+    got = after32 - before.astype(np.float32)  # float32 rounding of |before|, not of |step|
+    assert not diagnose.compare("W2 step", step, got, dtype=np.float32).ok
+    floor = tolerance.absolute_tolerance(before, np.float32)
+    assert diagnose.compare("W2 step", step, got, dtype=np.float32, floor=floor).ok
 
 
 def test_coarsest_float():

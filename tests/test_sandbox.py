@@ -410,6 +410,24 @@ def test_a_target_that_cannot_load_raises_on_describe_and_on_every_call(tmp_path
             sandbox.call("f")
 
 
+def test_an_adapter_that_cannot_use_the_target_is_a_load_error(student):
+    sandbox = Sandbox(str(student), adapter="sandbox_targets:refusing_adapter")
+    with sandbox, pytest.raises(TargetLoadError) as error:
+        sandbox.describe()
+    assert str(error.value) == (
+        f"{student}: sandbox_targets:refusing_adapter cannot use it: ValueError: no forward function found"
+    )
+
+
+def test_a_target_that_does_not_finish_loading_is_a_load_error(tmp_path):
+    (tmp_path / "slow_helper_for_sandbox.py").write_text("import time\ntime.sleep(60)\n")
+    (tmp_path / "student.py").write_text("from slow_helper_for_sandbox import *\n")
+
+    sandbox = Sandbox(str(tmp_path / "student.py"), adapter=ADAPTER, load_timeout=HANG_TIMEOUT)
+    with sandbox, pytest.raises(TargetLoadError, match=r"student\.py: not loaded within 1 s"):
+        sandbox.describe()
+
+
 def test_a_module_name_target_is_loaded_in_the_child(tmp_path, monkeypatch):
     source = "print('top level')\ndef twice(x):\n    return 2 * x\n"
     (tmp_path / "student_module_for_sandbox.py").write_text(source)

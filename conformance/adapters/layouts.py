@@ -98,11 +98,14 @@ class Conventions:
                     orders[container] = order
         return cls(frozenset(strings), orders)
 
-    def layout(self, container: str, function: types.FunctionType) -> Layout:
+    def layout(self, container: str, function: types.FunctionType | None = None) -> Layout:
         """The layout ``function`` uses for ``container``: by its own strings first, then by the target's."""
         order = self.orders.get(container)
-        layout = detect_layout(container, string_constants(function), order)
-        return layout if isinstance(layout, DictLayout) else detect_layout(container, self.strings, order)
+        if function is not None:
+            layout = detect_layout(container, string_constants(function), order)
+            if isinstance(layout, DictLayout):
+                return layout
+        return detect_layout(container, self.strings, order)
 
 
 def _exact_keys(names: tuple[str, ...], strings: set[str]) -> dict[str, str] | None:
@@ -169,22 +172,22 @@ def read_arrays(
 
 
 def read_mapping(
-    mapping: Mapping[Any, Any], names: tuple[str, ...], *, nested: bool = True
+    mapping: Mapping[Any, Any], names: tuple[str, ...], *, nested: bool = True, aliases: bool = True
 ) -> dict[str, np.ndarray]:
     """The arrays a dict (or an instance's ``vars``) holds by key.
 
-    Exact keys win over aliases (an instance with both ``W1`` and ``dW1`` gives dW1 from
-    ``dW1``); with ``nested``, dict values are read too (``{"cache": {...}}``, ``self.params``).
+    Exact keys (up to case and underscores) win over aliases, which ``aliases=False`` turns
+    off; with ``nested``, dict values are read too (``{"cache": {...}}``, ``self.params``).
     """
     arrays = {key: value for key, value in mapping.items() if not isinstance(value, Mapping)}
     found: dict[str, np.ndarray] = {}
-    for aliases in (False, True):
+    for use_aliases in dict.fromkeys((False, aliases)):
         for key, value in arrays.items():
-            name = canonical_name(key, names, aliases=aliases)
+            name = canonical_name(key, names, aliases=use_aliases)
             if name is not None and name not in found:
                 found[name] = np.asarray(value)
     if nested:
         for value in mapping.values():
             if isinstance(value, Mapping):
-                found = {**read_mapping(value, names, nested=False), **found}
+                found = {**read_mapping(value, names, nested=False, aliases=aliases), **found}
     return found

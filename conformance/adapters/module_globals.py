@@ -30,8 +30,8 @@ def describe_data(value: Any) -> str | None:
     return None
 
 
-def data_globals(module: types.ModuleType, functions: Iterable[types.FunctionType]) -> dict[str, str]:
-    """``{name: description}`` of the module's data globals read by ``functions`` or the module functions
+def global_values(module: types.ModuleType, functions: Iterable[types.FunctionType]) -> dict[str, Any]:
+    """``{name: value}`` of the module's data globals read by ``functions`` or by the module functions
     they call (one level down)."""
     read: set[str] = set()
     for function in functions:
@@ -39,8 +39,16 @@ def data_globals(module: types.ModuleType, functions: Iterable[types.FunctionTyp
         for callee in called_functions(function, module):
             read |= global_reads(callee)
     namespace = vars(module)
-    found = {name: describe_data(namespace[name]) for name in sorted(read) if name in namespace}
-    return {name: text for name, text in found.items() if text is not None}
+    return {
+        name: namespace[name]
+        for name in sorted(read)
+        if name in namespace and describe_data(namespace[name]) is not None
+    }
+
+
+def data_globals(module: types.ModuleType, functions: Iterable[types.FunctionType]) -> dict[str, str]:
+    """``{name: "int 1000"}``: the descriptions of ``global_values``."""
+    return {name: str(describe_data(value)) for name, value in global_values(module, functions).items()}
 
 
 def set_globals(module: types.ModuleType, values: Mapping[str, Any]) -> None:

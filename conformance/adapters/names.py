@@ -21,6 +21,12 @@ COMPONENTS = (
 
 GRADIENT_COMPONENTS = ("dW1", "db1", "dW2", "db2")
 
+OPERATIONS = (
+    "init", "relu", "relu_grad", "softmax", "one_hot", "forward", "loss", "backward", "update", "predict",
+    "accuracy", "train",
+)  # fmt: skip
+"""The adapter operations: one per component, except ``backward``, which gives the four gradients."""
+
 PARAM_NAMES = ("W1", "b1", "W2", "b2")
 ACTIVATION_NAMES = ("Z1", "A1", "Z2", "A2")
 GRAD_NAMES = ("dW1", "db1", "dW2", "db2")

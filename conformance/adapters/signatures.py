@@ -164,8 +164,8 @@ class CallPlan:
             if argument.role is None:
                 continue
             value = SHOWN_VALUES.get(argument.role, argument.role)
-            same = normalize(argument.name) == normalize(argument.role)
-            shown.append(argument.name if same else f"{argument.name}={value}")
+            plain = normalize(argument.name) == normalize(argument.role) and argument.role not in SHOWN_VALUES
+            shown.append(argument.name if plain else f"{argument.name}={value}")
         return f"{self.title}({', '.join(shown)})"
 
     def layout_notes(self) -> list[str]:

@@ -11,39 +11,38 @@ from conformance.checks.base import CheckFailed, Context
 from conformance.sandbox.protocol import Outcome
 
 
-def result_dtype(got: Any, ctx: Context) -> np.dtype:
-    """The precision to judge ``got`` by: the coarser of the inputs' dtype and the result's float dtype."""
-    got_dtype = getattr(got, "dtype", None)
-    if got_dtype == np.float32 or ctx.dtype == np.float32:
-        return np.dtype(np.float32)
-    return np.dtype(np.float64)
-
-
-def expect_close(name: str, expected: np.ndarray, got: Any, ctx: Context, *, batch_size: int | None = None) -> None:
-    """``got`` has ``expected``'s shape and values within the dtype's tolerance, or CheckFailed with a diagnosis."""
-    verdict = diagnose.compare(name, expected, got, dtype=result_dtype(got, ctx), batch_size=batch_size)
+def expect_verdict(verdict: diagnose.Verdict) -> None:
+    """Turn a failed comparison into CheckFailed."""
     if not verdict.ok:
         raise CheckFailed(verdict.diagnosis, verdict.message, verdict.details)
 
 
+def expect_close(
+    name: str,
+    expected: np.ndarray,
+    got: Any,
+    ctx: Context,
+    *,
+    batch_size: int | None = None,
+    floor: float = 0.0,
+) -> None:
+    """``got`` has ``expected``'s shape and values within the dtype's tolerance, else CheckFailed."""
+    expect_verdict(diagnose.compare(name, expected, got, dtype=ctx.dtype, batch_size=batch_size, floor=floor))
+
+
 def expect_shape(name: str, expected_shape: tuple[int, ...], got: Any) -> None:
-    """``got`` is an array of ``expected_shape``, or CheckFailed(shape_mismatch) saying which shape came back."""
+    """``got`` is an array of ``expected_shape``, else CheckFailed saying which shape came back."""
     verdict = diagnose.compare_shape(name, expected_shape, got)
     if verdict is not None:
-        raise CheckFailed(verdict.diagnosis, verdict.message, verdict.details)
+        expect_verdict(verdict)
 
 
 def expect_untouched(outcome: Outcome, function: str) -> None:
     """The call changed none of its array arguments in place."""
     if outcome.mutated:
-        raise CheckFailed(
-            diagnose.MUTATES_INPUT,
-            f"{function} modified its input {', '.join(outcome.mutated)} in place; "
-            "work on a copy (e.g. Z = Z.copy() or np.maximum(Z, 0)) so the caller's arrays stay as they were",
-            {"mutated": list(outcome.mutated)},
-        )
+        expect_verdict(diagnose.mutates_input(function, outcome.mutated))
 
 
 def has_shape(got: Any, shape: tuple[int, ...]) -> bool:
-    """True when ``got`` is an array of exactly ``shape`` (used to skip value checks after a shape failure)."""
+    """True when ``got`` is an array of exactly ``shape`` (value checks skip after a shape failure)."""
     return isinstance(got, np.ndarray) and got.shape == shape

@@ -22,10 +22,12 @@ import numpy as np
 from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis.errors import Flaky
 
-from conformance.diagnose import EXCEPTION, TIMEOUT, DEPENDS_ON_GLOBAL_STATE
+from conformance.diagnose import DEPENDS_ON_GLOBAL_STATE, FAILURE_DIAGNOSES
 from conformance.report.model import CheckResult
 from conformance.sandbox import Sandbox
 from conformance.sandbox.protocol import Failure, Outcome
+
+FLOAT64 = np.dtype(np.float64)
 
 
 class CheckFailed(Exception):
@@ -60,7 +62,7 @@ class Context:
 
     sandbox: Sandbox
     seed: int = 0
-    dtype: np.dtype = np.dtype(np.float64)
+    dtype: np.dtype = FLOAT64
     examples: int = 10
     torch_available: bool = True
     memo: dict[Any, Outcome] = field(default_factory=dict)
@@ -162,9 +164,7 @@ def _describe_failure(failure: Failure) -> tuple[str, str, str]:
     """(status, diagnosis, message) for a target that did not return normally."""
     if failure.missing_name is not None:
         return "fail", DEPENDS_ON_GLOBAL_STATE, failure.message
-    if failure.kind == "timeout":
-        return "error", TIMEOUT, failure.message
-    return "error", EXCEPTION, failure.message
+    return "error", FAILURE_DIAGNOSES[failure.kind], failure.message
 
 
 REGISTRY: list[Check] = []

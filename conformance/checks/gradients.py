@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from conformance import diagnose
-from conformance.checks.assertions import expect_close, expect_shape, has_shape
+from conformance.checks.assertions import expect_close, expect_shape, expect_verdict, has_shape
 from conformance.checks.base import CheckFailed, Context, Skipped, check
 from conformance.oracles import autograd, finite_diff
 from conformance.strategies import Inputs, Problem, make_inputs, problems
@@ -33,7 +33,9 @@ def backward(ctx: Context, problem: Problem) -> tuple[Inputs, dict[str, Any]]:
     cache = inputs.cache._asdict()
     grads = ctx.call("backward", inputs.params, inputs.X, inputs.y, cache, memo_key=("backward", problem))
     if not isinstance(grads, dict) or any(name not in grads for name in GRADIENTS):
-        raise CheckFailed(diagnose.MISMATCH, f"backward returned {type(grads).__name__}, not dW1, db1, dW2, db2")
+        raise CheckFailed(
+            diagnose.MISMATCH, f"backward returned {type(grads).__name__}, not dW1, db1, dW2, db2"
+        )
     return inputs, grads
 
 
@@ -75,9 +77,7 @@ def _check_finite_diff(ctx: Context, name: str) -> None:
             params64, inputs.X.astype(np.float64), inputs.y, {name: got},
             rng=np.random.default_rng(problem.seed), dtype=ctx.dtype,
         )  # fmt: skip
-        verdict = results[GRADIENTS[name]].verdict
-        if not verdict.ok:
-            raise CheckFailed(verdict.diagnosis, verdict.message, verdict.details)
+        expect_verdict(results[GRADIENTS[name]].verdict)
 
     ctx.for_all(problems(), body, examples=5)
 
@@ -111,7 +111,9 @@ def _check_batch_size(ctx: Context, name: str) -> None:
     ctx.for_all(problems(), body, examples=3)
 
 
-def autograd_or_reference(ctx: Context, params: dict[str, np.ndarray], inputs: Inputs) -> dict[str, np.ndarray]:
+def autograd_or_reference(
+    ctx: Context, params: dict[str, np.ndarray], inputs: Inputs
+) -> dict[str, np.ndarray]:
     """The true gradients in float64: from autograd when available, else from the reference."""
     if ctx.torch_available:
         return autograd.gradients(params, inputs.X.astype(np.float64), inputs.y)

@@ -25,7 +25,12 @@ def init_shapes(ctx: Context) -> None:
     params = _initial(ctx)
     W1 = params["W1"]
     hidden = W1.shape[0] if isinstance(W1, np.ndarray) and W1.ndim == 2 else HIDDEN
-    for name, shape in (("W1", (hidden, N_IN)), ("b1", (hidden, 1)), ("W2", (N_OUT, hidden)), ("b2", (N_OUT, 1))):
+    for name, shape in (
+        ("W1", (hidden, N_IN)),
+        ("b1", (hidden, 1)),
+        ("W2", (N_OUT, hidden)),
+        ("b2", (N_OUT, 1)),
+    ):
         expect_shape(f"init: {name}", shape, params[name])
 
 
@@ -40,8 +45,8 @@ def init_weights(ctx: Context) -> None:
         if weights.size > 1 and np.ptp(weights) == 0:
             raise CheckFailed(
                 diagnose.MISMATCH,
-                f"init: every entry of {name} is {weights.flat[0]:g}; equal weights give every hidden unit the "
-                "same gradient, so they never learn different features: draw them at random",
+                f"init: every entry of {name} is {weights.flat[0]:g}; equal weights give every hidden unit "
+                "the same gradient, so they never learn different features: draw them at random",
             )
         if np.abs(weights).max() > 10:
             raise CheckFailed(

@@ -30,7 +30,9 @@ def one_hot_missing_classes(ctx: Context) -> None:
         try:
             expect_close("one_hot(y) for labels 0..4 only", mnist_ref.one_hot(y), ctx.call("one_hot", y), ctx)
         except CheckFailed as failed:
-            failed.message += "; the one-hot must have 10 rows whatever the batch holds: use 10, not Y.max() + 1"
+            failed.message += (
+                "; the one-hot must have 10 rows whatever the batch holds: use 10, not Y.max() + 1"
+            )
             raise
 
     ctx.for_all(problems(), body)

@@ -6,7 +6,8 @@ import numpy as np
 
 import mnist_ref
 from conformance import diagnose
-from conformance.checks.base import CheckFailed, Context, check
+from conformance.checks.assertions import expect_verdict
+from conformance.checks.base import Context, check
 from conformance.strategies import N_OUT, Problem, make_inputs, problems
 
 
@@ -17,9 +18,10 @@ def predict_values(ctx: Context) -> None:
     def body(problem: Problem) -> None:
         inputs = make_inputs(problem, ctx.dtype)
         expected = mnist_ref.predict(inputs.params, inputs.X)
-        verdict = diagnose.compare_labels("predict", expected, ctx.call("predict", inputs.params, inputs.X))
-        if not verdict.ok:
-            raise CheckFailed(verdict.diagnosis, verdict.message, verdict.details)
+        got = ctx.call("predict", inputs.params, inputs.X)
+        expect_verdict(
+            diagnose.compare_labels("predict", expected, got, scores=inputs.cache.Z2, dtype=ctx.dtype)
+        )
 
     ctx.for_all(problems(), body)
 
@@ -34,8 +36,6 @@ def accuracy_value(ctx: Context) -> None:
         predictions = np.where(rng.random(problem.batch) < 0.6, y, (y + 1) % N_OUT)
         expected = mnist_ref.accuracy(predictions, y)
         got = ctx.call("accuracy", predictions, y)
-        verdict = diagnose.compare_scalar("accuracy", expected, got, dtype=np.dtype(np.float64))
-        if not verdict.ok:
-            raise CheckFailed(verdict.diagnosis, verdict.message, verdict.details)
+        expect_verdict(diagnose.compare_scalar("accuracy", expected, got, dtype=np.dtype(np.float64)))
 
     ctx.for_all(problems(min_batch=2), body)

@@ -57,8 +57,12 @@ def softmax_shift_invariance(ctx: Context) -> None:
         rng = np.random.default_rng(problem.seed)
         Z = _logits(problem, ctx)
         shifts = rng.uniform(-30, 30, (1, problem.batch)).astype(ctx.dtype)
-        expect_close("softmax(Z + c) with one constant c per column", mnist_ref.softmax(Z), ctx.call(
-            "softmax", Z + shifts), ctx)
+        expect_close(
+            "softmax(Z + c) with one constant c per column",
+            mnist_ref.softmax(Z),
+            ctx.call("softmax", Z + shifts),
+            ctx,
+        )
 
     ctx.for_all(problems(), body)
 
@@ -75,5 +79,9 @@ def softmax_large_logits(ctx: Context) -> None:
 def softmax_column_offsets(ctx: Context) -> None:
     """Columns with very different offsets are each normalised on their own (max taken per column)."""
     Z = _logits(Problem(0, 4, 1), ctx) + np.array([[0.0, 900.0, -900.0, 1800.0]], dtype=ctx.dtype)
-    expect_close("softmax(Z) with columns offset by 0, 900, -900, 1800", mnist_ref.softmax(Z), ctx.call(
-        "softmax", Z), ctx)
+    expect_close(
+        "softmax(Z) with columns offset by 0, 900, -900, 1800",
+        mnist_ref.softmax(Z),
+        ctx.call("softmax", Z),
+        ctx,
+    )

@@ -17,7 +17,10 @@ PARAMS = ("W1", "b1", "W2", "b2")
 def _gradients(inputs: Inputs, seed: int) -> dict[str, np.ndarray]:
     """Random gradients with the parameters' shapes and dtype."""
     rng = np.random.default_rng(seed + 1)
-    return {f"d{name}": rng.standard_normal(value.shape).astype(value.dtype) for name, value in inputs.params.items()}
+    return {
+        f"d{name}": rng.standard_normal(value.shape).astype(value.dtype)
+        for name, value in inputs.params.items()
+    }
 
 
 def _steps(ctx: Context, inputs: Inputs, grads: dict[str, np.ndarray], lr: float) -> dict[str, Any]:
@@ -26,7 +29,9 @@ def _steps(ctx: Context, inputs: Inputs, grads: dict[str, np.ndarray], lr: float
     if not isinstance(new, dict) or any(name not in new for name in PARAMS):
         raise CheckFailed(diagnose.MISMATCH, f"update returned {type(new).__name__}, not W1, b1, W2, b2")
     return {
-        name: new[name] - inputs.params[name] if has_shape(new[name], inputs.params[name].shape) else new[name]
+        name: new[name] - inputs.params[name]
+        if has_shape(new[name], inputs.params[name].shape)
+        else new[name]
         for name in PARAMS
     }
 
@@ -40,7 +45,9 @@ def update_values(ctx: Context) -> None:
         grads = _gradients(inputs, problem.seed)
         steps = _steps(ctx, inputs, grads, 0.1)
         for name in PARAMS:
-            expect_close(f"the step of {name} (new {name} - old {name})", -0.1 * grads[f"d{name}"], steps[name], ctx)
+            expect_close(
+                f"the step of {name} (new {name} - old {name})", -0.1 * grads[f"d{name}"], steps[name], ctx
+            )
 
     ctx.for_all(problems(), body, examples=5)
 

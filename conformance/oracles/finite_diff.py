@@ -38,6 +38,7 @@ import numpy as np
 
 from conformance import diagnose
 from conformance.diagnose import Verdict
+from conformance.oracles.reference import as_float64
 from conformance.tolerance import coarsest_float, projection_tolerance
 from mnist_ref import network
 
@@ -61,22 +62,33 @@ THIRD_DERIVATIVE = 8.0
 
 
 @dataclass(frozen=True)
+class Probe:
+    """One measured projection along a direction named ``label`` ("random direction 1", "W1[3, 415]").
+
+    ``finite_difference`` is the loss's measured rate of change, ``claimed`` the claimed
+    <gradient, direction>, ``transposed`` <gradient.T, direction> (None unless the gradient
+    is square) and ``tolerance`` the difference allowed between the first two.
+    """
+
+    label: str
+    finite_difference: float
+    claimed: float
+    transposed: float | None
+    tolerance: float
+
+
+@dataclass(frozen=True)
 class ProjectionResult:
     """What finite differences found for one parameter.
 
-    Entry i of the tuples belongs to ``probes[i]`` ("random direction 1", "W1[3, 415]"):
-    the measured rate of change of the loss, the claimed <gradient, direction>, and the
-    difference allowed. ``evaluations`` counts the loss evaluations spent on this
-    parameter (the one forward pass at theta, shared by all parameters, is not counted).
-    ``kinks`` counts the entries of Z1 within KINK_MARGIN of 0, which no probe moves: draw
-    other inputs for a complete check when it is not 0.
+    ``evaluations`` counts the loss evaluations spent on this parameter (the one forward
+    pass at theta, shared by all parameters, is not counted). ``kinks`` counts the entries
+    of Z1 within KINK_MARGIN of 0, which no probe moves: when it is not 0, other inputs
+    give a more complete check.
     """
 
     parameter: str
-    probes: tuple[str, ...]
-    finite_difference: tuple[float, ...]
-    claimed: tuple[float, ...]
-    tolerance: tuple[float, ...]
+    probes: tuple[Probe, ...]
     evaluations: int
     kinks: int
     verdict: Verdict
@@ -130,8 +142,7 @@ def check_gradients(
 
 def _point(params: dict[str, np.ndarray], X: np.ndarray, y: np.ndarray) -> _Point:
     """theta in float64, with its forward pass."""
-    params = {name: np.asarray(params[name], dtype=np.float64) for name in network.PARAM_NAMES}
-    X = np.asarray(X, dtype=np.float64)
+    params, X = as_float64(params, X)
     return _Point(params, X, np.asarray(y), network.forward(params, X))
 
 
@@ -140,45 +151,57 @@ def _check_parameter(
     name: str,
     got: Any,
     rng: np.random.Generator,
-    dtype: Any,
+    dtype: np.dtype | type | str | None,
     directions: int,
     coordinates: int,
 ) -> ProjectionResult:
     """Probe parameter ``name`` and compare the claimed gradient ``got`` with what the loss does."""
-    grad_name, shape, m = "d" + name, point.params[name].shape, point.X.shape[1]
+    grad_name, m = "d" + name, point.X.shape[1]
     kinks = int(point.at_kink.sum())
-    invalid = diagnose.compare_shape(grad_name, shape, got, batch_size=m)
-    if invalid is None and not np.all(np.isfinite(np.asarray(got, dtype=np.float64))):
-        invalid = diagnose.nonfinite(grad_name, np.asarray(got))
+    invalid = _invalid_claim(grad_name, point.params[name].shape, got, m)
     if invalid is not None:
-        return ProjectionResult(name, (), (), (), (), 0, kinks, invalid)
-    got = np.asarray(got)
-    precision = coarsest_float(got.dtype, dtype if dtype is not None else got.dtype)
+        return ProjectionResult(name, (), 0, kinks, invalid)
+    own_dtype = np.asarray(got).dtype
+    precision = coarsest_float(own_dtype, own_dtype if dtype is None else dtype)
+    got = np.asarray(got, dtype=np.float64)
     movable, informative = _probe_masks(point, name)
-    labels, measured, claimed, transposed, tolerance, evaluations = [], [], [], [], [], 0
+    probes, evaluations = [], 0
     for label, direction in _draw_probes(name, got, movable, informative, rng, directions, coordinates):
         measurement, used = _measure(point, name, direction)
         evaluations += used
-        if measurement is None:
-            continue
-        rate, error = measurement
-        labels.append(label)
-        measured.append(rate)
-        claimed.append(float(np.vdot(got.astype(np.float64), direction)))
-        transposed.append(float(np.vdot(got.T.astype(np.float64), direction)) if _is_square(shape) else 0.0)
-        tolerance.append(projection_tolerance(got, direction, precision, terms=m) + error)
-    if not labels:
-        verdict = Verdict(
-            True, None, f"{grad_name} not checked by finite differences: every probe would cross a ReLU kink "
-            f"({kinks} entries of Z1 are within {KINK_MARGIN:g} of 0)", {"checked": False, "kinks": kinks},
-        )  # fmt: skip
-    else:
-        verdict = diagnose.compare_projections(
-            grad_name, measured, claimed, tolerance, probes=labels,
-            transposed=transposed if _is_square(shape) else None, batch_size=m,
-        )  # fmt: skip
-    return ProjectionResult(
-        name, tuple(labels), tuple(measured), tuple(claimed), tuple(tolerance), evaluations, kinks, verdict
+        if measurement is not None:
+            rate, error = measurement
+            transposed = float(np.vdot(got.T, direction)) if _is_square(got.shape) else None
+            allowed = projection_tolerance(got, direction, precision, terms=m) + error
+            probes.append(Probe(label, rate, float(np.vdot(got, direction)), transposed, allowed))
+    return ProjectionResult(name, tuple(probes), evaluations, kinks, _verdict(grad_name, probes, kinks, m))
+
+
+def _invalid_claim(grad_name: str, shape: tuple[int, ...], got: Any, batch_size: int) -> Verdict | None:
+    """Why ``got`` cannot be a gradient of this ``shape`` (not an array, wrong shape, NaN), or None."""
+    invalid = diagnose.compare_shape(grad_name, shape, got, batch_size=batch_size)
+    if invalid is None and not np.all(np.isfinite(np.asarray(got, dtype=np.float64))):
+        return diagnose.nonfinite(grad_name, np.asarray(got))
+    return invalid
+
+
+def _verdict(grad_name: str, probes: list[Probe], kinks: int, batch_size: int) -> Verdict:
+    """The verdict of the measured ``probes``; ok but marked unchecked when there are none."""
+    if not probes:
+        message = (
+            f"{grad_name} not checked by finite differences: every probe would cross a ReLU kink "
+            f"({kinks} entries of Z1 are within {KINK_MARGIN:g} of 0)"
+        )
+        return Verdict(True, None, message, {"checked": False, "kinks": kinks})
+    square = probes[0].transposed is not None
+    return diagnose.compare_projections(
+        grad_name,
+        [probe.finite_difference for probe in probes],
+        [probe.claimed for probe in probes],
+        [probe.tolerance for probe in probes],
+        probes=[probe.label for probe in probes],
+        transposed=[probe.transposed for probe in probes] if square else None,
+        batch_size=batch_size,
     )
 
 
@@ -220,8 +243,10 @@ def _draw_probes(
 ) -> list[tuple[str, np.ndarray]]:
     """(label, direction) pairs: random Gaussian directions over the movable entries, then coordinates.
 
-    The first coordinate is the movable entry where the claimed gradient is largest; the
-    others are random movable entries the loss depends on (any movable ones if none).
+    The first coordinate is the movable entry where the claimed gradient ``got`` (float64,
+    the parameter's shape) is largest; the others are random movable entries the loss
+    depends on (any movable ones if there are none). ``movable`` and ``informative`` are
+    the masks of ``_probe_masks``.
     """
     probes = []
     for number in range(1, directions + 1):
@@ -232,7 +257,7 @@ def _draw_probes(
     if candidates.size == 0:
         candidates = np.flatnonzero(movable)
     chosen: list[int] = []
-    magnitude = np.where(movable, np.abs(got.astype(np.float64)), -1.0)
+    magnitude = np.where(movable, np.abs(got), -1.0)
     if coordinates > 0 and magnitude.max(initial=-1.0) > 0:
         chosen.append(int(np.argmax(magnitude)))
     remaining = np.setdiff1d(candidates, chosen)
@@ -278,8 +303,10 @@ def _linear_change(point: _Point, name: str, direction: np.ndarray) -> tuple[np.
     Exact while the ReLU pattern holds: both are affine in every parameter there.
     """
     m = point.X.shape[1]
-    if name in ("W2", "b2"):
-        return None, direction @ point.cache.A1 if name == "W2" else np.repeat(direction, m, axis=1)
+    if name == "W2":
+        return None, direction @ point.cache.A1
+    if name == "b2":
+        return None, np.repeat(direction, m, axis=1)
     z1_change = direction @ point.X if name == "W1" else np.repeat(direction, m, axis=1)
     return z1_change, point.params["W2"] @ (z1_change * (point.cache.Z1 > 0))
 

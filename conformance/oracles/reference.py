@@ -9,9 +9,8 @@ from mnist_ref import network
 
 def as_float64(params: network.Params, X: np.ndarray) -> tuple[network.Params, np.ndarray]:
     """Copies of ``params`` and ``X`` (n_in, m) in float64, whatever dtype they came in."""
-    return {name: np.asarray(value, dtype=np.float64) for name, value in params.items()}, np.asarray(
-        X, dtype=np.float64
-    )
+    params64 = {name: np.asarray(value, dtype=np.float64) for name, value in params.items()}
+    return params64, np.asarray(X, dtype=np.float64)
 
 
 def loss(params: network.Params, X: np.ndarray, y: np.ndarray) -> float:

@@ -43,7 +43,10 @@ class Report:
 
     def counts(self) -> dict[str, int]:
         """How many checks ended in each status, in a fixed order."""
-        return {status: sum(r.status == status for r in self.checks) for status in ("pass", "fail", "error", "skip")}
+        return {
+            status: sum(r.status == status for r in self.checks)
+            for status in ("pass", "fail", "error", "skip")
+        }
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON contract: target, passed, checks[{id, component, status, diagnosis, message, ...}], ..."""

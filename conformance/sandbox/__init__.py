@@ -103,7 +103,13 @@ class Sandbox:
         Raises TargetLoadError only, when the target cannot be loaded.
         """
         child = self._loaded_child()
-        outcome = child.run(Request(op, args, kwargs), self.timeout if timeout is None else timeout)
+        try:
+            outcome = child.run(Request(op, args, kwargs), self.timeout if timeout is None else timeout)
+        except (
+            BaseException
+        ):  # e.g. Ctrl-C while waiting: a reply may still come, out of step with the next call
+            self._stop_child()
+            raise
         if outcome.failure is not None and outcome.failure.kind in REPLACE_CHILD_AFTER:
             self._stop_child()
             self.start()

@@ -49,8 +49,8 @@ from conformance.sandbox.tracebacks import exception_summary, innermost_frame, t
 def main(argv: list[str]) -> None:
     """Load the target, say whether that worked, then answer requests until the parent hangs up."""
     settings = WorkerSettings.from_argv(argv)
+    _exit_when_orphaned(os.getppid())  # first: its thread's stack must not count against the memory limit
     _limit_resources(settings)
-    _exit_when_orphaned(os.getppid())
     faulthandler.enable()  # a segfault writes the Python stack into the capture file
     faulthandler.register(
         signal.SIGUSR1, all_threads=True
@@ -108,7 +108,9 @@ class CallRunner:
         if printed > self.settings.output_limit:
             failure = self.flood_failure(printed)
         mutated = tuple(path for path, array, copy in snapshots if _changed(array, copy))
-        return Outcome(value if failure is None else None, failure, mutated, printed)
+        return Outcome(
+            value=value if failure is None else None, failure=failure, mutated=mutated, output_bytes=printed
+        )
 
     def failure(self, error: BaseException) -> Failure:
         """The Failure for an exception that ended a call, located in the target's code."""

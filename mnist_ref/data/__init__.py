@@ -9,7 +9,7 @@ dataset. Every problem with a file is a ``DataError`` with a one-line message.
 Importing this package loads NumPy and tqdm only.
 """
 
-from mnist_ref.data.arrays import IMAGE_SHAPE, NUM_CLASSES, PIXELS, LabelledImages
+from mnist_ref.data.arrays import NUM_CLASSES, PIXELS, LabelledImages
 from mnist_ref.data.csv_format import CsvLayout, read_csv
 from mnist_ref.data.download import (
     CACHE_ENV_VAR,
@@ -21,7 +21,7 @@ from mnist_ref.data.download import (
 )
 from mnist_ref.data.embedded import EMBEDDED_SOURCE, load_embedded
 from mnist_ref.data.errors import DataError
-from mnist_ref.data.idx_format import read_idx, read_idx_pair
+from mnist_ref.data.idx_format import read_idx_pair
 from mnist_ref.data.load import MnistData, load_mnist
 from mnist_ref.data.npz_format import read_keras_npz
 from mnist_ref.data.prepare import STD_FLOOR, Splits, load_splits, make_splits, pixel_statistics, to_columns
@@ -32,7 +32,6 @@ __all__ = [
     "DEFAULT_MIRRORS",
     "DEFAULT_SHA256",
     "EMBEDDED_SOURCE",
-    "IMAGE_SHAPE",
     "NUM_CLASSES",
     "PIXELS",
     "STD_FLOOR",
@@ -50,7 +49,6 @@ __all__ = [
     "make_splits",
     "pixel_statistics",
     "read_csv",
-    "read_idx",
     "read_idx_pair",
     "read_keras_npz",
     "stratified_split",

@@ -52,6 +52,10 @@ def detect_layout(path: Path) -> CsvLayout:
     names = [text.strip().lower() for text in first_row]
     label_column = names.index(LABEL_COLUMN_NAME) if LABEL_COLUMN_NAME in names else None
     layout = CsvLayout(has_header=True, label_column=label_column)
+    if label_column is None and len(first_row) == PIXELS + 1:
+        raise DataError(
+            f"{path.name}, line 1: 785 header columns, none named 'label'; rename the label column to 'label'"
+        )
     if len(first_row) != layout.n_columns:
         expected = "'label' and 784 pixel columns" if label_column is not None else "784 pixel columns"
         raise DataError(f"{path.name}, line 1: a header of {len(first_row)} columns, expected {expected}")

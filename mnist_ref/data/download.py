@@ -9,6 +9,7 @@ downloaded again. urllib only, no other network library.
 from __future__ import annotations
 
 import hashlib
+import http.client
 import os
 import tempfile
 import urllib.error
@@ -107,7 +108,7 @@ def _download_from_mirrors(
         except urllib.error.HTTPError as error:
             failures.append(f"{url}: HTTP {error.code} {error.reason}")
             all_unreachable = False
-        except (urllib.error.URLError, OSError) as error:
+        except (urllib.error.URLError, http.client.HTTPException, OSError) as error:
             failures.append(f"{url}: {getattr(error, 'reason', error)}")
     details = "; ".join(failures) or "no mirrors given"
     problem = (

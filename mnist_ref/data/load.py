@@ -30,7 +30,7 @@ TRAIN_CSV_PATTERNS = ("train.csv*", "mnist_train*.csv*")
 TEST_CSV_PATTERNS = ("test.csv*", "mnist_test*.csv*")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # arrays have no single truth value to compare by
 class MnistData:
     """MNIST as loaded, images as rows: a labelled train set and a labelled test set.
 

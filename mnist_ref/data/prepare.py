@@ -20,7 +20,7 @@ STD_FLOOR = 0.1
 multiplied by a huge factor, or divided by zero."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # arrays have no single truth value to compare by
 class Splits:
     """Train, dev and test sets ready for the network, one sample per column.
 

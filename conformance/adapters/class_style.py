@@ -1,0 +1,366 @@
+"""The adapter for a target written as a network class (``class NeuralNetwork``).
+
+Every call gets a fresh instance, built with the sizes of the parameters it is about
+to receive and with the learning rate. Then the canonical values are written into the
+instance's attributes (``self.W1`` or ``self.params["W1"]``; Z1..A2 before a backward
+pass, dW1..db2 before an update), the method is called, and the results are read from
+what it returned and from the instance's attributes. Components the class has no
+method for are looked up among the module's functions (``FunctionalAdapter``).
+"""
+
+from __future__ import annotations
+
+import inspect
+import types
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from conformance.adapters.functional import Candidate, FunctionalAdapter, Params, first_plan
+from conformance.adapters.introspect import class_functions, own_classes, referenced_names
+from conformance.adapters.layouts import Conventions, DictLayout, read_arrays, read_mapping
+from conformance.adapters.names import (
+    ACTIVATION_NAMES,
+    CONTAINER_NAMES,
+    GRAD_NAMES,
+    PARAM_NAMES,
+    normalize,
+    operation_of,
+    ranked_matches,
+    roles_for,
+)
+from conformance.adapters.signatures import OPERATIONS as CALL_OPERATIONS
+from conformance.adapters.signatures import CallPlan, UnmappableError, plan_call
+from conformance.adapters.values import (
+    DEFAULT_CLASSES,
+    batch_values,
+    cache_values,
+    class_count,
+    copied,
+    grad_values,
+    param_values,
+    reference_cache,
+)
+from conformance.sandbox.protocol import NotProvided
+
+METHOD_OPERATIONS = (
+    "relu", "relu_grad", "softmax", "one_hot", "forward", "loss", "backward", "update", "predict", "accuracy",
+    "train",
+)  # fmt: skip
+PLAIN_OPERATIONS = ("relu", "relu_grad", "softmax", "one_hot", "accuracy")
+"""Methods that need no parameters: they run on an instance of DEFAULT_SIZES."""
+DEFAULT_SIZES = (784, 10, 10)
+"""The sizes of an instance built only to call a method that needs no parameters (relu, softmax...)."""
+DEFAULT_LEARNING_RATE = 0.1
+
+
+def find_network_class(module: types.ModuleType) -> type | None:
+    """The module's class with both a forward and a backward method (the most complete one if several)."""
+    scored = []
+    for cls in own_classes(module).values():
+        methods = class_functions(cls)
+        if ranked_matches(methods, "forward") and ranked_matches(methods, "backward"):
+            scored.append((sum(bool(ranked_matches(methods, op)) for op in METHOD_OPERATIONS), cls))
+    return max(scored, key=lambda pair: pair[0])[1] if scored else None
+
+
+@dataclass(frozen=True)
+class InstanceLayout:
+    """Where an instance keeps arrays: as attributes (``self.W1``) or in a dict (``self.params["W1"]``).
+
+    Read from the attribute names the class's code uses, so it is known before any instance exists
+    (the forward values and gradients appear only once the methods have run).
+    """
+
+    attributes: Mapping[str, str]  # canonical name -> attribute, e.g. "A2" -> "output"
+    containers: Mapping[str, tuple[str, DictLayout]]  # "params" -> ("params", its keys), for dict attributes
+    learning_rate: str | None  # the attribute holding the learning rate
+
+    @classmethod
+    def of(cls, network: type, conventions: Conventions) -> InstanceLayout:
+        used = sorted(set().union(*map(referenced_names, class_functions(network).values())))
+        attributes = {}
+        containers = {}
+        for container, names in CONTAINER_NAMES.items():
+            for name in names:
+                attribute = _attribute_for(name, used)
+                if attribute is not None:
+                    attributes[name] = attribute
+            holder = _attribute_for(container, used)
+            layout = conventions.layout(container)
+            if holder is not None and isinstance(layout, DictLayout):
+                containers[container] = (holder, layout)
+        return cls(attributes, containers, _attribute_for("lr", used))
+
+    def locates(self, container: str) -> bool:
+        """True when every array of ``container`` has an attribute, or the container has a dict attribute."""
+        names = CONTAINER_NAMES[container]
+        return container in self.containers or all(name in self.attributes for name in names)
+
+    def text(self, container: str) -> str:
+        """"attributes W1, b1, W2, b2" or "self.params with keys 'W1', ..."."""
+        if container in self.containers:
+            holder, layout = self.containers[container]
+            return f"self.{holder} as {layout.text()}"
+        names = [self.attributes[name] for name in CONTAINER_NAMES[container] if name in self.attributes]
+        return f"attributes {', '.join(names)}"
+
+    def write(self, instance: Any, container: str, values: Mapping[str, Any]) -> None:
+        """Store copies of the container's arrays in the instance (which then owns them)."""
+        arrays = {name: np.array(values[name], copy=True) for name in CONTAINER_NAMES[container]}
+        if container in self.containers:
+            holder, layout = self.containers[container]
+            stored = getattr(instance, holder, None)
+            if not isinstance(stored, dict):
+                stored = {}
+                setattr(instance, holder, stored)
+            stored.update(layout.pack(arrays))
+            return
+        for name, value in arrays.items():
+            if name in self.attributes:
+                setattr(instance, self.attributes[name], value)
+
+    def read(self, instance: Any, names: tuple[str, ...]) -> dict[str, np.ndarray]:
+        """The arrays among ``names`` the instance holds (attributes and dict attributes, exact names)."""
+        return read_mapping(vars(instance), names, aliases=False)
+
+
+def _attribute_for(role: str, attribute_names: Iterable[str]) -> str | None:
+    """The attribute name that stands for ``role`` ("W1", "A2", "params", "lr"), exact spelling first."""
+    names = list(attribute_names)
+    exact = [name for name in names if normalize(name) == normalize(role)]
+    return next(iter(exact), None) or next((name for name in names if role in roles_for(name)), None)
+
+
+class ClassAdapter(FunctionalAdapter):
+    """Calls a network class's methods on fresh instances, in canonical terms; module functions otherwise."""
+
+    style = "class"
+
+    def __init__(self, module: types.ModuleType, network: type):
+        super().__init__(module)
+        self.network = network
+        self.methods = class_functions(network)
+        self.conventions = Conventions.of([*self.functions.values(), *self.methods.values()])
+        self.instances = InstanceLayout.of(network, self.conventions)
+        self.method_plans: dict[str, CallPlan] = {}
+        try:
+            self.construct = plan_call(
+                network, network.__name__, CALL_OPERATIONS["construct"], self.conventions.layout
+            )
+        except UnmappableError as error:
+            self._give_up(str(error))
+            return
+        if not self.instances.locates("params"):
+            self._give_up(
+                f"cannot find where {network.__name__} keeps W1, b1, W2, b2 (attributes with those names, "
+                "or a dict attribute such as self.params)"
+            )
+            return
+        self.plans["init"] = self.construct
+        self.missing.pop("init", None)
+        for operation in METHOD_OPERATIONS:
+            self._plan_method(operation)
+
+    # -- what was found -------------------------------------------------------------------------
+
+    def _functions_of(self, component: str) -> list[Any]:
+        """The method (or function) behind a component and the methods it calls on self."""
+        plan = self.plans.get(operation_of(component))
+        if plan is None:
+            return []
+        main = self.methods.get("__init__") if plan == self.construct else plan.function
+        if main is None:
+            return []
+        called = [self.methods[name] for name in sorted(referenced_names(main)) if name in self.methods]
+        return [main, *called]
+
+    # -- the operations -------------------------------------------------------------------------
+
+    def init(self, n_in: int, hidden: int, n_out: int) -> dict[str, np.ndarray]:
+        """The weights the constructor draws for these sizes."""
+        self._require("init")
+        return self.instances.read(self._construct(n_in, hidden, n_out), PARAM_NAMES)
+
+    def relu(self, Z: np.ndarray) -> np.ndarray:
+        if "relu" not in self.method_plans:
+            return super().relu(Z)
+        return np.asarray(self._call_method("relu", {"Z": Z}, self._plain_instance()))
+
+    def relu_grad(self, Z: np.ndarray) -> np.ndarray:
+        if "relu_grad" not in self.method_plans:
+            return super().relu_grad(Z)
+        values = {"Z": Z, "dA": np.ones_like(Z)}
+        return np.asarray(self._call_method("relu_grad", values, self._plain_instance()))
+
+    def softmax(self, Z: np.ndarray) -> np.ndarray:
+        if "softmax" not in self.method_plans:
+            return super().softmax(Z)
+        return np.asarray(self._call_method("softmax", {"Z": Z}, self._plain_instance()))
+
+    def one_hot(self, y: np.ndarray) -> np.ndarray:
+        if "one_hot" not in self.method_plans:
+            return super().one_hot(y)
+        values = {"Y": y, "n_out": DEFAULT_CLASSES}
+        return np.asarray(self._call_method("one_hot", values, self._plain_instance()))
+
+    def forward(self, params: Params, X: np.ndarray) -> dict[str, np.ndarray]:
+        """Z1..A2 from what the method returned, completed by what it stored on the instance."""
+        if "forward" not in self.method_plans:
+            return super().forward(params, X)
+        instance = self._instance_with(params)
+        result = self._call_method("forward", {**param_values(params), "X": X}, instance)
+        returned = read_arrays(result, ACTIVATION_NAMES, self.method_plans["forward"].returned, lone="A2")
+        return {**self.instances.read(instance, ACTIVATION_NAMES), **returned}
+
+    def loss(self, params: Params, X: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """The method's loss, with the reference forward pass stored on the instance and offered as A2."""
+        if "loss" not in self.method_plans:
+            return super().loss(params, X, y)
+        activations = cache_values(reference_cache(params, X))
+        instance = self._instance_with(params)
+        self.instances.write(instance, "cache", activations)
+        values = {**param_values(params), **activations, **batch_values(X, y, class_count(params))}
+        return np.asarray(self._call_method("loss", values, instance))
+
+    def backward(self, params: Params, X: np.ndarray, y: np.ndarray, cache: Any) -> dict[str, np.ndarray]:
+        """dW1..db2 from what the method returned, completed by what it stored on the instance."""
+        if "backward" not in self.method_plans:
+            return super().backward(params, X, y, cache)
+        activations = cache_values(cache)
+        instance = self._instance_with(params)
+        self.instances.write(instance, "cache", activations)
+        values = {**param_values(params), **activations, **batch_values(X, y, class_count(params))}
+        result = self._call_method("backward", values, instance)
+        returned = read_arrays(result, GRAD_NAMES, self.method_plans["backward"].returned)
+        return {**self.instances.read(instance, GRAD_NAMES), **returned}
+
+    def update(self, params: Params, grads: dict[str, np.ndarray], lr: float) -> dict[str, np.ndarray]:
+        """The parameters the method returned, else the ones it left on the instance."""
+        if "update" not in self.method_plans:
+            return super().update(params, grads, lr)
+        instance = self._instance_with(params, lr)
+        self.instances.write(instance, "grads", grad_values(grads))
+        values = {**param_values(params), **grad_values(grads), "lr": lr}
+        result = self._call_method("update", values, instance)
+        return self._params_after(result, instance, "update")
+
+    def predict(self, params: Params, X: np.ndarray) -> np.ndarray:
+        if "predict" not in self.method_plans:
+            return super().predict(params, X)
+        if self.method_plans["predict"].operation.name == "predict_from_probabilities":
+            values = cache_values(reference_cache(params, X))
+        else:
+            values = {**param_values(params), "X": X}
+        return np.asarray(self._call_method("predict", values, self._instance_with(params)))
+
+    def accuracy(self, predictions: np.ndarray, y: np.ndarray) -> np.ndarray:
+        if "accuracy" not in self.method_plans:
+            return super().accuracy(predictions, y)
+        values = {"predictions": predictions, **batch_values(None, y)}
+        return np.asarray(self._call_method("accuracy", values, self._plain_instance()))
+
+    def train(self, params: Params, X: np.ndarray, y: np.ndarray, lr: float, steps: int) -> Params:
+        """The parameters after the method trained a fresh instance holding copies of ``params``."""
+        if "train" not in self.method_plans:
+            return super().train(params, X, y, lr, steps)
+        plan = self.method_plans["train"]
+        instances = []
+
+        def run(values: Mapping[str, Any]) -> Any:
+            instances.append(self._instance_with(params, lr))
+            return plan.call(plan.prepare({**values, **param_values(copied(params))}), instances[-1])
+
+        values = {**batch_values(X, y, class_count(params)), "lr": lr, "steps": steps}
+        return self._params_after(self.labels.call(plan, values, run), instances[-1], "train")
+
+    # -- helpers ----------------------------------------------------------------------------------
+
+    def _plan_method(self, operation: str) -> None:
+        """Plan the class's method for ``operation``, if it has one (else the module function stays)."""
+        names = ranked_matches(self.methods, operation)
+        if not names:
+            return
+        title = self.network.__name__
+        candidates = [
+            Candidate.of(f"{title}.{name}", self.methods[name], operation, self._takes_instance(name))
+            for name in names
+        ]
+        try:
+            plan = first_plan(candidates, self.conventions, operation)
+        except NotProvided as missing:
+            if operation not in self.plans:
+                self.missing[operation] = missing.reason
+            return
+        self.method_plans[operation] = self.plans[operation] = plan
+        self.missing.pop(operation, None)
+
+    def _takes_instance(self, name: str) -> bool:
+        """False for a static method, which is called without the instance."""
+        return not isinstance(inspect.getattr_static(self.network, name), staticmethod)
+
+    def _notes(self, plan: CallPlan) -> tuple[str, ...]:
+        """What describe() adds: the instance a method runs on, what is stored in it and read back from it."""
+        if plan == self.construct:
+            return (f"W1, b1, W2, b2 read from {self.instances.text('params')}",)
+        if plan not in self.method_plans.values():
+            return super()._notes(plan)
+        operation = operation_of(plan.operation.name.split("_from_")[0])
+        network = self.network.__name__
+        if not plan.method:
+            instance = "a static method, called without an instance"
+        elif operation in PLAIN_OPERATIONS:
+            instance = f"on a new {network} of sizes {DEFAULT_SIZES}"
+        else:
+            instance = f"on a new {network} holding the params as {self.instances.text('params')}"
+        stored = {
+            "forward": f"Z1, A1, Z2, A2 read from the result or {self.instances.text('cache')}",
+            "loss": f"the reference forward pass stored as {self.instances.text('cache')}",
+            "backward": (
+                f"the given Z1, A1, Z2, A2 stored as {self.instances.text('cache')}; dW1, db1, dW2, db2 read "
+                f"from the result or {self.instances.text('grads')}"
+            ),
+            "update": (
+                f"dW1, db1, dW2, db2 stored as {self.instances.text('grads')}, the learning rate as "
+                f"self.{self.instances.learning_rate}; W1, b1, W2, b2 read from the result or the instance"
+            ),
+            "train": (
+                f"the learning rate as self.{self.instances.learning_rate}; W1, b1, W2, b2 read afterwards"
+            ),
+        }
+        return (instance, stored[operation]) if operation in stored else (instance,)
+
+    def _call_method(self, operation: str, values: Mapping[str, Any], instance: Any) -> Any:
+        plan = self.method_plans[operation]
+        return self.labels.call(plan, plan.prepare(values), lambda prepared: plan.call(prepared, instance))
+
+    def _construct(self, n_in: int, hidden: int, n_out: int, lr: float = DEFAULT_LEARNING_RATE) -> Any:
+        """A new instance, built by the class's own constructor."""
+        sizes = {"n_in": n_in, "hidden": hidden, "n_out": n_out, "layer_sizes": [n_in, hidden, n_out]}
+        return self.construct.call(self.construct.prepare({**sizes, "lr": lr, "seed": 0}))
+
+    def _plain_instance(self) -> Any:
+        return self._construct(*DEFAULT_SIZES)
+
+    def _instance_with(self, params: Params, lr: float = DEFAULT_LEARNING_RATE) -> Any:
+        """A new instance sized like ``params``, holding copies of them, with learning rate ``lr``."""
+        W1, W2 = params["W1"], params["W2"]
+        instance = self._construct(W1.shape[1], W1.shape[0], W2.shape[0], lr)
+        self.instances.write(instance, "params", params)
+        if self.instances.learning_rate is not None:
+            setattr(instance, self.instances.learning_rate, lr)
+        return instance
+
+    def _params_after(self, result: Any, instance: Any, operation: str) -> dict[str, np.ndarray]:
+        """The parameters a method returned, completed by the ones on the instance."""
+        returned = read_arrays(result, PARAM_NAMES, self.method_plans[operation].returned)
+        return {**self.instances.read(instance, PARAM_NAMES), **returned}
+
+    def _give_up(self, reason: str) -> None:
+        """The class cannot be driven: its components are reported missing with ``reason``."""
+        for operation in ("init", *METHOD_OPERATIONS):
+            if ranked_matches(self.methods, operation) or operation == "init":
+                self.plans.pop(operation, None)
+                self.missing[operation] = reason

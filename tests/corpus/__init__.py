@@ -1,0 +1,316 @@
+"""Student-style implementations for the tests: four correct bases, and variants of them with one bug each.
+
+A variant is a base plus textual replacements (each old text must occur exactly once in the
+base) and the diagnosis the harness should give each component it must flag. Every other
+component must pass, or be skipped where the base has no such component (``Base.lacks``).
+``why`` says, in one line, why those are the expected results.
+
+Every base has top-level code (reading a CSV, a training run, plots) that the harness must
+not run: none of those files exist.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+CORPUS = Path(__file__).parent
+GRADIENTS = ("dW1", "db1", "dW2", "db2")
+
+
+@dataclass(frozen=True)
+class Base:
+    """A correct implementation in ``tests/corpus/<name>.py``."""
+
+    name: str
+    style: str  # what discover() should find: "functional" or "class"
+    lacks: tuple[str, ...] = ()  # components it does not provide (reported as skipped)
+
+    @property
+    def path(self) -> Path:
+        return CORPUS / f"{self.name}.py"
+
+
+BASES = {
+    base.name: base
+    for base in (
+        # Samson Zhang's notebook, fixed: tuple returns, global-free, keepdims sums, 10-row one-hot.
+        Base("classic", "functional", lacks=("loss",)),
+        # Parameters, cache and gradients in dicts; float32; forward(params, X) -> (A2, cache).
+        Base("dict_params", "functional"),
+        # class NeuralNetwork storing Z1..A2 and dW1..db2 on the instance.
+        Base("class_style", "class"),
+        # back_prop(Z1, A1, Z2, A2, W2, X, Y) without W1, relu gradient Z >= 0, He init.
+        Base("no_w1", "functional"),
+    )
+}
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A base with replacements, and the diagnosis expected for each component it must flag."""
+
+    name: str
+    base: str
+    replacements: tuple[tuple[str, str], ...]
+    expected: dict[str, str]  # component -> diagnosis code; components not listed must pass
+    why: str
+    load_error: bool = False  # the target cannot even be loaded
+    notes: tuple[str, ...] = field(default=())  # other acceptable outcomes, for whoever settles a disagreement
+
+    def source(self) -> str:
+        """The base's source with every replacement applied; AssertionError if an old text is not there once."""
+        text = BASES[self.base].path.read_text()
+        for old, new in self.replacements:
+            count = text.count(old)
+            assert count == 1, f"variant {self.name}: {old!r} occurs {count} times in {self.base}.py, not once"
+            text = text.replace(old, new)
+        return text
+
+
+def write_variant(variant: Variant, directory: Path) -> Path:
+    """Write the variant's source to ``directory/<name>.py`` and return that path."""
+    path = Path(directory) / f"{variant.name}.py"
+    path.write_text(variant.source())
+    return path
+
+
+def each(components: tuple[str, ...], code: str) -> dict[str, str]:
+    """The same diagnosis for several components."""
+    return dict.fromkeys(components, code)
+
+
+CORRECT = tuple(
+    Variant(f"{base.name}_correct", base.name, (), {}, "the base itself: every component it has is right")
+    for base in BASES.values()
+)
+
+SINGLE_BUGS = (
+    Variant(
+        "classic_db2_scalar", "classic",
+        (("db2 = 1 / m * np.sum(dZ2, axis=1, keepdims=True)", "db2 = 1 / m * np.sum(dZ2)"),),
+        {"db2": "shape_mismatch", "train": "mismatch"},
+        "np.sum without axis gives a scalar db2, shape () not (10, 1); it is the sum of all of dZ2, which is 0, "
+        "so training never moves b2",
+    ),
+    Variant(
+        "classic_db1_per_sample", "classic",
+        (("db1 = 1 / m * np.sum(dZ1, axis=1, keepdims=True)", "db1 = 1 / m * dZ1"),),
+        {"db1": "shape_mismatch", "train": "shape_mismatch"},
+        "db1 is dZ1 / m, one column per sample (h, m) instead of (h, 1); b1 - alpha * db1 broadcasts to (h, m), "
+        "so training returns a b1 of the wrong shape",
+    ),
+    Variant(
+        "classic_db1_no_keepdims", "classic",
+        (("db1 = 1 / m * np.sum(dZ1, axis=1, keepdims=True)", "db1 = 1 / m * np.sum(dZ1, axis=1)"),),
+        {"db1": "shape_mismatch", "train": "exception"},
+        "without keepdims db1 has shape (h,); b1 - alpha * db1 becomes (h, h) and the next forward pass "
+        "cannot add it to W1 X (h, m): training raises",
+        notes=("train: shape_mismatch if the train check's batch size equals its hidden size",),
+    ),
+    Variant(
+        "dict_params_dW2_no_mean", "dict_params",
+        (('grads["dW2"] = dZ2 @ cache["A1"].T / m', 'grads["dW2"] = dZ2 @ cache["A1"].T'),),
+        {"dW2": "scaled", "train": "mismatch"},
+        "dW2 misses its 1 / m: m times too large (factor = batch size); W2 takes m times too large steps",
+    ),
+    Variant(
+        "classic_dW1_stray_2", "classic",
+        (("dW1 = 1 / m * dZ1.dot(X.T)", "dW1 = 2 / m * dZ1.dot(X.T)"),),
+        {"dW1": "scaled", "train": "mismatch"},
+        "a stray 2 (as from a squared-error derivative) doubles dW1: scaled by a constant factor 2",
+    ),
+    Variant(
+        "classic_m_constant", "classic",
+        (
+            ("    m = X.shape[1]\n    one_hot_Y = one_hot(Y)\n", "    one_hot_Y = one_hot(Y)\n"),
+            ("\n\ndef backward_prop(", "\n\nm = 1000  # number of training examples\n\n\ndef backward_prop("),
+        ),
+        {**each(GRADIENTS, "depends_on_global_state"), "train": "depends_on_global_state"},
+        "backward_prop divides by the module constant m = 1000, not by the batch size: every gradient changes "
+        "when that global does (and is scaled by m_batch / 1000); training runs backward_prop",
+        notes=("gradients: scaled (factor batch / 1000) from the value checks", "train: mismatch or scaled"),
+    ),
+    Variant(
+        "classic_m_from_data_shape", "classic",
+        (("    m = X.shape[1]\n    one_hot_Y = one_hot(Y)\n", "    one_hot_Y = one_hot(Y)\n"),),
+        {**each(GRADIENTS, "depends_on_global_state"), "train": "depends_on_global_state"},
+        "as in Zhang's notebook, m comes from the top-level `m, n = data.shape`, which the checker does not "
+        "run: NameError for the global m, explained by the skipped line",
+    ),
+    Variant(
+        "classic_dW2_transposed", "classic",
+        (("dW2 = 1 / m * dZ2.dot(A1.T)", "dW2 = 1 / m * A1.dot(dZ2.T)"),),
+        {"dW2": "transposed", "train": "exception"},
+        "A1 dZ2^T is dW2 transposed, (h, 10); W2 (10, h) - alpha * dW2 cannot broadcast unless h == 10",
+        notes=("train: mismatch when the train check's hidden size is 10",),
+    ),
+    Variant(
+        "classic_update_plus", "classic",
+        tuple((f"{p} = {p} - alpha * d{p}", f"{p} = {p} + alpha * d{p}") for p in ("W1", "b1", "W2", "b2")),
+        {"update": "sign_flipped", "train": "mismatch"},
+        "gradient ascent: every step has the opposite sign; the loss goes up during training",
+        notes=("train: sign_flipped is fair too (the first step is exactly negated)",),
+    ),
+    Variant(
+        "dict_params_update_global_lr", "dict_params",
+        (
+            ("NUM_CLASSES = 10\n", "NUM_CLASSES = 10\nLEARNING_RATE = 0.05\n"),
+            ('params[key] - lr * grads["d" + key]', 'params[key] - LEARNING_RATE * grads["d" + key]'),
+        ),
+        {"update": "ignores_argument", "train": "ignores_argument"},
+        "sgd_step uses the global LEARNING_RATE, never its lr argument; train passes its lr to sgd_step, "
+        "which ignores it (steps are 0.05 / lr of the expected ones)",
+        notes=("update: depends_on_global_state is also true", "train: scaled or mismatch from the trajectory"),
+    ),
+    Variant(
+        "classic_softmax_no_shift", "classic",
+        (("    Z_shift = Z - np.max(Z, axis=0, keepdims=True)\n    expZ = np.exp(Z_shift)\n", "    expZ = np.exp(Z)\n"),),
+        {"softmax": "nonfinite"},
+        "without the max shift exp overflows for logits above ~710 (float64): inf / inf = NaN; the forward "
+        "pass and training only see moderate logits and pass",
+    ),
+    Variant(
+        "classic_softmax_global_max", "classic",
+        (("Z - np.max(Z, axis=0, keepdims=True)", "Z - np.max(Z)"),),
+        {"softmax": "nonfinite"},
+        "subtracting the matrix's max is exact while columns are within ~700 of each other, but a column 900 "
+        "below the max underflows to all zeros: 0 / 0 = NaN (a mismatch only if the offsets were small enough "
+        "to leave subnormal values)",
+    ),
+    Variant(
+        "classic_one_hot_max_plus_1", "classic",
+        (("one_hot_Y = np.zeros((Y.size, 10))", "one_hot_Y = np.zeros((Y.size, Y.max() + 1))"),),
+        {"one_hot": "shape_mismatch", **each(GRADIENTS, "exception")},
+        "Y.max() + 1 rows: a batch without a 9 gets fewer than 10 rows; backward_prop builds the one-hot inside, "
+        "so A2 - one_hot_Y fails to broadcast (the one-hot retry fails too, the first error is reported)",
+        notes=(
+            "gradients: mismatch for a batch whose largest label is 0 ((1, m) broadcasts)",
+            "train passes when the training batch holds all ten digits",
+        ),
+    ),
+    Variant(
+        "classic_forward_mutates_X", "classic",
+        (
+            (
+                "def forward_prop(W1, b1, W2, b2, X):\n    Z1",
+                "def forward_prop(W1, b1, W2, b2, X):\n    X /= 255.0  # scale the pixels\n    Z1",
+            ),
+        ),
+        {"forward": "mutates_input", "train": "mismatch"},
+        "X /= 255 divides the caller's X in place (and Z1 changes, so forward.values fails too); the training "
+        "loop shrinks its X at every step",
+        notes=("forward: mismatch from forward.values as well",),
+    ),
+    Variant(
+        "classic_relu_grad_bool", "classic",
+        (("return (Z > 0).astype(float)", "return Z > 0"),),
+        {},
+        "a boolean mask is a fine relu gradient: True / False multiply as 1 / 0",
+    ),
+    Variant(
+        "classic_relu_in_place", "classic",
+        (("def ReLU(Z):\n    return np.maximum(Z, 0)", "def ReLU(Z):\n    Z[Z < 0] = 0\n    return Z"),),
+        {"relu": "mutates_input", "forward": "mismatch"},
+        "ReLU zeroes the negatives of its input in place, so forward_prop's Z1 is A1 (its negatives lost); "
+        "backward still works (A1 > 0 exactly where Z1 > 0), so training matches",
+    ),
+    Variant(
+        "classic_predict_axis1", "classic",
+        (("return np.argmax(A2, 0)", "return np.argmax(A2, 1)"),),
+        {"predict": "shape_mismatch", "train": "exception"},
+        "argmax over axis 1 gives one label per class, shape (10,) not (m,); gradient_descent prints "
+        "get_accuracy(predictions, Y), and (10,) == (m,) raises in NumPy 2",
+        notes=("predict: mismatch for a batch of exactly 10 samples",),
+    ),
+    Variant(
+        "dict_params_loss_summed", "dict_params",
+        (("return -np.sum(log_probs) / m", "return -np.sum(log_probs)"),),
+        {"loss": "scaled"},
+        "the loss is summed, not averaged: scaled by the batch size; training only prints it",
+    ),
+    Variant(
+        "class_style_db2_no_keepdims", "class_style",
+        (
+            (
+                "self.db2 = (1 / m) * np.sum(dZ2, axis=1, keepdims=True)",
+                "self.db2 = (1 / m) * np.sum(dZ2, axis=1)",
+            ),
+        ),
+        {"db2": "shape_mismatch", "train": "exception"},
+        "db2 has shape (10,); in training self.b2 -= lr * self.db2 cannot broadcast (10, 1) with (10,) in place",
+    ),
+    Variant(
+        "class_style_gradients_sign_flipped", "class_style",
+        (("dZ2 = self.A2 - one_hot_y", "dZ2 = one_hot_y - self.A2"),),
+        {**each(GRADIENTS, "sign_flipped"), "train": "mismatch"},
+        "dZ2 = Y - A2 flips the sign of every gradient; training climbs the loss",
+    ),
+    Variant(
+        "class_style_update_fixed_lr", "class_style",
+        tuple(
+            (f"self.{p} -= self.learning_rate * self.d{p}", f"self.{p} -= 0.01 * self.d{p}")
+            for p in ("W1", "b1", "W2", "b2")
+        ),
+        {"update": "ignores_argument", "train": "ignores_argument"},
+        "update_parameters uses a hard-coded 0.01 instead of the instance's learning rate, which the adapter "
+        "sets to the lr it is given",
+        notes=("train: scaled (factor 0.01 / lr) or mismatch from the trajectory",),
+    ),
+    Variant(
+        "no_w1_relu_grad_of_A1", "no_w1",
+        (("dZ1 = W2.T @ dZ2 * deriv_ReLU(Z1)", "dZ1 = W2.T @ dZ2 * deriv_ReLU(A1)"),),
+        {"dW1": "mismatch", "db1": "mismatch", "train": "mismatch"},
+        "the relu gradient of A1 with `>=` is 1 everywhere (A1 >= 0), so dZ1 is not masked: dW1 and db1 are wrong",
+    ),
+)
+
+HOSTILE = (
+    Variant(
+        "classic_relu_hangs", "classic",
+        (("def ReLU(Z):\n    return np.maximum(Z, 0)", "def ReLU(Z):\n    while True:\n        pass"),),
+        {"relu": "timeout", "forward": "timeout", "train": "timeout"},
+        "ReLU never returns; forward_prop and gradient_descent call it (backward and predict do not)",
+    ),
+    Variant(
+        "classic_softmax_exits", "classic",
+        (
+            ("import numpy as np\nimport pandas as pd", "import os\nimport numpy as np\nimport pandas as pd"),
+            ("def softmax(Z):\n", "def softmax(Z):\n    os._exit(3)\n"),
+        ),
+        {"softmax": "exception", "forward": "exception", "train": "exception"},
+        "softmax ends the process (os._exit(3)): a crash, reported as an error of softmax and of what calls it",
+    ),
+    Variant(
+        "dict_params_backprop_floods_output", "dict_params",
+        (
+            (
+                "    m = X.shape[1]\n    Y_onehot = one_hot(Y)\n",
+                '    m = X.shape[1]\n    print("debug:", "#" * 5_000_000)\n    Y_onehot = one_hot(Y)\n',
+            ),
+        ),
+        {**each(GRADIENTS, "exception"), "train": "exception"},
+        "backprop prints 5 MB per call, over the output limit: an output-flood error wherever it runs",
+    ),
+    Variant(
+        "no_w1_update_raises", "no_w1",
+        (
+            (
+                "def update(W1, b1, W2, b2, dW1, db1, dW2, db2, lr):\n",
+                "def update(W1, b1, W2, b2, dW1, db1, dW2, db2, lr):\n"
+                '    raise ValueError("update is not implemented yet")\n',
+            ),
+        ),
+        {"update": "exception", "train": "exception"},
+        "update raises ValueError; the training loop calls it",
+    ),
+    Variant(
+        "class_style_fails_at_import", "class_style",
+        (("class NeuralNetwork:\n", 'class NeuralNetwork:\n    raise RuntimeError("this notebook needs a GPU runtime")\n'),),
+        {},
+        "the class body raises while the module is loaded: nothing can be checked, the target is unusable",
+        load_error=True,
+    ),
+)
+
+VARIANTS = {variant.name: variant for variant in (*CORRECT, *SINGLE_BUGS, *HOSTILE)}
