@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from conformance.checks import REGISTRY, Check, Context
+from conformance.checks import ALL_CHECKS, Check, Context
 from conformance.oracles import autograd
 from conformance.report.model import CheckResult, Report
 from conformance.sandbox import Sandbox
@@ -38,7 +38,7 @@ def run_checks(
             sandbox, seed=seed, dtype=np.dtype(dtype), examples=examples, torch_available=torch_available
         )
         results = []
-        for registered in REGISTRY if checks is None else checks:
+        for registered in ALL_CHECKS if checks is None else checks:
             result = registered.result(ctx)
             results.append(result)
             if on_result is not None:

@@ -46,9 +46,9 @@ class TrainConfig:
     """
 
     hidden: int = 128
-    epochs: int = 15
+    epochs: int = 20
     batch_size: int = 32
-    lr: float = 0.1
+    lr: float = 0.5
     seed: int = 0
     init: str = "he"
 

@@ -71,7 +71,8 @@ class InstanceLayout:
     """Where an instance keeps arrays: as attributes (``self.W1``) or in a dict (``self.params["W1"]``).
 
     Read from the attribute names the class's code uses, so it is known before any instance exists
-    (the forward values and gradients appear only once the methods have run).
+    (the forward values and gradients appear only once the methods have run). A dict attribute is
+    used only for a bundle whose arrays are not all attributes of their own.
     """
 
     attributes: Mapping[str, str]  # canonical name -> attribute, e.g. "A2" -> "output"
@@ -84,13 +85,11 @@ class InstanceLayout:
         attributes = {}
         containers = {}
         for container, names in CONTAINER_NAMES.items():
-            for name in names:
-                attribute = _attribute_for(name, used)
-                if attribute is not None:
-                    attributes[name] = attribute
+            found = {name: _attribute_for(name, used) for name in names}
+            attributes.update({name: attribute for name, attribute in found.items() if attribute is not None})
             holder = _attribute_for(container, used)
             layout = conventions.layout(container)
-            if holder is not None and isinstance(layout, DictLayout):
+            if None in found.values() and holder is not None and isinstance(layout, DictLayout):
                 containers[container] = (holder, layout)
         return cls(attributes, containers, _attribute_for("lr", used))
 
@@ -146,6 +145,7 @@ class ClassAdapter(FunctionalAdapter):
         self.conventions = Conventions.of([*self.functions.values(), *self.methods.values()])
         self.instances = InstanceLayout.of(network, self.conventions)
         self.method_plans: dict[str, CallPlan] = {}
+        self.construct: CallPlan | None = None
         try:
             self.construct = plan_call(
                 network, network.__name__, CALL_OPERATIONS["construct"], self.conventions.layout
@@ -185,26 +185,28 @@ class ClassAdapter(FunctionalAdapter):
         return self.instances.read(self._construct(n_in, hidden, n_out), PARAM_NAMES)
 
     def relu(self, Z: np.ndarray) -> np.ndarray:
+        """The class's relu method of Z (the module's relu if the class has none)."""
         if "relu" not in self.method_plans:
             return super().relu(Z)
-        return np.asarray(self._call_method("relu", {"Z": Z}, self._plain_instance()))
+        return np.asarray(self._call_plain("relu", {"Z": Z}))
 
     def relu_grad(self, Z: np.ndarray) -> np.ndarray:
+        """The class's relu-gradient method of Z (dA = ones for a relu_backward(dA, Z))."""
         if "relu_grad" not in self.method_plans:
             return super().relu_grad(Z)
-        values = {"Z": Z, "dA": np.ones_like(Z)}
-        return np.asarray(self._call_method("relu_grad", values, self._plain_instance()))
+        return np.asarray(self._call_plain("relu_grad", {"Z": Z, "dA": np.ones_like(Z)}))
 
     def softmax(self, Z: np.ndarray) -> np.ndarray:
+        """The class's softmax method of logits Z."""
         if "softmax" not in self.method_plans:
             return super().softmax(Z)
-        return np.asarray(self._call_method("softmax", {"Z": Z}, self._plain_instance()))
+        return np.asarray(self._call_plain("softmax", {"Z": Z}))
 
     def one_hot(self, y: np.ndarray) -> np.ndarray:
+        """The class's one-hot method of labels y (m,)."""
         if "one_hot" not in self.method_plans:
             return super().one_hot(y)
-        values = {"Y": y, "n_out": DEFAULT_CLASSES}
-        return np.asarray(self._call_method("one_hot", values, self._plain_instance()))
+        return np.asarray(self._call_plain("one_hot", {"Y": y, "n_out": DEFAULT_CLASSES}))
 
     def forward(self, params: Params, X: np.ndarray) -> dict[str, np.ndarray]:
         """Z1..A2 from what the method returned, completed by what it stored on the instance."""
@@ -248,6 +250,7 @@ class ClassAdapter(FunctionalAdapter):
         return self._params_after(result, instance, "update")
 
     def predict(self, params: Params, X: np.ndarray) -> np.ndarray:
+        """Labels (m,) from the class's predict method on an instance holding ``params``."""
         if "predict" not in self.method_plans:
             return super().predict(params, X)
         if self.method_plans["predict"].operation.name == "predict_from_probabilities":
@@ -257,10 +260,11 @@ class ClassAdapter(FunctionalAdapter):
         return np.asarray(self._call_method("predict", values, self._instance_with(params)))
 
     def accuracy(self, predictions: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """The class's accuracy method of predictions (m,) against labels y (m,)."""
         if "accuracy" not in self.method_plans:
             return super().accuracy(predictions, y)
         values = {"predictions": predictions, **batch_values(None, y)}
-        return np.asarray(self._call_method("accuracy", values, self._plain_instance()))
+        return np.asarray(self._call_plain("accuracy", values))
 
     def train(self, params: Params, X: np.ndarray, y: np.ndarray, lr: float, steps: int) -> Params:
         """The parameters after the method trained a fresh instance holding copies of ``params``."""
@@ -333,16 +337,19 @@ class ClassAdapter(FunctionalAdapter):
         return (instance, stored[operation]) if operation in stored else (instance,)
 
     def _call_method(self, operation: str, values: Mapping[str, Any], instance: Any) -> Any:
+        """Call the operation's method on ``instance``, with labels in the form it takes."""
         plan = self.method_plans[operation]
         return self.labels.call(plan, plan.prepare(values), lambda prepared: plan.call(prepared, instance))
+
+    def _call_plain(self, operation: str, values: Mapping[str, Any]) -> Any:
+        """Call a method that needs no parameters: on an instance of DEFAULT_SIZES, a static one on none."""
+        instance = self._construct(*DEFAULT_SIZES) if self.method_plans[operation].method else None
+        return self._call_method(operation, values, instance)
 
     def _construct(self, n_in: int, hidden: int, n_out: int, lr: float = DEFAULT_LEARNING_RATE) -> Any:
         """A new instance, built by the class's own constructor."""
         sizes = {"n_in": n_in, "hidden": hidden, "n_out": n_out, "layer_sizes": [n_in, hidden, n_out]}
         return self.construct.call(self.construct.prepare({**sizes, "lr": lr, "seed": 0}))
-
-    def _plain_instance(self) -> Any:
-        return self._construct(*DEFAULT_SIZES)
 
     def _instance_with(self, params: Params, lr: float = DEFAULT_LEARNING_RATE) -> Any:
         """A new instance sized like ``params``, holding copies of them, with learning rate ``lr``."""
@@ -359,8 +366,8 @@ class ClassAdapter(FunctionalAdapter):
         return {**self.instances.read(instance, PARAM_NAMES), **returned}
 
     def _give_up(self, reason: str) -> None:
-        """The class cannot be driven: its components are reported missing with ``reason``."""
+        """The class cannot be driven: what only it provides is reported missing with ``reason``."""
         for operation in ("init", *METHOD_OPERATIONS):
-            if ranked_matches(self.methods, operation) or operation == "init":
-                self.plans.pop(operation, None)
+            class_has_it = operation == "init" or ranked_matches(self.methods, operation)
+            if class_has_it and operation not in self.plans:
                 self.missing[operation] = reason

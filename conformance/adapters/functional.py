@@ -21,7 +21,7 @@ import numpy as np
 from conformance.adapters.description import by_component, call_text, init_sizes
 from conformance.adapters.introspect import called_functions, global_reads, own_functions
 from conformance.adapters.labels import LabelForms
-from conformance.adapters.layouts import Conventions, Layout, TupleLayout, read_arrays
+from conformance.adapters.layouts import Conventions, Layout, read_arrays
 from conformance.adapters.module_globals import data_globals, global_values, set_globals
 from conformance.adapters.names import (
     ACTIVATION_NAMES,
@@ -106,6 +106,7 @@ class FunctionalAdapter:
         return read_arrays(self._call(plan, {**sizes, "seed": 0}), PARAM_NAMES, plan.returned)
 
     def relu(self, Z: np.ndarray) -> np.ndarray:
+        """The target's relu of Z."""
         return np.asarray(self._call(self._require("relu"), {"Z": Z}))
 
     def relu_grad(self, Z: np.ndarray) -> np.ndarray:
@@ -113,6 +114,7 @@ class FunctionalAdapter:
         return np.asarray(self._call(self._require("relu_grad"), {"Z": Z, "dA": np.ones_like(Z)}))
 
     def softmax(self, Z: np.ndarray) -> np.ndarray:
+        """The target's softmax of logits Z."""
         return np.asarray(self._call(self._require("softmax"), {"Z": Z}))
 
     def one_hot(self, y: np.ndarray) -> np.ndarray:
@@ -158,6 +160,7 @@ class FunctionalAdapter:
         return np.asarray(self._call(plan, values))
 
     def accuracy(self, predictions: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """The target's accuracy of predictions (m,) against labels y (m,)."""
         values = {"predictions": predictions, **batch_values(None, y)}
         return np.asarray(self._call(self._require("accuracy"), values))
 
@@ -168,21 +171,23 @@ class FunctionalAdapter:
         target's init function, replaced for the duration of the call, if it calls one.
         """
         plan = self._require("train")
-        handed: dict[str, Any] = {}
+        init = self.init_function
+        init_layout = self.conventions.layout("params", init.function if init else None)
 
-        def run(values: Mapping[str, Any]) -> Any:
+        def run(values: Mapping[str, Any]) -> tuple[Any, dict[str, Any]]:
+            """(what the loop returned, the parameters it was given, as they are after the loop)."""
             start = param_values(copied(params))
             prepared = plan.prepare({**values, **start})
-            init_value = self._init_layout().pack(start)
-            takes_params = plan.uses("params", *PARAM_NAMES)
-            handed["params"] = params_handed(plan, prepared) if takes_params else init_value
+            init_value = init_layout.pack(start)
             with self._init_returning(init_value):
-                return plan.call(prepared)
+                result = plan.call(prepared)
+            takes_params = plan.uses("params", *PARAM_NAMES)
+            return result, params_handed(plan, prepared) if takes_params else init_layout.unpack(init_value)
 
         values = {**batch_values(X, y, class_count(params)), "lr": lr, "steps": steps}
-        result = self.labels.call(plan, values, run)
+        result, given = self.labels.call(plan, values, run)
         if result is None:
-            return read_arrays(handed["params"], PARAM_NAMES, self._init_layout_order())
+            return read_arrays(given, PARAM_NAMES)
         return read_arrays(result, PARAM_NAMES, plan.returned)
 
     # -- helpers ----------------------------------------------------------------------------------
@@ -226,15 +231,6 @@ class FunctionalAdapter:
                 f"{plan.title} neither takes the parameters nor calls an init function, so the checker "
                 "cannot make it start from given parameters",
             )
-
-    def _init_layout(self) -> Layout:
-        """How the target's init returns the parameters (a dict with its keys, or a tuple in its order)."""
-        init = self.init_function
-        return self.conventions.layout("params", init.function) if init else TupleLayout(PARAM_NAMES)
-
-    def _init_layout_order(self) -> tuple[str, ...] | None:
-        layout = self._init_layout()
-        return layout.order if isinstance(layout, TupleLayout) else None
 
     @contextmanager
     def _init_returning(self, value: Any) -> Iterator[None]:
@@ -311,11 +307,9 @@ def first_plan(candidates: list[Candidate], conventions: Conventions, component:
     raise NotProvided(component, reasons[0])
 
 
-def params_handed(plan: CallPlan, prepared: Mapping[str, Any]) -> Any:
-    """The parameters as the plan handed them to the target (to read back what it changed in place)."""
+def params_handed(plan: CallPlan, prepared: Mapping[str, Any]) -> dict[str, Any]:
+    """The parameters the plan handed to the target, by canonical name (to read back in-place changes)."""
     layout = plan.layouts.get("params")
-    if isinstance(layout, TupleLayout):
-        return dict(zip(layout.order, prepared["params"], strict=True))
     if layout is not None:
-        return prepared["params"]
+        return layout.unpack(prepared["params"])
     return {name: prepared[name] for name in PARAM_NAMES}

@@ -70,8 +70,19 @@ def global_reads(function: Callable[..., Any]) -> set[str]:
 
 
 def string_constants(function: Callable[..., Any]) -> set[str]:
-    """The string literals in the function: dictionary keys such as ``"W1"`` show up here."""
-    return {const for code in code_objects(function) for const in code.co_consts if isinstance(const, str)}
+    """The string literals in the function: dictionary keys such as ``"W1"`` show up here.
+
+    Keys of a dict literal are compiled into one tuple constant; tuples are looked into.
+    """
+    pending = [const for code in code_objects(function) for const in code.co_consts]
+    strings = set()
+    while pending:
+        const = pending.pop()
+        if isinstance(const, str):
+            strings.add(const)
+        elif isinstance(const, tuple | frozenset):
+            pending.extend(const)
+    return strings
 
 
 def referenced_names(function: Callable[..., Any]) -> set[str]:
@@ -111,6 +122,21 @@ def returned_names(function: Callable[..., Any]) -> tuple[str, ...] | None:
         if isinstance(node, ast.Return) and isinstance(node.value, ast.Tuple):
             return tuple(_element_name(element) for element in node.value.elts)
     return None
+
+
+def unpacked_names(function: Callable[..., Any]) -> list[tuple[str, ...]]:
+    """The targets of every ``a, b, c = name`` in the function: ``W1, b1, W2, b2 = params`` gives
+    ("W1", "b1", "W2", "b2"). Empty when the source cannot be found."""
+    tree = function_tree(function)
+    if tree is None:
+        return []
+    return [
+        tuple(_element_name(element) for element in node.targets[0].elts)
+        for node in _own_nodes(tree)
+        if isinstance(node, ast.Assign)
+        and isinstance(node.targets[0], ast.Tuple)
+        and isinstance(node.value, ast.Name)
+    ]
 
 
 def _own_nodes(tree: ast.FunctionDef) -> Iterator[ast.AST]:

@@ -21,6 +21,7 @@ from conformance.adapters.signatures import CallPlan
 
 LabelForm = Literal["labels", "one-hot"]
 FORM_TEXT = {"labels": "integer labels (m,)", "one-hot": "one-hot columns (10, m)"}
+OTHER_FORM: dict[LabelForm, LabelForm] = {"labels": "one-hot", "one-hot": "labels"}
 
 
 def one_hot_columns(y: Any, n_out: int, dtype: np.dtype) -> np.ndarray | None:
@@ -122,7 +123,7 @@ class LabelForms:
         try:
             result = run(_in_form(values, first))
         except Exception as error:
-            second: LabelForm = "labels" if first == "one-hot" else "one-hot"
+            second = OTHER_FORM[first]
             try:
                 result = run(_in_form(values, second))
             except Exception:
@@ -140,9 +141,9 @@ class LabelForms:
         first = self.first_form(plan)
         if plan.title in self._worked:
             return f"{argument.name} as {FORM_TEXT[first]} (that worked)"
-        second = "labels" if first == "one-hot" else "one-hot"
-        return f"{argument.name} as {FORM_TEXT[first]}, {FORM_TEXT[second]} if that raises"
+        return f"{argument.name} as {FORM_TEXT[first]}, {FORM_TEXT[OTHER_FORM[first]]} if that raises"
 
 
 def _in_form(values: Mapping[str, Any], form: LabelForm) -> Mapping[str, Any]:
+    """``values`` with ``Y`` as one-hot columns when that is the form asked for."""
     return {**values, "Y": values["Y_onehot"]} if form == "one-hot" else values

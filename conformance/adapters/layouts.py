@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from conformance.adapters.introspect import returned_names, string_constants
+from conformance.adapters.introspect import referenced_names, returned_names, string_constants, unpacked_names
 from conformance.adapters.names import CONTAINER_NAMES, normalize, roles_for
 
 
@@ -29,6 +29,10 @@ class DictLayout:
     def pack(self, values: Mapping[str, Any]) -> dict[str, Any]:
         """``{target key: value}`` for every canonical name in ``values`` that the layout knows."""
         return {key: values[name] for name, key in self.keys.items() if name in values}
+
+    def unpack(self, packed: Mapping[str, Any]) -> dict[str, Any]:
+        """Back to canonical names: the values under the layout's keys."""
+        return {name: packed[key] for name, key in self.keys.items() if key in packed}
 
     def text(self) -> str:
         """E.g. "dict with keys 'W1', 'b1', 'W2', 'b2'"."""
@@ -45,36 +49,70 @@ class TupleLayout:
         """The values as a tuple in the target's order."""
         return tuple(values[name] for name in self.order)
 
+    def unpack(self, packed: tuple[Any, ...]) -> dict[str, Any]:
+        """Back to canonical names, by position."""
+        return dict(zip(self.order, packed, strict=True))
+
     def text(self) -> str:
         """E.g. "tuple (W1, b1, W2, b2)"."""
         return f"tuple ({', '.join(self.order)})"
 
 
-Layout = DictLayout | TupleLayout
+@dataclass(frozen=True)
+class AttributeLayout:
+    """The arrays travel as attributes of one object (a named tuple such as the reference's ForwardCache)."""
+
+    names: tuple[str, ...]
+
+    def pack(self, values: Mapping[str, Any]) -> types.SimpleNamespace:
+        """An object with one attribute per canonical name: ``cache.A2``."""
+        return types.SimpleNamespace(**{name: values[name] for name in self.names if name in values})
+
+    def unpack(self, packed: Any) -> dict[str, Any]:
+        """Back to canonical names, from the attributes."""
+        return {name: getattr(packed, name) for name in self.names if hasattr(packed, name)}
+
+    def text(self) -> str:
+        """E.g. "object with attributes Z1, A1, Z2, A2"."""
+        return "object with attributes " + ", ".join(self.names)
 
 
-def detect_layout(container: str, strings: Iterable[str], order: tuple[str, ...] | None = None) -> Layout:
-    """The layout of ``container`` ("params", "cache", "grads") in code whose string literals are ``strings``.
+Layout = DictLayout | TupleLayout | AttributeLayout
 
-    A dict when the strings hold its keys: exact ones (``"W1"``, ``"w1"``), prefixes that a
-    loop completes (``"W" + str(l)``), or for gradients the parameters' keys, prefixed with
-    ``"d"`` when that string is there (``grads["d" + key]``). A tuple in ``order`` (the
-    names of a ``return`` statement, canonical order by default) otherwise.
+
+def reads_attributes(container: str, function: types.FunctionType) -> bool:
+    """True when ``function`` reads at least two of the container's arrays by name as attributes
+    (``cache.A2``, ``cache.Z1``) rather than as local variables."""
+    return len(set(CONTAINER_NAMES[container]) & referenced_names(function)) >= 2
+
+
+def dict_layout(container: str, strings: Iterable[str]) -> DictLayout | None:
+    """The dict layout of ``container`` ("params", "cache", "grads") that the string literals show, if any.
+
+    Keys spelled out (``"W1"``, ``"w1"``), prefixes that a loop completes (``"W" + str(l)``),
+    or for gradients the parameters' keys, prefixed with ``"d"`` when that string is there
+    (``grads["d" + key]``).
     """
     names = CONTAINER_NAMES[container]
     strings = set(strings)
     keys = _exact_keys(names, strings) or _prefix_keys(names, strings)
     if keys is None and container == "grads":
-        param_keys = _exact_keys(CONTAINER_NAMES["params"], strings) or _prefix_keys(
-            CONTAINER_NAMES["params"], strings
-        )
+        param_keys = dict_layout("params", strings)
         if param_keys is not None:
             prefix = "d" if "d" in strings else ""
-            keys = {"d" + name: prefix + key for name, key in param_keys.items()}
-    if keys is not None:
-        return DictLayout(keys)
-    usable_order = order is not None and sorted(order) == sorted(names)
-    return TupleLayout(order if usable_order else names)
+            keys = {"d" + name: prefix + key for name, key in param_keys.keys.items()}
+    return None if keys is None else DictLayout(keys)
+
+
+def tuple_order(container: str, tuples: Iterable[tuple[str, ...] | None]) -> tuple[str, ...] | None:
+    """The first of ``tuples`` (names in a ``return`` or an unpacking) that lists exactly the container's
+    arrays, as canonical names in that order: ``("w1", "W2", "b1", "b2")`` gives (W1, W2, b1, b2)."""
+    names = CONTAINER_NAMES[container]
+    for candidate in tuples:
+        order = tuple(canonical_name(name, names, aliases=False) for name in candidate or ())
+        if sorted(map(str, order)) == sorted(names):
+            return order
+    return None
 
 
 @dataclass(frozen=True)
@@ -87,25 +125,32 @@ class Conventions:
     @classmethod
     def of(cls, functions: Iterable[types.FunctionType]) -> Conventions:
         """Read from the target's functions (and methods): ``return W1, b1, W2, b2`` sets the params order."""
-        strings: set[str] = set()
-        orders: dict[str, tuple[str, ...]] = {}
-        for function in functions:
-            strings |= string_constants(function)
-            returned = returned_names(function) or ()
-            for container, names in CONTAINER_NAMES.items():
-                order = tuple(canonical_name(name, names) for name in returned)
-                if container not in orders and sorted(map(str, order)) == sorted(names):
-                    orders[container] = order
-        return cls(frozenset(strings), orders)
+        functions = list(functions)
+        strings = set().union(*map(string_constants, functions))
+        returned = [returned_names(function) for function in functions]
+        orders = {container: tuple_order(container, returned) for container in CONTAINER_NAMES}
+        return cls(frozenset(strings), {container: order for container, order in orders.items() if order})
 
     def layout(self, container: str, function: types.FunctionType | None = None) -> Layout:
-        """The layout ``function`` uses for ``container``: by its own strings first, then by the target's."""
-        order = self.orders.get(container)
+        """How ``function`` bundles ``container``, from the most specific evidence to the least:
+
+        its own string keys, its own ``return`` or unpacking (``W1, b1, W2, b2 = params``),
+        the target's string keys, the target's returned tuples, and else a dict with the
+        canonical keys (code that loops over the keys shows none).
+        """
         if function is not None:
-            layout = detect_layout(container, string_constants(function), order)
-            if isinstance(layout, DictLayout):
-                return layout
-        return detect_layout(container, self.strings, order)
+            layout = dict_layout(container, string_constants(function))
+            order = tuple_order(container, [returned_names(function), *unpacked_names(function)])
+            if layout is not None or order is not None:
+                return layout or TupleLayout(order)
+            if reads_attributes(container, function):
+                return AttributeLayout(CONTAINER_NAMES[container])
+        layout = dict_layout(container, self.strings)
+        if layout is not None:
+            return layout
+        if container in self.orders:
+            return TupleLayout(self.orders[container])
+        return DictLayout({name: name for name in CONTAINER_NAMES[container]})
 
 
 def _exact_keys(names: tuple[str, ...], strings: set[str]) -> dict[str, str] | None:

@@ -68,7 +68,8 @@ FUNCTION_NAMES: dict[str, tuple[str, ...]] = {
         "backpropagate",
     ),
     "update": (
-        "updateparams", "updateparameters", "update", "sgdstep", "updateweights", "gradientstep", "step",
+        "updateparams", "updateparameters", "update", "sgdstep", "sgdupdate", "updateweights", "gradientstep",
+        "step",
     ),
     "predict": ("getpredictions", "predict", "makepredictions", "predictions", "getprediction"),
     "accuracy": ("getaccuracy", "accuracy", "computeaccuracy"),

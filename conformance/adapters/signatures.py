@@ -66,7 +66,7 @@ OPERATIONS = {
         Operation("relu_grad", ("Z", "dA"), templates=(("Z",), ("dA", "Z")), any_name=True),
         Operation("softmax", ("Z",), templates=(("Z",),), any_name=True),
         Operation(
-            "one_hot", ("Y", "n_out"), templates=(("Y", "n_out"),), any_name=True,
+            "one_hot", ("Y", "n_out"), templates=(("Y",), ("Y", "n_out")), any_name=True,
             optional=frozenset({"n_out"}),
         ),
         Operation(
@@ -233,13 +233,15 @@ def _role_by_name(parameter: inspect.Parameter, operation: Operation, title: str
 def _roles_by_position(
     parameters: list[inspect.Parameter], roles: list[str | None], operation: Operation, title: str
 ) -> list[str | None]:
-    """Fill the roles that names left open from the first usual order consistent with the named ones."""
-    open_required = [
-        index for index, (parameter, role) in enumerate(zip(parameters, roles, strict=True))
-        if role is None and _required(parameter)
-    ]  # fmt: skip
+    """Fill the roles that names left open from a usual order consistent with the named ones.
+
+    The order must have one role per required positional parameter: three parameters named
+    ``foo, bar, baz`` are not the first three of ``(W1, b1, W2, b2, X)``.
+    """
+    required = [index for index, parameter in enumerate(parameters) if _required(parameter)]
+    open_required = [index for index in required if roles[index] is None]
     for template in operation.templates:
-        placeable = all(
+        placeable = len(template) == len(required) and all(
             index < len(template) and parameters[index].kind in POSITIONAL for index in open_required
         )
         consistent = all(

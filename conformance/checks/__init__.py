@@ -1,4 +1,4 @@
-"""All checks, one module per area, registered in the order they are reported."""
+"""All checks, one module per area, in the order of the components they check."""
 
 from conformance.checks import (  # noqa: F401  (importing a module registers its checks)
     activations,
@@ -12,5 +12,8 @@ from conformance.checks import (  # noqa: F401  (importing a module registers it
     update,
 )
 from conformance.checks.base import REGISTRY, Check, Context
+from conformance.report.model import COMPONENTS
 
-__all__ = ["REGISTRY", "Check", "Context"]
+ALL_CHECKS: list[Check] = sorted(REGISTRY, key=lambda registered: COMPONENTS.index(registered.component))
+
+__all__ = ["ALL_CHECKS", "Check", "Context"]

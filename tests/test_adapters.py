@@ -1,0 +1,583 @@
+"""conformance.adapters: names, parameter mapping, bundles, labels, globals, and both adapters.
+
+The small targets are written to files and loaded as the harness loads them (top-level code skipped).
+"""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+import types
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import mnist_ref
+from conformance.adapters import ClassAdapter, FunctionalAdapter, description, discover
+from conformance.adapters.labels import LabelForms, guess_label_form, one_hot_columns
+from conformance.adapters.layouts import (
+    Conventions,
+    DictLayout,
+    TupleLayout,
+    dict_layout,
+    read_arrays,
+    read_mapping,
+    tuple_order,
+)
+from conformance.adapters.names import GRAD_NAMES, PARAM_NAMES, normalize, ranked_matches, roles_for
+from conformance.adapters.signatures import OPERATIONS, UnmappableError, plan_call
+from conformance.loading import load_target
+from conformance.sandbox.protocol import NotProvided
+
+
+@pytest.fixture
+def load(tmp_path, monkeypatch):
+    """load(source, name) -> the module built from ``source`` as the harness builds it (no top-level code)."""
+    monkeypatch.setattr(sys, "path", list(sys.path))
+
+    def load_source(source: str, name: str = "student") -> types.ModuleType:
+        path = tmp_path / f"{name}.py"
+        path.write_text(textwrap.dedent(source))
+        return load_target(str(path))
+
+    return load_source
+
+
+def problem(hidden: int = 3, batch: int = 4, seed: int = 0) -> types.SimpleNamespace:
+    """Reference params, X (784, batch), labels y and the forward cache of a small network."""
+    rng = np.random.default_rng(seed)
+    params = mnist_ref.init_params(784, hidden, 10, seed=rng)
+    params["b1"] = rng.uniform(-0.1, 0.1, (hidden, 1))
+    params["b2"] = rng.uniform(-0.1, 0.1, (10, 1))
+    X = rng.uniform(0, 1, (784, batch))
+    y = rng.integers(0, 10, batch)
+    return types.SimpleNamespace(params=params, X=X, y=y, cache=mnist_ref.forward(params, X))
+
+
+def plan(function, operation):
+    """A call plan with canonical layouts (enough for functions that take no bundles)."""
+    return plan_call(function, function.__name__, OPERATIONS[operation], lambda container: TupleLayout(()))
+
+
+def roles(call_plan):
+    return [argument.role for argument in call_plan.arguments]
+
+
+CLASSIC_GRADIENTS = """
+    import numpy as np
+
+    def one_hot(Y):
+        columns = np.zeros((10, Y.size))
+        columns[Y, np.arange(Y.size)] = 1
+        return columns
+
+    def backward_prop(Z1, A1, Z2, A2, W1, W2, X, Y):
+        m = X.shape[1]
+        dZ2 = A2 - one_hot(Y)
+        dZ1 = W2.T.dot(dZ2) * (Z1 > 0)
+        return dZ1.dot(X.T) / m, np.sum(dZ1, axis=1, keepdims=True) / m, dZ2.dot(A1.T) / m, np.sum(dZ2) / m
+"""
+
+
+# -- names -----------------------------------------------------------------------------------------
+
+
+def test_names_compare_without_case_and_underscores():
+    assert normalize("ReLU_deriv") == normalize("relu_deriv") == normalize("reluDeriv") == "reluderiv"
+
+
+def test_roles_of_parameter_names():
+    assert roles_for("one_hot_Y") == roles_for("Y_onehot") == ("Y_onehot",)
+    assert roles_for("y") == roles_for("labels") == ("Y",)
+    assert roles_for("output") == ("A2", "n_out")
+    assert roles_for("learning_rate") == ("lr",)
+    assert roles_for("whatever") == ()
+
+
+def test_ranked_matches_prefer_usual_names_and_skip_dunders():
+    names = ["train", "helper", "gradient_descent", "fit"]
+    assert ranked_matches(names, "train") == ["gradient_descent", "train", "fit"]
+    assert ranked_matches(["__init__", "setup"], "init") == []
+    assert ranked_matches(["ReLU_deriv", "relu_backward"], "relu_grad") == ["ReLU_deriv", "relu_backward"]
+
+
+# -- mapping parameters ----------------------------------------------------------------------------
+
+
+def test_backward_parameters_map_by_name_with_or_without_W1():
+    def backward_prop(Z1, A1, Z2, A2, W1, W2, X, Y): ...
+    def back_prop(z1, a1, z2, a2, w2, x, y): ...
+
+    assert roles(plan(backward_prop, "backward")) == ["Z1", "A1", "Z2", "A2", "W1", "W2", "X", "Y"]
+    assert roles(plan(back_prop, "backward")) == ["Z1", "A1", "Z2", "A2", "W2", "X", "Y"]
+
+
+def test_unknown_names_are_placed_by_the_usual_order():
+    def forward(a, b, c, d, X): ...
+    def forward_pass(p, data): ...
+
+    assert roles(plan(forward, "forward")) == ["W1", "b1", "W2", "b2", "X"]
+    assert roles(plan(forward_pass, "forward")) == ["params", "X"]
+
+
+def test_a_one_input_function_may_call_its_input_anything():
+    def relu(x): ...
+    def relu_backward(dout, cache): ...
+
+    assert roles(plan(relu, "relu")) == ["Z"]
+    assert roles(plan(relu_backward, "relu_grad")) == ["dA", "Z"]
+
+
+def test_a_parameter_the_operation_cannot_supply_is_refused():
+    def accuracy(X, y): ...
+
+    with pytest.raises(UnmappableError, match="takes `X`"):
+        plan(accuracy, "accuracy")
+
+
+def test_parameters_whose_names_say_nothing_and_fit_no_usual_order_are_refused():
+    def forward(foo, bar, baz): ...
+
+    with pytest.raises(UnmappableError, match=r"cannot tell what `foo`, `bar`, `baz` of forward\(foo, bar"):
+        plan(forward, "forward")
+
+
+def test_optional_roles_keep_the_functions_own_default():
+    def one_hot(y, num_classes=10): ...
+    def one_hot_encode(y, k): ...
+
+    assert roles(plan(one_hot, "one_hot")) == ["Y", None]
+    assert roles(plan(one_hot_encode, "one_hot")) == ["Y", "n_out"]
+
+
+def test_plan_text_shows_what_each_renamed_parameter_receives():
+    def gradient_descent(X, Y, alpha, iterations, print_every=10): ...
+    def relu_backward(dA, Z): ...
+
+    assert plan(gradient_descent, "train").text() == "gradient_descent(X, Y, alpha=lr, iterations=steps)"
+    assert plan(relu_backward, "relu_grad").text() == "relu_backward(dA=ones_like(Z), Z)"
+
+
+# -- bundles of arrays -----------------------------------------------------------------------------
+
+
+def test_dict_keys_are_read_from_the_string_literals():
+    layout = dict_layout("params", {"w1", "b1", "w2", "b2", "unrelated"})
+    assert layout == DictLayout({"W1": "w1", "b1": "b1", "W2": "w2", "b2": "b2"})
+    assert layout.pack({"W1": 1, "b1": 2, "W2": 3, "b2": 4}) == {"w1": 1, "b1": 2, "w2": 3, "b2": 4}
+    assert dict_layout("params", {"accuracy: ", "d"}) is None
+
+
+def test_keys_built_in_a_loop_from_a_prefix():
+    assert dict_layout("params", {"W", "b"}).keys == {"W1": "W1", "b1": "b1", "W2": "W2", "b2": "b2"}
+    assert dict_layout("grads", {"dW", "db"}).keys == {"dW1": "dW1", "db1": "db1", "dW2": "dW2", "db2": "db2"}
+
+
+def test_gradient_keys_follow_the_parameter_keys():
+    assert dict_layout("grads", {"W1", "b1", "W2", "b2", "d"}).keys["dW1"] == "dW1"
+    assert dict_layout("grads", {"W1", "b1", "W2", "b2"}).keys["dW1"] == "W1"
+
+
+def test_tuple_order_comes_from_returns_and_unpackings():
+    assert tuple_order("params", [("A2", "cache"), ("w1", "W2", "b1", "b2")]) == ("W1", "W2", "b1", "b2")
+    assert tuple_order("params", [None, ("W1", "b1", "W2")]) is None
+    assert TupleLayout(("W1", "W2", "b1", "b2")).pack({"W1": 1, "b1": 2, "W2": 3, "b2": 4}) == (1, 3, 2, 4)
+
+
+def test_each_function_bundles_by_its_own_code_first_then_by_the_targets(load):
+    module = load("""
+        def init_params():
+            return {"w1": 1, "b1": 2, "w2": 3, "b2": 4}
+
+        def forward(params, X):
+            W1, W2, b1, b2 = params
+            return W1
+
+        def update(params, grads, lr):
+            return {key: params[key] - lr * grads[key] for key in params}
+    """)
+    conventions = Conventions.of([module.init_params, module.forward, module.update])
+    assert conventions.layout("params", module.forward) == TupleLayout(("W1", "W2", "b1", "b2"))
+    lower_case = DictLayout({"W1": "w1", "b1": "b1", "W2": "w2", "b2": "b2"})
+    assert conventions.layout("params", module.update) == lower_case
+    assert conventions.layout("grads", module.update).keys["dW1"] == "w1"
+    assert Conventions.of([]).layout("cache") == DictLayout({"Z1": "Z1", "A1": "A1", "Z2": "Z2", "A2": "A2"})
+
+
+def test_results_are_read_from_dicts_tuples_and_lone_arrays():
+    a, b, c, d = (np.full((1, 1), value) for value in range(4))
+    assert read_arrays({"w1": a, "B1": b}, PARAM_NAMES).keys() == {"W1", "b1"}
+    assert read_arrays((a, b, c, d), PARAM_NAMES)["W2"] is c
+    assert read_arrays((d, c, b, a), GRAD_NAMES, returned=("dW2", "db2", "dW1", "db1"))["dW1"] is b
+    assert read_arrays((d, {"Z1": a, "A1": b, "Z2": c}), ("Z1", "A1", "Z2", "A2"), returned=("A2", "cache"))[
+        "A2"
+    ] is d
+    assert read_arrays(([a, b, c, d], [0.5]), PARAM_NAMES) == {}
+    assert read_arrays((a, b, c, d, [2.3, 1.9]), PARAM_NAMES)["b2"] is d
+    assert read_arrays(d, ("Z1", "A1", "Z2", "A2"), lone="A2")["A2"] is d
+
+
+@given(st.floats(-10, 10) | st.integers(-10, 10))
+def test_a_scalar_result_stays_a_scalar(value):
+    read = read_arrays({"db2": np.float64(value)}, GRAD_NAMES)["db2"]
+    assert read.shape == () and read == value
+
+
+def test_exact_names_win_over_aliases():
+    params, grad = np.zeros(1), np.ones(1)
+    assert read_mapping({"W1": params, "dW1": grad}, GRAD_NAMES)["dW1"] is grad
+    assert read_mapping({"W1": params}, GRAD_NAMES)["dW1"] is params
+    assert read_mapping({"W1": params}, GRAD_NAMES, aliases=False) == {}
+
+
+# -- labels ----------------------------------------------------------------------------------------
+
+LABEL_USES = """
+    import numpy as np
+
+    def converts(A2, Y):
+        return A2 - one_hot(Y)
+
+    def indexes(A2, Y):
+        return -np.log(A2[Y, np.arange(Y.size)]).mean()
+
+    def subtracts(A2, Y):
+        return A2 - Y
+
+    def reads_columns(A2, Y):
+        return -np.sum(Y * np.log(A2)) / Y.shape[1]
+
+    def says_nothing(A2, Y):
+        return Y.size
+"""
+
+
+def test_the_code_says_which_label_form_it_wants(load):
+    module = load(LABEL_USES)
+    assert guess_label_form(module.converts, "Y") == "labels"
+    assert guess_label_form(module.indexes, "Y") == "labels"
+    assert guess_label_form(module.subtracts, "Y") == "one-hot"
+    assert guess_label_form(module.reads_columns, "Y") == "one-hot"
+    assert guess_label_form(module.says_nothing, "Y") is None
+
+
+def test_one_hot_columns_refuses_what_is_not_integer_labels():
+    np.testing.assert_array_equal(one_hot_columns(np.array([2, 0]), 3, np.float32), [[0, 1], [0, 0], [1, 0]])
+    assert one_hot_columns(np.array([2, 0]), 3, np.float32).dtype == np.float32
+    assert one_hot_columns(np.array([0.5]), 3, np.float64) is None
+    assert one_hot_columns(np.array([3]), 3, np.float64) is None
+
+
+def test_labels_switch_to_one_hot_once_and_remember_it(load):
+    module = load("""
+        import numpy as np
+        calls = []
+
+        def backward_prop(Z1, A1, Z2, A2, W2, X, Y):
+            calls.append(np.ndim(Y))
+            dZ2 = A2 - Y.reshape(A2.shape)
+            m = X.shape[1]
+            dZ1 = W2.T @ dZ2 * (Z1 > 0)
+            db1, db2 = dZ1.sum(axis=1, keepdims=True) / m, dZ2.sum(axis=1, keepdims=True) / m
+            return dZ1 @ X.T / m, db1, dZ2 @ A1.T / m, db2
+    """)
+    adapter = FunctionalAdapter(module)
+    case = problem()
+    for _ in range(2):
+        got = adapter.backward(case.params, case.X, case.y, case.cache)
+    np.testing.assert_allclose(got["dW1"], mnist_ref.backward(case.params, case.cache, case.X, case.y)["dW1"])
+    assert module.calls == [1, 2, 2]
+    assert "Y as one-hot columns (10, m) (that worked)" in adapter.describe()["components"]["dW1"]
+
+
+def test_when_both_label_forms_fail_the_first_error_is_reported(load):
+    module = load("""
+        import numpy as np
+
+        def compute_loss(A2, Y):
+            if np.ndim(Y) == 1:
+                raise ZeroDivisionError("the first error")
+            raise KeyError("the second error")
+    """)
+    case = problem()
+    with pytest.raises(ZeroDivisionError, match="the first error"):
+        FunctionalAdapter(module).loss(case.params, case.X, case.y)
+
+
+def test_label_forms_call_without_labels_runs_once():
+    def relu(Z):
+        return np.maximum(Z, 0)
+
+    relu_plan = plan(relu, "relu")
+    result = LabelForms().call(relu_plan, {"Z": np.array([-1.0, 2.0])}, relu_plan.call)
+    assert result.tolist() == [0, 2]
+
+
+# -- the functional adapter ------------------------------------------------------------------------
+
+
+def test_a_scalar_bias_gradient_reaches_the_checks_as_a_scalar(load):
+    adapter = discover(load(CLASSIC_GRADIENTS))
+    case = problem()
+    got = adapter.backward(case.params, case.X, case.y, case.cache)
+    assert got["db2"].shape == ()
+    assert got["db1"].shape == (3, 1)
+    assert adapter.describe()["style"] == "functional"
+
+
+def test_arrays_are_handed_over_as_they_are(load):
+    module = load("""
+        seen = []
+
+        def forward_prop(W1, b1, W2, b2, X):
+            seen.extend([W1, X])
+            return W1 @ X + b1, None, None, None
+    """)
+    case = problem()
+    FunctionalAdapter(module).forward(case.params, case.X)
+    assert module.seen[0] is case.params["W1"] and module.seen[1] is case.X
+
+
+def test_an_update_in_place_that_returns_nothing_is_read_back(load):
+    module = load("""
+        def sgd_step(params, grads, lr):
+            for key in params:
+                params[key] -= lr * grads["d" + key]
+    """)
+    case = problem()
+    grads = mnist_ref.backward(case.params, case.cache, case.X, case.y)
+    expected = mnist_ref.sgd_update(case.params, grads, 0.5)
+    updated = FunctionalAdapter(module).update(case.params, grads, 0.5)
+    for name in PARAM_NAMES:
+        np.testing.assert_allclose(updated[name], expected[name])
+        np.testing.assert_allclose(case.params[name], expected[name])  # it did modify its inputs
+
+
+def test_dict_params_with_lower_case_keys_and_loop_built_keys(load):
+    module = load("""
+        import numpy as np
+
+        def initialize_parameters(layer_dims):
+            parameters = {}
+            for l in range(1, len(layer_dims)):
+                parameters["W" + str(l)] = np.random.randn(layer_dims[l], layer_dims[l - 1]) * 0.01
+                parameters["b" + str(l)] = np.zeros((layer_dims[l], 1))
+            return parameters
+
+        def forward(params, X):
+            Z1 = params["w1"] @ X + params["b1"]
+            return {"z1": Z1}
+    """)
+    adapter = FunctionalAdapter(module)
+    assert {name: value.shape for name, value in adapter.init(784, 5, 10).items()} == {
+        "W1": (5, 784), "b1": (5, 1), "W2": (10, 5), "b2": (10, 1),
+    }  # fmt: skip
+    case = problem()
+    np.testing.assert_allclose(adapter.forward(case.params, case.X)["Z1"], case.cache.Z1)
+    assert "params as dict with keys 'w1', 'b1', 'W2', 'b2'" in adapter.describe()["components"]["forward"]
+
+
+TRAINING = """
+    import numpy as np
+
+    def init_params():
+        return np.zeros((10, 784)), np.zeros((10, 1)), np.zeros((10, 10)), np.zeros((10, 1))
+
+    def gradient_descent(X, Y, alpha, iterations):
+        W1, b1, W2, b2 = init_params()
+        for i in range(iterations):
+            if alpha > 1:
+                raise ValueError("alpha too large")
+            W1 = W1 - alpha * np.ones_like(W1)
+            print("iteration", i)
+        return W1, b1, W2, b2
+"""
+
+
+def test_training_starts_from_the_given_params_and_restores_init(load):
+    module = load(TRAINING)
+    original = module.init_params
+    adapter = FunctionalAdapter(module)
+    case = problem()
+    trained = adapter.train(case.params, case.X, case.y, 0.25, 3)
+    np.testing.assert_allclose(trained["W1"], case.params["W1"] - 0.75)
+    np.testing.assert_array_equal(trained["b2"], case.params["b2"])
+    assert trained["b2"] is not case.params["b2"]  # the loop got copies
+    assert module.init_params is original
+    with pytest.raises(ValueError, match="alpha too large"):
+        adapter.train(case.params, case.X, case.y, 2.0, 1)
+    assert module.init_params is original
+    assert adapter.describe()["init_sizes"] == "fixed (784, 10, 10)"
+
+
+def test_a_loop_that_trains_given_params_in_place_is_read_back(load):
+    module = load("""
+        def train(params, X, Y, lr, epochs):
+            for _ in range(epochs):
+                params["b2"] -= lr
+    """)
+    case = problem()
+    trained = FunctionalAdapter(module).train(case.params, case.X, case.y, 0.5, 2)
+    np.testing.assert_allclose(trained["b2"], case.params["b2"] - 1.0)
+    np.testing.assert_array_equal(trained["W1"], case.params["W1"])
+
+
+def test_a_loop_that_cannot_start_from_given_params_is_not_provided(load):
+    module = load("""
+        import numpy as np
+
+        def train(X, Y, lr, epochs):
+            W1 = np.random.randn(10, 784)
+            return W1
+    """)
+    adapter = FunctionalAdapter(module)
+    case = problem()
+    with pytest.raises(NotProvided, match="neither takes the parameters nor calls an init function"):
+        adapter.train(case.params, case.X, case.y, 0.1, 1)
+    missing = adapter.describe()["missing"]
+    assert "train" in missing and missing["softmax"] == "no function named like softmax"
+    assert {"dW1", "db1", "dW2", "db2"} <= set(missing)
+
+
+def test_predict_prefers_the_predictions_from_probabilities(load):
+    module = load("""
+        import numpy as np
+
+        def make_predictions(X, W1, b1, W2, b2):
+            raise RuntimeError("not this one")
+
+        def get_predictions(A2):
+            return np.argmax(A2, 0)
+    """)
+    adapter = FunctionalAdapter(module)
+    case = problem(batch=9)
+    expected = mnist_ref.predict(case.params, case.X)
+    np.testing.assert_array_equal(adapter.predict(case.params, case.X), expected)
+    assert adapter.describe()["components"]["predict"].startswith("get_predictions(A2); A2 / Z2 from the")
+
+
+def test_describe_reports_free_fixed_and_partly_fixed_init_sizes(load):
+    free = load("def init_params(n_x, n_h, n_y):\n    return None\n", "free")
+    partly = load("""
+        import numpy as np
+
+        def init_params(hidden_size):
+            return np.zeros((hidden_size, 784)), np.zeros((hidden_size, 1)), np.zeros((10, hidden_size)), 0
+    """, "partly")
+    assert FunctionalAdapter(free).describe()["init_sizes"] == "free"
+    assert FunctionalAdapter(partly).describe()["init_sizes"] == (
+        "partly fixed: n_in=784, n_out=10; hidden from the arguments"
+    )
+
+
+def test_describe_gives_up_on_a_fixed_init_that_hangs(load, monkeypatch):
+    monkeypatch.setattr(description, "INIT_TIME_LIMIT", 0.2)
+    module = load("def init_params():\n    while True:\n        pass\n")
+    assert FunctionalAdapter(module).describe()["init_sizes"] == (
+        "fixed (sizes unknown: init_params raised TimeoutError: did not return within 0.2 s)"
+    )
+
+
+def test_data_globals_lists_the_numbers_and_arrays_a_component_reads(load):
+    module = load("""
+        import numpy as np
+        m = 1000
+        alpha = 0.1
+        DEBUG = True
+
+        def scale(dZ):
+            return alpha * dZ
+
+        def backward_prop(Z1, A1, Z2, A2, W2, X, Y):
+            if DEBUG:
+                print(np.shape(X))
+            dW2 = scale(A2 @ A1.T) / m
+            return dW2, dW2, dW2, dW2
+    """)
+    adapter = FunctionalAdapter(module)
+    assert adapter.data_globals("dW2") == {"m": "int 1000", "alpha": "float 0.1"}
+    assert adapter.global_values("backward") == {"alpha": 0.1, "m": 1000}
+    assert adapter.data_globals("softmax") == {}
+    case = problem()
+    before = adapter.backward(case.params, case.X, case.y, case.cache)["dW2"]
+    adapter.set_globals({"m": 500})
+    np.testing.assert_allclose(adapter.backward(case.params, case.X, case.y, case.cache)["dW2"], 2 * before)
+    with pytest.raises(ValueError, match="not a valid global name"):
+        adapter.set_globals({"not a name": 1})
+
+
+# -- the class adapter -----------------------------------------------------------------------------
+
+DICT_CLASS = """
+    import numpy as np
+
+    class MLP:
+        def __init__(self, n_in, n_hidden, n_out, lr=0.5):
+            self.lr = lr
+            self.params = {"W1": np.random.randn(n_hidden, n_in), "b1": np.zeros((n_hidden, 1)),
+                           "W2": np.random.randn(n_out, n_hidden), "b2": np.zeros((n_out, 1))}
+
+        @staticmethod
+        def relu(z):
+            return np.maximum(z, 0)
+
+        def forward(self, X):
+            p = self.params
+            Z1 = p["W1"] @ X + p["b1"]
+            A1 = self.relu(Z1)
+            Z2 = p["W2"] @ A1 + p["b2"]
+            E = np.exp(Z2 - Z2.max(axis=0))
+            self.cache = {"Z1": Z1, "A1": A1, "Z2": Z2}
+            return E / E.sum(axis=0)
+
+        def backward(self, X, y):
+            m = X.shape[1]
+            dZ2 = self.cache["A2"] - np.eye(10)[:, y]
+            dZ1 = self.params["W2"].T @ dZ2 * (self.cache["Z1"] > 0)
+            return {"dW1": dZ1 @ X.T / m, "db1": dZ1.sum(axis=1, keepdims=True) / m,
+                    "dW2": dZ2 @ self.cache["A1"].T / m, "db2": dZ2.sum(axis=1, keepdims=True) / m}
+
+        def step(self):
+            for key in self.params:
+                self.params[key] = self.params[key] - self.lr * self.grads["d" + key]
+"""
+
+
+def test_a_class_keeping_its_arrays_in_dicts(load):
+    adapter = discover(load(DICT_CLASS))
+    assert isinstance(adapter, ClassAdapter)
+    case = problem()
+    forward = adapter.forward(case.params, case.X)
+    for name, expected in case.cache._asdict().items():
+        np.testing.assert_allclose(forward[name], expected)
+    expected_grads = mnist_ref.backward(case.params, case.cache, case.X, case.y)
+    grads = adapter.backward(case.params, case.X, case.y, case.cache)
+    for name in GRAD_NAMES:
+        np.testing.assert_allclose(grads[name], expected_grads[name])
+    updated = adapter.update(case.params, expected_grads, 0.3)
+    for name, value in mnist_ref.sgd_update(case.params, expected_grads, 0.3).items():
+        np.testing.assert_allclose(updated[name], value)
+    np.testing.assert_array_equal(adapter.relu(np.array([-1.0, 3.0])), [0.0, 3.0])
+    components = adapter.describe()["components"]
+    assert "self.params as dict with keys 'W1', 'b1', 'W2', 'b2'" in components["forward"]
+    assert components["relu"].startswith("MLP.relu(z); a static method")
+
+
+def test_a_class_whose_weights_cannot_be_found_is_reported(load):
+    module = load("""
+        class Net:
+            def __init__(self, sizes):
+                self.layers = [None for _ in sizes]
+
+            def forward(self, X):
+                return X
+
+            def backward(self, X, y):
+                return None
+    """)
+    adapter = discover(module)
+    with pytest.raises(NotProvided, match="cannot find where Net keeps W1, b1, W2, b2"):
+        adapter.forward(problem().params, problem().X)
+    assert adapter.describe()["missing"]["init"].startswith("cannot find where Net keeps")

@@ -1,0 +1,66 @@
+"""End to end: the harness on the reference and on every implementation of the test corpus.
+
+Correct restylings must pass every check; each single-bug variant must be flagged in exactly
+its expected components, with its expected diagnosis; hostile ones must be reported while
+the run completes.
+"""
+
+from __future__ import annotations
+
+import pytest
+from corpus import BASES, VARIANTS, Variant, write_variant
+
+from conformance.report import render_text
+from conformance.report.model import Report
+from conformance.runner import run_checks
+from conformance.sandbox.protocol import TargetLoadError
+
+FAILING = ("fail", "error")
+
+
+def check(target: str, **options: object) -> Report:
+    return run_checks(target, examples=4, timeout=3.0, **options)
+
+
+def flagged(report: Report) -> dict[str, set[str]]:
+    """component -> the diagnoses of its failing checks."""
+    result: dict[str, set[str]] = {}
+    for entry in report.checks:
+        if entry.status in FAILING:
+            result.setdefault(entry.component, set()).add(entry.diagnosis)
+    return result
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_the_reference_passes_every_check(dtype: str) -> None:
+    report = check("mnist_ref.network", dtype=dtype)
+    skipped = {entry.component for entry in report.checks if entry.status == "skip"}
+    assert report.passed, render_text(report)
+    assert skipped == {"train"}, render_text(report)  # the reference's training loop lives in mnist_ref.training
+
+
+@pytest.mark.parametrize("variant", [v for v in VARIANTS.values() if not v.load_error], ids=lambda v: v.name)
+def test_each_variant_is_flagged_exactly_where_its_bug_is(variant: Variant, tmp_path) -> None:
+    report = check(str(write_variant(variant, tmp_path)))
+    found = flagged(report)
+    shown = render_text(report)
+    assert set(found) == set(variant.expected), shown
+    for component, diagnosis in variant.expected.items():
+        assert diagnosis in found[component], f"{component}: expected {diagnosis}, got {found[component]}\n{shown}"
+    skipped = {entry.component for entry in report.checks if entry.status == "skip"}
+    assert skipped <= set(BASES[variant.base].lacks) | set(variant.expected), shown
+    assert report.passed == (not variant.expected)
+
+
+@pytest.mark.parametrize("variant", [v for v in VARIANTS.values() if v.load_error], ids=lambda v: v.name)
+def test_a_target_that_cannot_load_says_why(variant: Variant, tmp_path) -> None:
+    path = write_variant(variant, tmp_path)
+    with pytest.raises(TargetLoadError, match=path.name):
+        check(str(path))
+
+
+def test_the_same_seed_gives_the_same_report(tmp_path) -> None:
+    path = str(write_variant(VARIANTS["classic_db2_scalar"], tmp_path))
+    first, second = check(path, seed=3), check(path, seed=3)
+    assert first.to_dict() == second.to_dict()
+    assert any(entry.example for entry in first.checks if entry.status == "fail")
