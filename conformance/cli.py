@@ -115,7 +115,7 @@ def check_command(
             target, seed=seed, dtype=dtype, examples=examples, timeout=timeout, memory_mb=memory_mb
         )
     except TargetLoadError as exc:
-        raise TargetUnusable(f"cannot load {target}: {exc}") from None
+        raise TargetUnusable(f"cannot load the target: {exc}") from None
     if output_format == "text" and out is None:
         text = FORMATS["text"](report, color=sys.stdout.isatty())
     else:

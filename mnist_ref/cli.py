@@ -18,11 +18,12 @@ from rich.console import Console
 from rich.table import Table
 from tqdm import tqdm
 
+from conformance.cli import check_command
 from mnist_ref import __version__
-from mnist_ref.data import DataError, load_mnist, make_splits, to_columns
+from mnist_ref.data import NUM_CLASSES, PIXELS, DataError, load_mnist, make_splits, to_columns
 from mnist_ref.evaluation import Evaluation, evaluate
 from mnist_ref.model_io import ModelFileError, TrainedModel, load_model, save_model
-from mnist_ref.training import History, TrainConfig, train
+from mnist_ref.training import History, TrainConfig, TrainingDiverged, train
 
 DEFAULTS = TrainConfig()
 DEV_FRACTION = 0.1
@@ -39,13 +40,14 @@ class CommandError(click.ClickException):
 @click.version_option(__version__, prog_name="mnist-ref")
 def main() -> None:
     """Train and evaluate the NumPy reference of the two-layer MNIST network
-    (784 pixels -> ReLU hidden layer -> 10-way softmax).
+    (784 pixels -> ReLU hidden layer -> 10-way softmax), and check someone else's.
 
     \b
     Examples:
       mnist-ref train                              # the 5,000 digits shipped with mnist-ref
       mnist-ref train --data train.csv --plots plots/
       mnist-ref evaluate --model model.npz
+      mnist-ref check homework.py                  # right or wrong, component by component, and why
 
     Run `mnist-ref COMMAND --help` for a command's options.
     """
@@ -55,7 +57,8 @@ data_option = click.option(
     "--data",
     type=click.Path(exists=True, path_type=Path),
     default=None,
-    help="MNIST data file (Kaggle CSV, IDX or .npz). [default: the embedded 5,000 digits]",
+    help="MNIST file or directory: Kaggle CSV, IDX files or Keras mnist.npz."
+    " [default: the 5,000 embedded digits]",
 )
 plots_option = click.option(
     "--plots",
@@ -80,13 +83,14 @@ plots_option = click.option(
     "--seed",
     type=click.IntRange(min=0),
     default=DEFAULTS.seed,
-    help="Seed for the train/dev split, the initial weights and the shuffling: same seed, same model.",
+    help="Seed for choosing the test and dev digits, the initial weights and the shuffling:"
+    " same seed, same model.",
 )
 @click.option(
     "--standardize",
     is_flag=True,
     help="Scale each pixel to zero mean and unit variance with the training set's statistics"
-    " (otherwise pixels are divided by 255).",
+    " (otherwise pixels are divided by 255). Use it with a smaller --lr, such as 0.05.",
 )
 @click.option(
     "--dtype", type=click.Choice(["float32", "float64"]), default="float32", help="Floating-point type."
@@ -114,15 +118,16 @@ def train_command(
     plots: Path | None,
     no_progress: bool,
 ) -> None:
-    """Train a network, report its accuracy on held-out test digits and save it.
+    """Train a network, save it and report its test accuracy.
 
-    The training data is split into train and dev (10%, for the per-epoch dev
-    accuracy); the test digits are never seen in training. Without --data the
+    The training digits are split into train and dev (10%, scored after every
+    epoch); the test digits are never seen in training. Without --data the
     embedded 5,000 real MNIST digits are used: 4,000 to train, 1,000 to test.
 
     \b
-    Example:
-      mnist-ref train --epochs 30 --batch-size 64 --lr 0.05 --out model.npz --plots plots/
+    Examples:
+      mnist-ref train --plots plots/
+      mnist-ref train --data mnist/ --standardize --lr 0.05 --out big.npz
     """
     config = TrainConfig(hidden=hidden, epochs=epochs, batch_size=batch_size, lr=lr, seed=seed)
     with one_line_errors():
@@ -133,15 +138,16 @@ def train_command(
     click.echo(f"data: {splits.source}")
     click.echo(f"{splits.y_train.size} train, {splits.y_dev.size} dev and {splits.y_test.size} test digits")
     started = time.perf_counter()
-    params, history = train(
-        splits.X_train,
-        splits.y_train,
-        config,
-        X_dev=splits.X_dev,
-        y_dev=splits.y_dev,
-        progress=False if no_progress else None,
-        on_epoch=lambda so_far: tqdm.write(epoch_line(so_far, config.epochs)),
-    )
+    with one_line_errors():
+        params, history = train(
+            splits.X_train,
+            splits.y_train,
+            config,
+            X_dev=splits.X_dev,
+            y_dev=splits.y_dev,
+            progress=False if no_progress else None,
+            on_epoch=lambda so_far: tqdm.write(epoch_line(so_far, config.epochs)),
+        )
     click.echo(f"trained in {time.perf_counter() - started:.1f} s")
     evaluation = evaluate(params, splits.X_test, splits.y_test)
     click.echo(f"test accuracy: {accuracy_summary(evaluation)}")
@@ -166,9 +172,10 @@ def train_command(
 @data_option
 @plots_option
 def evaluate_command(model_path: Path, data: Path | None, plots: Path | None) -> None:
-    """Evaluate a saved model on test digits: accuracy, per-class accuracy and the confusion matrix.
+    """Score a saved model on held-out test digits.
 
-    The test digits are chosen with the model's own seed and scaled with its own
+    Prints the accuracy, the accuracy per digit and the confusion matrix. The
+    test digits are chosen with the model's own seed and scaled with its own
     statistics, so evaluating on the data it was trained on reproduces the test
     accuracy that `mnist-ref train` printed.
 
@@ -179,12 +186,18 @@ def evaluate_command(model_path: Path, data: Path | None, plots: Path | None) ->
     with one_line_errors():
         model = load_model(model_path)
         mnist = load_mnist(data, seed=model.config.seed)
+    n_in, hidden, n_out = model.sizes
+    if (n_in, n_out) != (PIXELS, NUM_CLASSES):
+        raise CommandError(
+            f"{model_path} maps {n_in} inputs to {n_out} classes; "
+            f"MNIST needs {PIXELS} inputs and {NUM_CLASSES} classes"
+        )
     dtype = model.params["W1"].dtype
     X_test = to_columns(mnist.test_images, mean=model.mean, std=model.std, dtype=dtype)
     evaluation = evaluate(model.params, X_test, mnist.test_labels)
-    n_in, hidden, n_out = model.sizes
-    click.echo(f"model: {model_path} ({n_in}-{hidden}-{n_out}, {dtype}, trained on {model.data_source})")
-    click.echo(f"data: {mnist.source}")
+    click.echo(f"model: {model_path} ({n_in}-{hidden}-{n_out}, {dtype}, {model.history.epochs} epochs)")
+    click.echo(f"trained on: {model.data_source}")
+    click.echo(f"evaluated on: {mnist.source}")
     click.echo(f"test accuracy: {accuracy_summary(evaluation)}")
     console = Console()
     console.print(per_class_table(evaluation))
@@ -195,10 +208,10 @@ def evaluate_command(model_path: Path, data: Path | None, plots: Path | None) ->
 
 @contextmanager
 def one_line_errors() -> Iterator[None]:
-    """Turn a DataError or ModelFileError (already one line, naming the file) into a CommandError."""
+    """Turn a DataError, ModelFileError or TrainingDiverged (each already one line) into a CommandError."""
     try:
         yield
-    except (DataError, ModelFileError) as error:
+    except (DataError, ModelFileError, TrainingDiverged) as error:
         raise CommandError(str(error)) from error
 
 
@@ -260,3 +273,9 @@ def confusion_cell(count: int, on_diagonal: bool) -> str:
     if on_diagonal:
         return f"[green]{count}[/green]"
     return str(count) if count else "[dim]0[/dim]"
+
+
+main.add_command(check_command)
+
+if __name__ == "__main__":
+    main()

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from mnist_ref.evaluation import Evaluation
 from mnist_ref.training import History
@@ -54,6 +55,7 @@ def plot_learning_curves(history: History, path: str | os.PathLike[str]) -> Path
     accuracy_axes.set(title="Accuracy", xlabel="epoch", ylabel="accuracy (%)")
     accuracy_axes.legend()
     for axes in (loss_axes, accuracy_axes):
+        axes.xaxis.set_major_locator(MaxNLocator(integer=True))
         axes.grid(alpha=0.3)
     return save_png(figure, path)
 

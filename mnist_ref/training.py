@@ -41,8 +41,9 @@ more, and on a busy machine BLAS threads that wait for each other make training 
 class TrainConfig:
     """How to train: network width, epochs, batch size (0 = full batch), learning rate, seed, init scheme.
 
-    The defaults are the ``mnist-ref train`` defaults: on the 4,000 embedded
-    training digits they reach over 92% test accuracy in a few seconds.
+    The defaults are the ``mnist-ref train`` defaults, chosen by trying batch
+    sizes, learning rates and epochs: on the embedded digits (3,600 train, 400 dev)
+    they reach 93.7-96.0% test accuracy over seeds 0-29, in about a second.
     """
 
     hidden: int = 128
@@ -63,6 +64,10 @@ class TrainConfig:
             raise ValueError(f"init must be one of {INIT_SCHEMES}, got {self.init!r}")
 
 
+class TrainingDiverged(ArithmeticError):
+    """The weights overflowed during training: the learning rate is too large for the data's scale."""
+
+
 @dataclass
 class History:
     """Scores per epoch, one entry each: ``loss[e]`` is the mean training cross-entropy of epoch e.
@@ -81,6 +86,13 @@ class History:
     def epochs(self) -> int:
         """Number of epochs recorded."""
         return len(self.loss)
+
+    def record(self, loss: float, train_accuracy: float, dev_accuracy: float | None) -> None:
+        """Append one epoch's scores; ``dev_accuracy`` is None when there is no dev set."""
+        self.loss.append(loss)
+        self.train_accuracy.append(train_accuracy)
+        if dev_accuracy is not None:
+            self.dev_accuracy.append(dev_accuracy)
 
 
 def minibatches(
@@ -149,28 +161,43 @@ def train(
     ``progress`` shows a tqdm bar over the epochs on stderr: True always, False
     never, None (default) only when stderr is a terminal. ``on_epoch`` is called
     with the History after every epoch (the CLI prints a line with it).
+
+    Raises ValueError for malformed data and TrainingDiverged when an overflow
+    shows that the learning rate is too large.
     """
+    check_training_data(X_train, y_train, X_dev, y_dev)
     dtype = float_dtype(X_train.dtype)
+    X = np.asfortranarray(X_train, dtype=dtype)
+    y = np.asarray(y_train, dtype=np.int64)
+    X_dev = None if X_dev is None else np.asarray(X_dev, dtype=dtype)
+    rng = np.random.default_rng(config.seed)
+    params = init_params(X.shape[0], config.hidden, NUM_CLASSES, seed=rng, scheme=config.init, dtype=dtype)
+    history = History()
+    hide_bar = None if progress is None else not progress
+    bar = tqdm(range(1, config.epochs + 1), desc="training", unit="epoch", disable=hide_bar)
+    with threadpool_limits(limits=BLAS_THREADS, user_api="blas"), np.errstate(over="raise", invalid="raise"):
+        for epoch in bar:
+            try:
+                params, epoch_loss, train_accuracy = train_epoch(params, X, y, config, rng)
+                dev_accuracy = None if X_dev is None else accuracy(predict(params, X_dev), y_dev)
+            except FloatingPointError as error:
+                raise TrainingDiverged(
+                    f"training diverged in epoch {epoch} ({error}); try a learning rate below {config.lr}"
+                ) from error
+            history.record(epoch_loss, train_accuracy, dev_accuracy)
+            bar.set_postfix(loss=f"{epoch_loss:.4f}", train=f"{train_accuracy:.1%}")
+            if on_epoch is not None:
+                on_epoch(history)
+    return params, history
+
+
+def check_training_data(
+    X_train: np.ndarray, y_train: np.ndarray, X_dev: np.ndarray | None, y_dev: np.ndarray | None
+) -> None:
+    """X_train (n_in, m) finite with labels y_train (m,) in 0..9; X_dev and y_dev both given or both None."""
     check_features(X_train, X_train.shape[0])
     y_train = check_labels(y_train, NUM_CLASSES)
     if y_train.size != X_train.shape[1]:
         raise ValueError(f"{y_train.size} training labels for {X_train.shape[1]} training columns")
     if (X_dev is None) != (y_dev is None):
         raise ValueError("give both X_dev and y_dev, or neither")
-    X = np.asfortranarray(X_train, dtype=dtype)
-    rng = np.random.default_rng(config.seed)
-    params = init_params(X.shape[0], config.hidden, NUM_CLASSES, seed=rng, scheme=config.init, dtype=dtype)
-    history = History()
-    hide_bar = None if progress is None else not progress
-    bar = tqdm(range(config.epochs), desc="training", unit="epoch", disable=hide_bar)
-    with threadpool_limits(limits=BLAS_THREADS, user_api="blas"):
-        for _ in bar:
-            params, epoch_loss, train_accuracy = train_epoch(params, X, y_train, config, rng)
-            history.loss.append(epoch_loss)
-            history.train_accuracy.append(train_accuracy)
-            if X_dev is not None:
-                history.dev_accuracy.append(accuracy(predict(params, X_dev.astype(dtype, copy=False)), y_dev))
-            bar.set_postfix(loss=f"{epoch_loss:.4f}", train=f"{train_accuracy:.1%}")
-            if on_epoch is not None:
-                on_epoch(history)
-    return params, history

@@ -14,7 +14,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mnist_ref.cli import main
+from mnist_ref.model_io import TrainedModel, save_model
+from mnist_ref.network import init_params
 from mnist_ref.plots import PLOT_FILE_NAMES, choose_samples
+from mnist_ref.training import TrainConfig
 
 ROWS = 300
 QUICK_TRAIN = ("--epochs", "5", "--batch-size", "16", "--no-progress")
@@ -154,11 +157,24 @@ def test_malformed_data_file_names_the_file(tmp_path: Path) -> None:
     assert_one_line_error(result, "bad.csv")
 
 
+def test_diverging_training_is_a_one_line_error(csv_path: Path, tmp_path: Path) -> None:
+    out = tmp_path / "m.npz"
+    result = run("train", "--data", str(csv_path), *QUICK_TRAIN, "--lr", "1e30", "--out", str(out))
+    assert_one_line_error(result, "training diverged", "learning rate below")
+    assert not out.exists()
+
+
 def test_corrupt_model_file_is_a_one_line_error(tmp_path: Path) -> None:
     model = tmp_path / "model.npz"
     model.write_bytes(b"PK\x03\x04 not really a zip archive")
     result = run("evaluate", "--model", str(model))
     assert_one_line_error(result, "model.npz", "not a readable .npz file")
+
+
+def test_model_for_other_input_sizes_is_refused(tmp_path: Path) -> None:
+    model = TrainedModel(init_params(20, 4, 10), TrainConfig(hidden=4), "synthetic", 0.1)
+    path = save_model(model, tmp_path / "small.npz")
+    assert_one_line_error(run("evaluate", "--model", str(path)), "small.npz", "20 inputs")
 
 
 def test_unwritable_output_is_a_one_line_error(csv_path: Path, tmp_path: Path) -> None:
@@ -173,7 +189,7 @@ def test_help_teaches_with_examples_and_shows_every_default() -> None:
     assert top.exit_code == 0
     assert "train" in top.stdout and "evaluate" in top.stdout and "Examples:" in top.stdout
     train_help = run("train", "--help").stdout
-    assert "Example:" in train_help
+    assert "Examples:" in train_help
     for option, default in [
         ("--hidden", "128"),
         ("--epochs", None),

@@ -14,7 +14,7 @@ from mnist_ref import model_io
 from mnist_ref.evaluation import confusion_matrix, evaluate
 from mnist_ref.model_io import ModelFileError, TrainedModel, load_model, save_model
 from mnist_ref.network import backward, forward, init_params, loss, sgd_update
-from mnist_ref.training import History, TrainConfig, minibatches, train, train_step
+from mnist_ref.training import History, TrainConfig, TrainingDiverged, minibatches, train, train_step
 
 N_IN = 20
 QUICK = TrainConfig(hidden=16, epochs=8, batch_size=16, lr=0.1, seed=3)
@@ -108,6 +108,12 @@ def test_bad_training_input_is_rejected_with_a_message() -> None:
         train(X[:, :39], y, QUICK, progress=False)
     with pytest.raises(ValueError, match="outside"):
         train(X, y + 1, QUICK, progress=False)
+
+
+def test_too_large_a_learning_rate_is_reported_as_divergence() -> None:
+    X, y = blobs(100)
+    with pytest.raises(TrainingDiverged, match=r"diverged in epoch \d+ .*learning rate below 1e\+30"):
+        train(X * 100, y, replace(QUICK, lr=1e30), progress=False)
 
 
 @pytest.mark.parametrize(
