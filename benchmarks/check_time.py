@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))  # the test corpus: tests/corpus
 
 
 def time_check(target: str, runs: int) -> dict:
@@ -46,10 +46,10 @@ def time_check(target: str, runs: int) -> dict:
 
 def default_targets(directory: Path) -> list[str]:
     """A correct corpus implementation and a single-bug one, written into ``directory``."""
-    from tests.corpus import BASES, VARIANTS, write_variant
+    from corpus import VARIANTS, write_variant
 
-    correct = write_variant(next(iter(BASES.values())), directory)
-    buggy = write_variant(next(v for v in VARIANTS if v.expected), directory)
+    correct = write_variant(VARIANTS["classic_correct"], directory)
+    buggy = write_variant(VARIANTS["classic_db2_scalar"], directory)
     return [str(correct), str(buggy)]
 
 

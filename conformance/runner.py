@@ -7,7 +7,7 @@ from collections.abc import Callable
 import numpy as np
 
 from conformance.checks import ALL_CHECKS, Check, Context
-from conformance.oracles import autograd
+from conformance.oracles.background import BackgroundAutograd
 from conformance.report.model import CheckResult, Report
 from conformance.sandbox import Sandbox
 
@@ -30,18 +30,17 @@ def run_checks(
     Raises conformance.sandbox.protocol.TargetLoadError when the target cannot be loaded.
     ``on_result`` is called after each check (for progress display).
     """
-    with Sandbox(target, timeout=timeout, memory_mb=memory_mb) as sandbox:
+    # torch imports in a process of its own while the target loads and the first checks run.
+    with BackgroundAutograd() as autograd, Sandbox(target, timeout=timeout, memory_mb=memory_mb) as sandbox:
         sandbox.start()
-        torch_available = autograd.available()  # imports torch while the child loads the target
         mapping = sandbox.describe()
-        ctx = Context(
-            sandbox, seed=seed, dtype=np.dtype(dtype), examples=examples, torch_available=torch_available
-        )
+        ctx = Context(sandbox, seed=seed, dtype=np.dtype(dtype), examples=examples, autograd=autograd)
         results = []
         for registered in ALL_CHECKS if checks is None else checks:
             result = registered.result(ctx)
             results.append(result)
             if on_result is not None:
                 on_result(result)
+        torch_available = ctx.torch_available
     notices = [] if torch_available else [TORCH_NOTICE]
     return Report(target, seed, str(np.dtype(dtype)), results, mapping, notices)

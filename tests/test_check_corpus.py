@@ -36,7 +36,9 @@ def test_the_reference_passes_every_check(dtype: str) -> None:
     report = check("mnist_ref.network", dtype=dtype)
     skipped = {entry.component for entry in report.checks if entry.status == "skip"}
     assert report.passed, render_text(report)
-    assert skipped == {"train"}, render_text(report)  # the reference's training loop lives in mnist_ref.training
+    assert skipped == {"train"}, render_text(
+        report
+    )  # the reference's training loop lives in mnist_ref.training
 
 
 @pytest.mark.parametrize("variant", [v for v in VARIANTS.values() if not v.load_error], ids=lambda v: v.name)
@@ -46,7 +48,9 @@ def test_each_variant_is_flagged_exactly_where_its_bug_is(variant: Variant, tmp_
     shown = render_text(report)
     assert set(found) == set(variant.expected), shown
     for component, diagnosis in variant.expected.items():
-        assert diagnosis in found[component], f"{component}: expected {diagnosis}, got {found[component]}\n{shown}"
+        assert diagnosis in found[component], (
+            f"{component}: expected {diagnosis}, got {found[component]}\n{shown}"
+        )
     skipped = {entry.component for entry in report.checks if entry.status == "skip"}
     assert skipped <= set(BASES[variant.base].lacks) | set(variant.expected), shown
     assert report.passed == (not variant.expected)
@@ -64,3 +68,19 @@ def test_the_same_seed_gives_the_same_report(tmp_path) -> None:
     first, second = check(path, seed=3), check(path, seed=3)
     assert first.to_dict() == second.to_dict()
     assert any(entry.example for entry in first.checks if entry.status == "fail")
+
+
+def test_without_torch_autograd_checks_skip_and_the_rest_decide(tmp_path, monkeypatch) -> None:
+    blocker = tmp_path / "no_torch"
+    blocker.mkdir()
+    (blocker / "torch.py").write_text("raise ImportError('torch is not installed (test)')\n")
+    monkeypatch.setenv("PYTHONPATH", str(blocker))  # the oracle's helper process cannot import torch
+    report = check(str(write_variant(VARIANTS["classic_db2_scalar"], tmp_path)))
+    autograd_checks = [entry for entry in report.checks if entry.id.endswith(".autograd")]
+    assert {entry.status for entry in autograd_checks} == {"skip"}
+    assert all("PyTorch is not installed" in entry.message for entry in autograd_checks)
+    assert report.notices == [
+        "PyTorch is not installed: autograd comparisons are skipped (pip install 'mnist-ref[torch]')"
+    ]
+    assert flagged(report)["db2"] == {"shape_mismatch"}
+    assert not report.passed

@@ -23,6 +23,7 @@ from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis.errors import Flaky
 
 from conformance.diagnose import DEPENDS_ON_GLOBAL_STATE, FAILURE_DIAGNOSES
+from conformance.oracles.background import BackgroundAutograd
 from conformance.report.model import CheckResult
 from conformance.sandbox import Sandbox
 from conformance.sandbox.protocol import Failure, Outcome
@@ -64,8 +65,13 @@ class Context:
     seed: int = 0
     dtype: np.dtype = FLOAT64
     examples: int = 10
-    torch_available: bool = True
+    autograd: BackgroundAutograd | None = None  # None: compare with the reference and finite differences only
     memo: dict[Any, Outcome] = field(default_factory=dict)
+
+    @property
+    def torch_available(self) -> bool:
+        """Whether the autograd oracle can be used (waits for torch to import the first time)."""
+        return self.autograd is not None and self.autograd.available()
 
     def call_outcome(self, op: str, *args: Any, memo_key: Any = None) -> Outcome:
         """Call adapter operation ``op`` in the child; raise Skipped / TargetRaised unless it returned.

@@ -20,7 +20,7 @@ import numpy as np
 from conformance import diagnose
 from conformance.checks.assertions import expect_close, expect_verdict, has_shape
 from conformance.checks.base import CheckFailed, Context, Skipped, check
-from conformance.oracles import autograd, finite_diff, reference
+from conformance.oracles import finite_diff, reference
 from conformance.strategies import Inputs, Problem, make_inputs, problems
 
 GRADIENTS = {"dW1": "W1", "db1": "b1", "dW2": "W2", "db2": "b2"}
@@ -55,7 +55,7 @@ def _as_float64(inputs: Inputs) -> tuple[dict[str, np.ndarray], np.ndarray, np.n
 
 def true_gradients(ctx: Context, inputs: Inputs) -> dict[str, np.ndarray]:
     """The exact gradients in float64: from autograd when available, else from the reference."""
-    oracle = autograd if ctx.torch_available else reference
+    oracle = ctx.autograd if ctx.torch_available else reference
     return oracle.gradients(*_as_float64(inputs))
 
 

@@ -36,6 +36,13 @@ class Report:
     checks: list[CheckResult]
     mapping: dict[str, Any] = field(default_factory=dict)
     notices: list[str] = field(default_factory=list)
+    durations: dict[str, float] = field(default_factory=dict)
+    """Seconds each check took, by check id. Not in ``to_dict``: it changes from run to run."""
+
+    @property
+    def seconds(self) -> float:
+        """Seconds all checks took together (0.0 when the runner did not time them)."""
+        return sum(self.durations.get(result.id, 0.0) for result in self.checks)
 
     @property
     def passed(self) -> bool:
