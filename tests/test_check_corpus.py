@@ -12,7 +12,7 @@ from corpus import BASES, VARIANTS, Variant, write_variant
 
 from conformance.report import render_text
 from conformance.report.model import Report
-from conformance.runner import run_checks
+from conformance.runner import TORCH_NOTICE, run_checks
 from conformance.sandbox.protocol import TargetLoadError
 
 FAILING = ("fail", "error")
@@ -79,8 +79,6 @@ def test_without_torch_autograd_checks_skip_and_the_rest_decide(tmp_path, monkey
     autograd_checks = [entry for entry in report.checks if entry.id.endswith(".autograd")]
     assert {entry.status for entry in autograd_checks} == {"skip"}
     assert all("PyTorch is not installed" in entry.message for entry in autograd_checks)
-    assert report.notices == [
-        "PyTorch is not installed: autograd comparisons are skipped (pip install 'mnist-ref[torch]')"
-    ]
+    assert report.notices == [TORCH_NOTICE]
     assert flagged(report)["db2"] == {"shape_mismatch"}
     assert not report.passed
