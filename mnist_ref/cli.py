@@ -20,7 +20,7 @@ from tqdm import tqdm
 
 from conformance.cli import check_command
 from mnist_ref import __version__
-from mnist_ref.data import NUM_CLASSES, PIXELS, DataError, load_mnist, make_splits, to_columns
+from mnist_ref.data import NUM_CLASSES, PIXELS, DataError, download_mnist, load_mnist, make_splits, to_columns
 from mnist_ref.evaluation import Evaluation, evaluate
 from mnist_ref.model_io import ModelFileError, TrainedModel, load_model, save_model
 from mnist_ref.training import History, TrainConfig, TrainingDiverged, train
@@ -159,6 +159,29 @@ def train_command(
     click.echo(f"model saved to {saved}")
     if plots is not None:
         write_plots(plots, history, evaluation, to_columns(mnist.test_images))
+
+
+@main.command("download")
+@click.option(
+    "--cache",
+    "cache_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Directory to keep the files in. [default: $MNIST_REF_CACHE or ~/.cache/mnist-ref]",
+)
+def download_command(cache_dir: Path | None) -> None:
+    """Download the full MNIST data set (the four IDX files, 11 MB) and verify their SHA-256.
+
+    Mirrors are tried in turn; files already in the cache with the right digest are kept.
+    Then train on it with `mnist-ref train --data DIR`.
+
+    \b
+    Example:
+      mnist-ref download && mnist-ref train --data ~/.cache/mnist-ref --batch-size 128 --epochs 5
+    """
+    with one_line_errors():
+        directory = download_mnist(cache_dir)
+    click.echo(f"MNIST is in {directory}: train with  mnist-ref train --data {directory}")
 
 
 @main.command("evaluate")

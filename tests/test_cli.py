@@ -250,3 +250,22 @@ def test_default_training_on_the_embedded_digits_reaches_92_percent(tmp_path: Pa
     result = run("train", "--out", str(tmp_path / "model.npz"), "--no-progress")
     assert result.exit_code == 0, result.output
     assert float(printed_accuracy(result.stdout).rstrip("%")) >= 92.0
+
+
+def test_download_when_no_mirror_answers_is_a_one_line_error(tmp_path: Path, monkeypatch) -> None:
+    import functools
+
+    import mnist_ref.cli
+    from mnist_ref.data import download_mnist
+
+    unreachable = functools.partial(download_mnist, mirrors=("http://127.0.0.1:9/",), progress=False)
+    monkeypatch.setattr(mnist_ref.cli, "download_mnist", unreachable)
+    result = run("download", "--cache", str(tmp_path / "cache"))
+    assert_one_line_error(result, "could not reach any mirror", "127.0.0.1:9", "--data DIR")
+    assert list((tmp_path / "cache").iterdir()) == []
+
+
+def test_check_command_is_part_of_the_cli() -> None:
+    result = run("check", "--help")
+    assert result.exit_code == 0
+    assert "component by component" in result.output

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -19,6 +20,9 @@ def _plain(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
-def render_json(report: Report) -> str:
-    """The report as indented JSON, keys in a fixed order, so the same run gives the same bytes."""
-    return json.dumps(report.to_dict(), indent=2, default=_plain) + "\n"
+def render_json(report: Report, *, extra: Mapping[str, Any] | None = None) -> str:
+    """The report as indented JSON, keys in a fixed order, so the same run gives the same bytes.
+
+    ``extra`` adds keys after the contract's own, e.g. ``{"baseline": comparison.to_dict()}``.
+    """
+    return json.dumps({**report.to_dict(), **(extra or {})}, indent=2, default=_plain) + "\n"
