@@ -18,6 +18,12 @@ class TargetUnusable(click.ClickException):
     exit_code = EXIT_UNUSABLE
 
 
+class UnusableBaseline(click.ClickException):
+    """The --baseline file is missing or is not a JSON report: a one-line message and exit code 2."""
+
+    exit_code = EXIT_UNUSABLE
+
+
 def write_atomically(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` through a temporary file, so a reader never sees half a report."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -27,6 +33,15 @@ def write_atomically(path: Path, text: str) -> None:
     os.replace(temporary, path)
 
 
+def emit_report(text: str, out: Path | None) -> None:
+    """Print the report, or write it to ``out`` and say so on standard error."""
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        write_atomically(out, text)
+        click.echo(f"report written to {out}", err=True)
+
+
 @click.command(
     "check",
     epilog="""\b
@@ -34,23 +49,36 @@ Examples:
   mnist-ref check homework.py                      # a table for people
   mnist-ref check homework.py --format json --out report.json
   mnist-ref check my_package.network --dtype float32 --seed 3
+  mnist-ref check homework.py --format markdown >> "$GITHUB_STEP_SUMMARY"
+  mnist-ref check homework.py --format gradescope --out /autograder/results/results.json
+  mnist-ref check homework.py --baseline last_week.json   # fail only on new failures
 
-Exit code: 0 when every check passes or is skipped, 1 when any check fails or errors,
+Exit code: 0 when every check passes or is skipped, 1 when any check fails or errors
+(with --baseline: 1 only when a check that passed in the baseline fails now),
 2 when the target cannot be loaded or an argument is wrong.""",
 )
 @click.argument("target")
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["text", "json"]),
+    type=click.Choice(["text", "json", "junit", "markdown", "gradescope"]),
     default="text",
     show_default=True,
-    help="text: a table for people (colour on a terminal); json: the documented machine contract.",
+    help="text: a table for people (colour on a terminal); json: the documented machine contract; "
+    "junit: JUnit XML for CI test reports; markdown: a summary for a CI job or a pull request; "
+    "gradescope: an autograder results.json (written even when the target cannot be loaded).",
 )
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the report to this file instead of standard output.",
+)
+@click.option(
+    "--baseline",
+    "baseline_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="An earlier JSON report: print the checks that regressed (passed then, fail now) and those "
+    "fixed since, and exit 1 only for regressions.",
 )
 @click.option(
     "--seed",
@@ -91,6 +119,7 @@ def check_command(
     target: str,
     output_format: str,
     out: Path | None,
+    baseline_path: Path | None,
     seed: int,
     dtype: str,
     examples: int,
@@ -106,23 +135,33 @@ def check_command(
     reference and compared with the reference, PyTorch autograd and finite differences.
     A failure names its likely cause (a diagnosis code) and a hint.
     """
-    from conformance.report import FORMATS
+    from conformance.baseline import BaselineError, compare, load_baseline
+    from conformance.report import FORMATS, render_gradescope_load_failure, render_json
     from conformance.runner import run_checks
     from conformance.sandbox.protocol import TargetLoadError
 
+    try:
+        baseline = None if baseline_path is None else load_baseline(baseline_path)
+    except BaselineError as exc:
+        raise UnusableBaseline(str(exc)) from None
     try:
         report = run_checks(
             target, seed=seed, dtype=dtype, examples=examples, timeout=timeout, memory_mb=memory_mb
         )
     except TargetLoadError as exc:
-        raise TargetUnusable(f"cannot load the target: {exc}") from None
+        message = f"cannot load the target: {exc}"
+        if output_format == "gradescope":
+            emit_report(render_gradescope_load_failure(message), out)
+        raise TargetUnusable(message) from None
+    comparison = None if baseline is None else compare(baseline, report)
     if output_format == "text" and out is None:
         text = FORMATS["text"](report, color=sys.stdout.isatty())
+    elif output_format == "json" and comparison is not None:
+        text = render_json(report, extra={"baseline": comparison.to_dict()})
     else:
         text = FORMATS[output_format](report)
-    if out is None:
-        click.echo(text, nl=False)
-    else:
-        write_atomically(out, text)
-        click.echo(f"report written to {out}", err=True)
+    emit_report(text, out)
+    if comparison is not None:
+        click.echo("\n".join(comparison.lines()), err=True)
+        sys.exit(EXIT_FAILED if comparison.regressions else EXIT_PASSED)
     sys.exit(EXIT_PASSED if report.passed else EXIT_FAILED)

@@ -4,6 +4,9 @@ A student's script usually trains, reads data and plots at module level. The che
 the definitions, so it keeps, in order, the imports, the function and class definitions and the
 simple constant assignments, and skips every other top-level statement. Each skipped statement
 is recorded with the names it would have set, so that a later NameError can be explained.
+
+A notebook is read as the Python text of its code cells (``conformance.notebook``); every
+message names the cell and the line in it ("homework.ipynb, cell 4, line 2: SyntaxError: ...").
 """
 
 from __future__ import annotations
@@ -12,18 +15,24 @@ import __future__
 import ast
 import builtins
 import importlib.util
+import linecache
 import sys
 import tokenize
 import types
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from conformance.notebook import read_notebook
 from conformance.sandbox.protocol import TargetLoadError
 from conformance.sandbox.tracebacks import exception_summary, innermost_frame
+from conformance.source_lines import PLAIN_FILE, LineMap, Source
 
 SKIPPED_ATTRIBUTE = "__mnist_ref_skipped__"
 """The loaded module's attribute holding its Skipped statements (failed imports included), by line."""
+LINES_ATTRIBUTE = "__mnist_ref_lines__"
+"""The loaded module's attribute holding its LineMap (where each line is: "cell 4, line 2")."""
 
 
 @dataclass(frozen=True)
@@ -45,17 +54,17 @@ class Extraction:
     statements: tuple[ast.stmt, ...] = field(default=(), repr=False, compare=False)  # kept, for compiling
 
 
-def read_python_source(path: Path) -> str:
+def read_python_source(path: Path) -> Source:
     """The text of a .py file, decoded as Python does (PEP 263 coding line, UTF-8 by default)."""
     try:
         with tokenize.open(path) as file:
-            return file.read()
+            return Source(file.read())
     except (OSError, SyntaxError, UnicodeDecodeError) as error:
         raise TargetLoadError(f"{path.name}: cannot read the file: {error}") from error
 
 
-SOURCE_READERS: dict[str, Callable[[Path], str]] = {".py": read_python_source}
-"""How to get Python source out of each kind of target file, by suffix."""
+SOURCE_READERS: dict[str, Callable[[Path], Source]] = {".py": read_python_source, ".ipynb": read_notebook}
+"""How to get Python source (and where its lines are) out of each kind of target file, by suffix."""
 
 
 def load_target(target: str) -> types.ModuleType:
@@ -73,15 +82,17 @@ def load_target(target: str) -> types.ModuleType:
     source = read_source(path)
     if str(path.parent) not in sys.path:
         sys.path.insert(0, str(path.parent))
-    return _build_module(module_name, path, extract_definitions(source, str(path)))
+    _remember_source(path, source.text)
+    extraction = extract_definitions(source.text, str(path), source.lines)
+    return _build_module(module_name, path, extraction, source.lines)
 
 
-def extract_definitions(source: str, filename: str) -> Extraction:
+def extract_definitions(source: str, filename: str, lines: LineMap = PLAIN_FILE) -> Extraction:
     """Split the top-level statements of ``source`` into the kept ones and the skipped ones.
 
-    Raises TargetLoadError naming the line when ``source`` does not compile.
+    Raises TargetLoadError naming the line (as ``lines`` places it) when ``source`` does not compile.
     """
-    tree = _parse(source, filename)
+    tree = _parse(source, filename, lines)
     known_names = set(dir(builtins))
     kept: list[ast.stmt] = []
     skipped: list[Skipped] = []
@@ -96,22 +107,26 @@ def extract_definitions(source: str, filename: str) -> Extraction:
     return Extraction(code, tuple(skipped), tuple(kept))
 
 
-def explain_missing_global(skipped: tuple[Skipped, ...], name: str, reader: str) -> str | None:
+def explain_missing_global(
+    skipped: tuple[Skipped, ...], name: str, reader: str, lines: LineMap = PLAIN_FILE
+) -> str | None:
     """Why the global ``name`` that ``reader`` (e.g. "backward_prop (line 31)") reads is not defined.
 
-    None when no skipped statement or failed import would have set it.
+    None when no skipped statement or failed import would have set it. ``lines`` places the line
+    that would have set it ("line 12", or "cell 3, line 1" in a notebook).
     """
     statement = next((s for s in skipped if name in s.assigns), None)
     if statement is None:
         return None
     lineno, line = _binding_line(statement, name)
+    where = lines.where(lineno)
     if statement.import_error:
         return (
-            f"{reader} reads the global `{name}`, which the import on line {lineno} (`{line}`) "
+            f"{reader} reads the global `{name}`, which the import on {where} (`{line}`) "
             f"should set, but that import failed ({statement.import_error})"
         )
     return (
-        f"{reader} reads the global `{name}`, which only top-level code sets (line {lineno}: `{line}`) "
+        f"{reader} reads the global `{name}`, which only top-level code sets ({where}: `{line}`) "
         "and the checker does not run top-level code"
     )
 
@@ -143,18 +158,32 @@ def _module_source(name: str) -> Path:
     return Path(spec.origin)
 
 
-def _parse(source: str, filename: str) -> ast.Module:
-    """The syntax tree of ``source``, compiled once to catch every syntax error (misplaced `return` too)."""
+def _parse(source: str, filename: str, lines: LineMap) -> ast.Module:
+    """The syntax tree of ``source``, compiled once to catch every syntax error (misplaced `return` too).
+
+    Each segment of ``lines`` (a notebook's cell) is parsed on its own, as the kernel runs it,
+    so that an unclosed bracket is reported in its own cell.
+    """
+    body: list[ast.stmt] = []
+    for start, segment in lines.segments(source):
+        tree = _checked(lambda segment=segment: ast.parse(segment, filename), filename, lines, start)
+        body.extend(ast.increment_lineno(tree, start - 1).body)
+    tree = ast.Module(body, type_ignores=[])
+    _checked(lambda: compile(tree, filename, "exec", dont_inherit=True), filename, lines, 1)
+    return tree
+
+
+def _checked(parse: Callable[[], Any], filename: str, lines: LineMap, start: int) -> Any:
+    """``parse()``; a syntax error becomes a TargetLoadError naming its line (text from line ``start``)."""
     try:
-        tree = ast.parse(source, filename)
-        compile(tree, filename, "exec", dont_inherit=True)
+        return parse()
     except SyntaxError as error:
+        where = lines.where(start + (error.lineno or 1) - 1)
         raise TargetLoadError(
-            f"{Path(filename).name}, line {error.lineno}: {type(error).__name__}: {error.msg}"
+            f"{Path(filename).name}, {where}: {type(error).__name__}: {error.msg}"
         ) from error
     except ValueError as error:  # null bytes in the source
         raise TargetLoadError(f"{Path(filename).name}: {error}") from error
-    return tree
 
 
 def _is_kept(statement: ast.stmt, known_names: set[str]) -> bool:
@@ -266,7 +295,13 @@ def _statement_source(source: str, statement: ast.stmt) -> str:
     return "\n".join([*decorators, ast.get_source_segment(source, statement) or ""])
 
 
-def _build_module(name: str, path: Path, extraction: Extraction) -> types.ModuleType:
+def _remember_source(path: Path, text: str) -> None:
+    """Put the compiled text in linecache, so that tracebacks and ``inspect`` read it, not the file
+    (a notebook's JSON, or a file changed since)."""
+    linecache.cache[str(path)] = (len(text), None, text.splitlines(keepends=True), str(path))
+
+
+def _build_module(name: str, path: Path, extraction: Extraction, lines: LineMap) -> types.ModuleType:
     """Run the kept statements, one by one, in a fresh module; a failing import is recorded and skipped."""
     module = types.ModuleType(name)
     module.__file__ = str(path)
@@ -283,12 +318,13 @@ def _build_module(name: str, path: Path, extraction: Extraction) -> types.Module
         except (Exception, SystemExit) as error:
             if not isinstance(statement, ast.Import | ast.ImportFrom):
                 raise TargetLoadError(
-                    _definition_error(error, path, statement, extraction.skipped)
+                    _definition_error(error, path, statement, extraction.skipped, lines)
                 ) from error
             failed_imports.append(_failed_import(statement, error))
         future_flags |= _future_flags(statement)
     skipped = sorted([*extraction.skipped, *failed_imports], key=lambda s: s.lineno)
     setattr(module, SKIPPED_ATTRIBUTE, tuple(skipped))
+    setattr(module, LINES_ATTRIBUTE, lines)
     return module
 
 
@@ -310,14 +346,14 @@ def _future_flags(statement: ast.stmt) -> int:
 
 
 def _definition_error(
-    error: BaseException, path: Path, statement: ast.stmt, skipped: tuple[Skipped, ...]
+    error: BaseException, path: Path, statement: ast.stmt, skipped: tuple[Skipped, ...], lines: LineMap
 ) -> str:
     """'student.py, line 12: NameError: ...' for an exception raised while defining things."""
     frame = innermost_frame(error, str(path))
-    lineno = frame.lineno if frame else statement.lineno
-    message = f"{path.name}, line {lineno}: {exception_summary(error)}"
+    where = lines.where(frame.lineno if frame else statement.lineno)
+    message = f"{path.name}, {where}: {exception_summary(error)}"
     if type(error) is NameError and error.name:
-        explanation = explain_missing_global(skipped, error.name, f"the definition on line {lineno}")
+        explanation = explain_missing_global(skipped, error.name, f"the definition on {where}", lines)
         if explanation:
             message += f"; {explanation}"
     return message

@@ -58,15 +58,19 @@ def mnist_like(rng: np.random.Generator, batch: int, dtype: np.dtype) -> np.ndar
 def make_inputs(problem: Problem, dtype: np.dtype, *, labels: np.ndarray | None = None) -> Inputs:
     """He-initialised params with small random (nonzero) biases, MNIST-like X and labels for ``problem``.
 
-    The biases are nonzero so that no hidden unit sits exactly on the ReLU kink.
+    The biases are nonzero so that no hidden unit sits exactly on the ReLU kink. Unless ``labels``
+    are given, the largest class is always among them: a one-hot of y.max() + 1 rows built inside
+    another component then fails only the one_hot checks, which test batches without it.
     """
     rng = np.random.default_rng(problem.seed)
     params = mnist_ref.init_params(N_IN, problem.hidden, N_OUT, seed=rng, dtype=dtype)
     params["b1"] = rng.uniform(-0.1, 0.1, params["b1"].shape).astype(dtype)
     params["b2"] = rng.uniform(-0.1, 0.1, params["b2"].shape).astype(dtype)
     X = mnist_like(rng, problem.batch, dtype)
-    y = rng.integers(0, N_OUT, problem.batch) if labels is None else labels
-    return Inputs(params, X, y, mnist_ref.forward(params, X))
+    if labels is None:
+        labels = rng.integers(0, N_OUT, problem.batch)
+        labels[rng.integers(problem.batch)] = N_OUT - 1
+    return Inputs(params, X, labels, mnist_ref.forward(params, X))
 
 
 def logits(

@@ -259,7 +259,7 @@ def test_a_missing_target_is_reported(target, message):
 
 def test_an_unsupported_file_type_is_reported(tmp_path):
     with pytest.raises(
-        TargetLoadError, match=r"^student\.txt: cannot check a '\.txt' file \(expected \.py\)"
+        TargetLoadError, match=r"^student\.txt: cannot check a '\.txt' file \(expected \.py, \.ipynb\)"
     ):
         load_target(str(write(tmp_path, "x = 1\n", "student.txt")))
 

@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from conformance.report.model import COMPONENTS, Report
-from conformance.report.summary import ComponentSummary, by_component, problem_lines
+from conformance.report.summary import ComponentSummary, by_component, counts_text, problem_lines
 
 VISIBILITY = "visible"
 STDOUT_VISIBILITY = "hidden"
@@ -35,7 +35,8 @@ def component_points(components: Sequence[str], weights: Mapping[str, float] | N
         return dict.fromkeys(components, 1.0)
     for name, points in weights.items():
         if name not in COMPONENTS:
-            raise ValueError(f"weights: unknown component {name!r}; the components are {', '.join(COMPONENTS)}")
+            known = ", ".join(COMPONENTS)
+            raise ValueError(f"weights: unknown component {name!r}; the components are {known}")
         if not (isinstance(points, int | float) and math.isfinite(points) and points >= 0):
             raise ValueError(f"weights: {name} is worth {points!r} points; give a number >= 0")
     return {name: float(weights.get(name, 0.0)) for name in components}
@@ -79,10 +80,8 @@ def render_gradescope(report: Report, *, weights: Mapping[str, float] | None = N
     points = component_points([component.name for component in components], weights)
     tests = [_test(component, points[component.name]) for component in components]
     earned = sum(test["status"] == "passed" for test in tests)
-    counts = ", ".join(f"{n} {status}" for status, n in report.counts().items())
-    output = "\n".join(
-        [f"mnist-ref check: {earned} of {len(tests)} components correct ({counts} checks)", *report.notices]
-    )
+    verdict = f"mnist-ref check: {earned} of {len(tests)} components correct ({counts_text(report)} checks)"
+    output = "\n".join([verdict, *report.notices])
     return _results(sum(test["score"] for test in tests), report.seconds, output, tests)
 
 

@@ -64,8 +64,9 @@ def _testcase(result: CheckResult, seconds: float) -> ET.Element:
 
 def render_junit(report: Report) -> str:
     """The report as a JUnit XML document (UTF-8), the same bytes for the same report."""
-    root = ET.Element("testsuites", name=SUITE_NAME, **_counts(report))
-    suite = ET.SubElement(root, "testsuite", name=f"{SUITE_NAME} {xml_safe(report.target)}", **_counts(report))
+    counts = _counts(report)
+    root = ET.Element("testsuites", name=SUITE_NAME, **counts)
+    suite = ET.SubElement(root, "testsuite", name=f"{SUITE_NAME} {xml_safe(report.target)}", **counts)
     properties = ET.SubElement(suite, "properties")
     for name, value in (("target", report.target), ("seed", report.seed), ("dtype", report.dtype)):
         ET.SubElement(properties, "property", name=name, value=xml_safe(str(value)))

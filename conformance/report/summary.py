@@ -10,7 +10,7 @@ from conformance.diagnose import DIAGNOSES
 from conformance.report.model import CheckResult, Report, Status
 
 FAILING: tuple[Status, ...] = ("fail", "error")
-STATUS_WORDS: dict[Status, str] = {"pass": "passed", "fail": "failed", "error": "error", "skip": "skipped"}
+STATUS_WORDS: dict[Status, str] = {"pass": "passed", "fail": "failed", "error": "errored", "skip": "skipped"}
 TRACEBACK_KEY = "detail"
 """The key of ``CheckResult.details`` that holds the target's traceback or its last lines of output."""
 
@@ -50,6 +50,11 @@ def by_component(report: Report) -> list[ComponentSummary]:
     return [ComponentSummary(name, tuple(results)) for name, results in grouped.items()]
 
 
+def counts_text(report: Report) -> str:
+    """``40 passed, 2 failed, 0 errored, 1 skipped``."""
+    return ", ".join(f"{n} {STATUS_WORDS[status]}" for status, n in report.counts().items())
+
+
 def example_text(example: dict[str, Any]) -> str:
     """The smallest failing input as ``hidden=1, batch=2, seed=0``."""
     return ", ".join(f"{key}={value}" for key, value in example.items())
@@ -75,7 +80,7 @@ def problem_lines(result: CheckResult) -> list[str]:
 
 
 def measurement_line(result: CheckResult) -> str | None:
-    """The check's measurements (shapes, errors, tolerance) as ``key=value`` pairs; None when there are none."""
+    """The check's measurements (shapes, errors, tolerance) as ``key=value`` pairs, or None."""
     pairs = [
         f"{key}={json.dumps(value, default=str)}"
         for key, value in result.details.items()

@@ -37,6 +37,7 @@ from conformance.sandbox.protocol import (
     decode_reply,
     encode,
 )
+from conformance.source_lines import PLAIN_FILE, LineMap
 
 __all__ = ["Failure", "NotProvided", "Outcome", "Sandbox", "TargetLoadError"]
 
@@ -159,6 +160,7 @@ class _Child:
     connection: multiprocessing.connection.Connection
     output: IO[bytes]
     target_file: str | None = None  # the target's source file, known once it is loaded
+    lines: LineMap = PLAIN_FILE  # where its lines are (a notebook's cells), known once it is loaded
 
     @classmethod
     def spawn(cls, target: str, adapter: str, memory_mb: int, output_limit: int) -> _Child:
@@ -195,6 +197,7 @@ class _Child:
         if isinstance(message, LoadFailed):
             raise TargetLoadError(message.reason)
         self.target_file = message.target_file
+        self.lines = LineMap(message.cell_starts)
 
     def run(self, request: Request, timeout: float) -> Outcome:
         """Send ``request`` and wait for its Outcome; a hang or a death becomes a Failure."""
@@ -219,7 +222,7 @@ class _Child:
         time.sleep(STACK_DUMP_WAIT)
         self.kill()
         tail = self.output_tail()
-        frame = dump_location(tail, str(self.target_file))
+        frame = self.lines.locate(dump_location(tail, str(self.target_file)))
         running = f"; it was running {frame}" if frame else ""
         return Failure("timeout", f"did not return within {seconds:g} s (infinite loop?){running}", tail)
 
@@ -227,7 +230,7 @@ class _Child:
         """The Failure for a child that died during a call, located by faulthandler's dump if there is one."""
         status = self.exit_status()
         tail = self.output_tail()
-        frame = dump_location(tail, str(self.target_file))
+        frame = self.lines.locate(dump_location(tail, str(self.target_file)))
         return Failure("crash", f"{status} in {frame}" if frame else status, tail)
 
     def exit_status(self) -> str:
@@ -242,8 +245,8 @@ class _Child:
         return f"the process exited with code {code}"
 
     def output_tail(self) -> str:
-        """The last lines the child wrote to fd 1 and 2."""
-        return read_tail(self.output.fileno())
+        """The last lines the child wrote to fd 1 and 2 (a notebook's lines placed in their cells)."""
+        return self.lines.relabel(read_tail(self.output.fileno()), str(self.target_file))
 
     def kill(self) -> None:
         """Kill the child's whole process group and reap the child."""

@@ -72,6 +72,7 @@ class Loaded:
     """Child to parent, first message: the target and its adapter are ready."""
 
     target_file: str  # the target's source file, to find its frames in a crash dump
+    cell_starts: tuple[tuple[int, int], ...] = ()  # a notebook's LineMap, to name the cell of a line
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,10 @@ class Frame:
 
     function: str
     lineno: int
+    where: str = ""  # the line as the user finds it, when it is not just "line 12": "cell 4, line 2"
 
     def __str__(self) -> str:
-        return f"{self.function} (line {self.lineno})"
+        return f"{self.function} ({self.where or f'line {self.lineno}'})"
 
 
 def exception_summary(error: BaseException) -> str:

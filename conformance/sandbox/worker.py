@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from conformance.loading import SKIPPED_ATTRIBUTE, explain_missing_global, load_target
+from conformance.loading import LINES_ATTRIBUTE, SKIPPED_ATTRIBUTE, explain_missing_global, load_target
 from conformance.sandbox.capture import format_megabytes, read_tail
 from conformance.sandbox.protocol import (
     MAX_MESSAGE_BYTES,
@@ -44,6 +44,7 @@ from conformance.sandbox.protocol import (
     encode,
 )
 from conformance.sandbox.tracebacks import exception_summary, innermost_frame, target_traceback
+from conformance.source_lines import PLAIN_FILE, LineMap
 
 
 def main(argv: list[str]) -> None:
@@ -62,7 +63,8 @@ def main(argv: list[str]) -> None:
     except TargetLoadError as error:
         connection.send_bytes(encode(LoadFailed(str(error))))
         return
-    connection.send_bytes(encode(Loaded(str(module.__file__))))
+    lines = getattr(module, LINES_ATTRIBUTE, PLAIN_FILE)
+    connection.send_bytes(encode(Loaded(str(module.__file__), lines.cell_starts)))
     calls = CallRunner(module, adapter, settings)
     while True:
         try:
@@ -80,6 +82,7 @@ class CallRunner:
         self.settings = settings
         self.target_file = str(module.__file__)
         self.skipped = getattr(module, SKIPPED_ATTRIBUTE, ())
+        self.lines: LineMap = getattr(module, LINES_ATTRIBUTE, PLAIN_FILE)
 
     def reply(self, request: Request) -> bytes:
         """The encoded Outcome of ``request``; a value the parent could not take becomes a failure."""
@@ -114,9 +117,9 @@ class CallRunner:
 
     def failure(self, error: BaseException) -> Failure:
         """The Failure for an exception that ended a call, located in the target's code."""
-        frame = innermost_frame(error, self.target_file)
+        frame = self.lines.locate(innermost_frame(error, self.target_file))
         where = f" in {frame}" if frame else ""
-        detail = target_traceback(error, self.target_file)
+        detail = self.lines.relabel(target_traceback(error, self.target_file), self.target_file)
         exc_type = type(error).__name__
         match error:
             case NotProvided(reason=reason):
@@ -128,7 +131,9 @@ class CallRunner:
                 limit = f"(memory limit {self.settings.memory_mb} MB)"
                 return Failure("memory", f"{exception_summary(error)}{where} {limit}", detail, exc_type)
             case NameError(name=str(name)) if type(error) is NameError:
-                explanation = explain_missing_global(self.skipped, name, str(frame)) if frame else None
+                explanation = (
+                    explain_missing_global(self.skipped, name, str(frame), self.lines) if frame else None
+                )
                 message = explanation or f"{exception_summary(error)}{where}"
                 return Failure("exception", message, detail, exc_type, missing_name=name)
         return Failure("exception", f"{exception_summary(error)}{where}", detail, exc_type)

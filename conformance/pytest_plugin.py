@@ -1,0 +1,169 @@
+"""A pytest plugin: ``pytest --mnist-impl TARGET`` runs the conformance checks as test items.
+
+One item per check, named like ``test_mnist_impl[db2.shape]``, so ``-k``, ``-x``, ``--junitxml``
+and pytest-xdist work as for any test. A failed check fails its item with the diagnosis and
+the message (no traceback of the harness); a skipped check is a skip; a check whose call into
+the target raised, hung or crashed fails with "errored".
+
+Registered through the ``pytest11`` entry point, so it is loaded in every pytest run: without
+``--mnist-impl`` it adds nothing, and it imports the harness (NumPy, hypothesis) only when the
+option is given. The target runs in one sandbox per pytest process, started by the first item
+that needs it and closed when the session ends.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from conformance.checks.base import Check, Context
+    from conformance.report.model import CheckResult
+    from conformance.sandbox.protocol import TargetLoadError
+
+COLLECTOR_NAME = "mnist_impl"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("mnist-ref", "conformance checks of a two-layer MNIST network (mnist-ref)")
+    group.addoption(
+        "--mnist-impl",
+        metavar="TARGET",
+        help="check this .py file or importable module, one test item per check "
+        "(without this option the plugin does nothing)",
+    )
+    group.addoption(
+        "--mnist-seed",
+        type=int,
+        default=0,
+        metavar="SEED",
+        help="seed of the generated inputs, as `mnist-ref check --seed` (default: 0)",
+    )
+    group.addoption(
+        "--mnist-dtype",
+        choices=("float64", "float32"),
+        default="float64",
+        help="dtype of the arrays fed to the target (default: float64)",
+    )
+
+
+class TargetSession:
+    """The target's sandbox and check context, shared by every item of one pytest process."""
+
+    def __init__(self, target: str, seed: int, dtype: str):
+        self.target = target
+        self.seed = seed
+        self.dtype = dtype
+        self._context: Context | None = None
+        self._load_error: TargetLoadError | None = None
+
+    def context(self) -> Context:
+        """The check context, loading the target at the first call; TargetLoadError if it cannot be loaded."""
+        if self._load_error is not None:
+            raise self._load_error
+        if self._context is None:
+            self._context = self._start()
+        return self._context
+
+    def _start(self) -> Context:
+        import numpy as np
+
+        from conformance.checks import Context
+        from conformance.oracles import autograd
+        from conformance.sandbox import Sandbox
+        from conformance.sandbox.protocol import TargetLoadError
+
+        sandbox = Sandbox(self.target)
+        sandbox.start()
+        torch_available = autograd.available()  # imports torch while the child loads the target
+        try:
+            sandbox.describe()
+        except TargetLoadError as exc:
+            sandbox.close()
+            self._load_error = exc
+            raise
+        return Context(sandbox, seed=self.seed, dtype=np.dtype(self.dtype), torch_available=torch_available)
+
+    def close(self) -> None:
+        if self._context is not None:
+            self._context.sandbox.close()
+            self._context = None
+
+
+SESSION_KEY = pytest.StashKey[TargetSession]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    target = config.getoption("mnist_impl")
+    if target is not None:
+        seed, dtype = config.getoption("mnist_seed"), config.getoption("mnist_dtype")
+        config.stash[SESSION_KEY] = TargetSession(target, seed, dtype)
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    session = config.stash.get(SESSION_KEY, None)
+    if session is None:
+        return None
+    return f"mnist-ref: checking {session.target} (seed {session.seed}, {session.dtype})"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report(collector: pytest.Collector) -> Any:
+    """Add the checks to what the session collects, so they are reported, selected and run like tests."""
+    report = yield
+    if isinstance(collector, pytest.Session) and SESSION_KEY in collector.config.stash and report.passed:
+        report.result.append(ImplementationChecks.from_parent(collector, name=COLLECTOR_NAME))
+    return report
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    target_session = session.config.stash.get(SESSION_KEY, None)
+    if target_session is not None:
+        target_session.close()
+
+
+class ImplementationChecks(pytest.Collector):
+    """Every registered check of the harness, as items."""
+
+    def collect(self) -> list[pytest.Item]:
+        from conformance.checks import ALL_CHECKS
+
+        return [CheckItem.from_parent(self, name=f"test_mnist_impl[{check.id}]", check=check) for check in ALL_CHECKS]
+
+
+class CheckDidNotPass(Exception):
+    """A check failed or errored; carries its result for ``CheckItem.repr_failure``."""
+
+    def __init__(self, result: CheckResult):
+        super().__init__(result.message)
+        self.result = result
+
+
+class CheckItem(pytest.Item):
+    """One check (e.g. "db2.shape") run against the session's target."""
+
+    def __init__(self, *, check: Check, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.check = check
+
+    def runtest(self) -> None:
+        result = self.check.result(self.config.stash[SESSION_KEY].context())
+        if result.status == "skip":
+            pytest.skip(result.message)
+        if result.status != "pass":
+            raise CheckDidNotPass(result)
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
+        """The check's diagnosis, message and smallest failing input, or why the target cannot be loaded."""
+        from conformance.report.summary import problem_lines
+        from conformance.sandbox.protocol import TargetLoadError
+
+        if isinstance(excinfo.value, CheckDidNotPass):
+            return "\n".join(problem_lines(excinfo.value.result))
+        if isinstance(excinfo.value, TargetLoadError):
+            return f"cannot load the target: {excinfo.value}"
+        return super().repr_failure(excinfo, style=style)
+
+    def reportinfo(self) -> tuple[Any, int | None, str]:
+        return self.path, None, self.name
