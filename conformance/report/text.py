@@ -22,11 +22,21 @@ def _table(report: Report) -> Table:
     return table
 
 
-def _problem_lines(result: CheckResult) -> list[str]:
-    lines = [f"{result.id}: {result.status}" + (f" [{result.diagnosis}]" if result.diagnosis else "")]
-    lines.append(f"  {result.message}")
-    if result.example:
-        example = ", ".join(f"{key}={value}" for key, value in result.example.items())
+def _grouped(results: list[CheckResult]) -> list[list[CheckResult]]:
+    """Results with the same status, diagnosis and message together (one cause often fails several checks)."""
+    groups: dict[tuple, list[CheckResult]] = {}
+    for result in results:
+        groups.setdefault((result.status, result.diagnosis, result.message), []).append(result)
+    return list(groups.values())
+
+
+def _problem_lines(group: list[CheckResult]) -> list[str]:
+    first = group[0]
+    ids = ", ".join(result.id for result in group)
+    lines = [f"{ids}: {first.status}" + (f" [{first.diagnosis}]" if first.diagnosis else "")]
+    lines.append(f"  {first.message}")
+    if first.example:
+        example = ", ".join(f"{key}={value}" for key, value in first.example.items())
         lines.append(f"  smallest failing input: {example}")
     return lines
 
@@ -38,13 +48,14 @@ def render_text(report: Report, *, color: bool = False, width: int = 110) -> str
     problems = [r for r in report.checks if r.status in ("fail", "error")]
     if problems:
         console.print("\n[bold]What went wrong[/]")
-        for result in problems:
-            console.print("\n".join(_problem_lines(result)), markup=False, highlight=False)
+        for group in _grouped(problems):
+            console.print("\n".join(_problem_lines(group)), markup=False, highlight=False)
     skipped = [r for r in report.checks if r.status == "skip"]
     if skipped:
         console.print("\n[bold]Skipped[/]")
-        for result in skipped:
-            console.print(f"{result.id}: {result.message}", markup=False, highlight=False)
+        for group in _grouped(skipped):
+            ids = ", ".join(result.id for result in group)
+            console.print(f"{ids}: {group[0].message}", markup=False, highlight=False)
     for notice in report.notices:
         console.print(f"note: {notice}", markup=False, highlight=False)
     counts = ", ".join(f"{n} {status}" for status, n in report.counts().items())
