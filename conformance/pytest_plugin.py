@@ -13,6 +13,8 @@ that needs it and closed when the session ends.
 
 from __future__ import annotations
 
+from contextlib import ExitStack
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -20,9 +22,13 @@ import pytest
 if TYPE_CHECKING:
     from conformance.checks.base import Check, Context
     from conformance.report.model import CheckResult
-    from conformance.sandbox.protocol import TargetLoadError
 
 COLLECTOR_NAME = "mnist_impl"
+
+
+def item_name(check_id: str) -> str:
+    """The test item of a check: "db2.shape" -> "test_mnist_impl[db2.shape]"."""
+    return f"test_mnist_impl[{check_id}]"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -55,40 +61,44 @@ class TargetSession:
         self.target = target
         self.seed = seed
         self.dtype = dtype
+        self._processes = ExitStack()
         self._context: Context | None = None
-        self._load_error: TargetLoadError | None = None
+        self._start_error: Exception | None = None
 
     def context(self) -> Context:
-        """The check context, loading the target at the first call; TargetLoadError if it cannot be loaded."""
-        if self._load_error is not None:
-            raise self._load_error
+        """The check context, loading the target at the first call; TargetLoadError if it cannot be loaded.
+
+        A target that failed to load is not loaded again: every later item gets the same error.
+        """
+        if self._start_error is not None:
+            raise self._start_error
         if self._context is None:
-            self._context = self._start()
+            try:
+                self._context = self._start()
+            except Exception as exc:
+                self.close()
+                self._start_error = exc
+                raise
         return self._context
 
     def _start(self) -> Context:
+        """Start the autograd helper and the target's sandbox, as ``conformance.runner.run_checks`` does."""
         import numpy as np
 
         from conformance.checks import Context
-        from conformance.oracles import autograd
+        from conformance.oracles.background import BackgroundAutograd
         from conformance.sandbox import Sandbox
-        from conformance.sandbox.protocol import TargetLoadError
 
-        sandbox = Sandbox(self.target)
+        autograd = self._processes.enter_context(BackgroundAutograd())
+        sandbox = self._processes.enter_context(Sandbox(self.target))
         sandbox.start()
-        torch_available = autograd.available()  # imports torch while the child loads the target
-        try:
-            sandbox.describe()
-        except TargetLoadError as exc:
-            sandbox.close()
-            self._load_error = exc
-            raise
-        return Context(sandbox, seed=self.seed, dtype=np.dtype(self.dtype), torch_available=torch_available)
+        sandbox.describe()
+        return Context(sandbox, seed=self.seed, dtype=np.dtype(self.dtype), autograd=autograd)
 
     def close(self) -> None:
-        if self._context is not None:
-            self._context.sandbox.close()
-            self._context = None
+        """Stop the target's sandbox and the autograd helper."""
+        self._processes.close()
+        self._context = None
 
 
 SESSION_KEY = pytest.StashKey[TargetSession]()
@@ -112,8 +122,17 @@ def pytest_report_header(config: pytest.Config) -> str | None:
 def pytest_make_collect_report(collector: pytest.Collector) -> Any:
     """Add the checks to what the session collects, so they are reported, selected and run like tests."""
     report = yield
-    if isinstance(collector, pytest.Session) and SESSION_KEY in collector.config.stash and report.passed:
-        report.result.append(ImplementationChecks.from_parent(collector, name=COLLECTOR_NAME))
+    target_session = collector.config.stash.get(SESSION_KEY, None)
+    if isinstance(collector, pytest.Session) and target_session is not None and report.passed:
+        target_path = Path(target_session.target).resolve()
+        report.result.append(
+            ImplementationChecks.from_parent(
+                collector,
+                name=COLLECTOR_NAME,
+                nodeid=COLLECTOR_NAME,
+                path=target_path if target_path.is_file() else collector.path,  # where reports point
+            )
+        )
     return report
 
 
@@ -129,7 +148,7 @@ class ImplementationChecks(pytest.Collector):
     def collect(self) -> list[pytest.Item]:
         from conformance.checks import ALL_CHECKS
 
-        return [CheckItem.from_parent(self, name=f"test_mnist_impl[{check.id}]", check=check) for check in ALL_CHECKS]
+        return [CheckItem.from_parent(self, name=item_name(check.id), check=check) for check in ALL_CHECKS]
 
 
 class CheckDidNotPass(Exception):
