@@ -67,6 +67,16 @@ class Context:
     examples: int = 10
     autograd: BackgroundAutograd | None = None  # None: compare with the reference and finite differences only
     memo: dict[Any, Outcome] = field(default_factory=dict)
+    hung: dict[str, Outcome] = field(default_factory=dict)  # operation -> its first timeout
+
+    def _sandbox_call(self, op: str, *args: Any) -> Outcome:
+        """One call into the child; an operation that hung once is not waited for again."""
+        if op in self.hung:
+            return self.hung[op]
+        outcome = self.sandbox.call(op, *args)
+        if outcome.failure is not None and outcome.failure.kind == "timeout":
+            self.hung[op] = outcome
+        return outcome
 
     @property
     def torch_available(self) -> bool:
@@ -76,14 +86,15 @@ class Context:
     def call_outcome(self, op: str, *args: Any, memo_key: Any = None) -> Outcome:
         """Call adapter operation ``op`` in the child; raise Skipped / TargetRaised unless it returned.
 
-        Calls given the same ``memo_key`` are made once (several checks share one backward pass).
+        Calls given the same ``memo_key`` are made once (several checks share one backward pass), and
+        after a timeout the same operation fails at once: a hang costs its time limit once, not per check.
         """
         if memo_key is None:
-            outcome = self.sandbox.call(op, *args)
+            outcome = self._sandbox_call(op, *args)
         elif memo_key in self.memo:
             outcome = self.memo[memo_key]
         else:
-            outcome = self.memo[memo_key] = self.sandbox.call(op, *args)
+            outcome = self.memo[memo_key] = self._sandbox_call(op, *args)
         if outcome.failure is None:
             return outcome
         if outcome.failure.kind == "not_provided":
