@@ -18,6 +18,12 @@ class TargetUnusable(click.ClickException):
     exit_code = EXIT_UNUSABLE
 
 
+class UnusableMapping(click.ClickException):
+    """The --config mapping file is missing or wrong: a one-line message and exit code 2."""
+
+    exit_code = EXIT_UNUSABLE
+
+
 class UnusableBaseline(click.ClickException):
     """The --baseline file is missing or is not a JSON report: a one-line message and exit code 2."""
 
@@ -52,6 +58,8 @@ Examples:
   mnist-ref check homework.py --format markdown >> "$GITHUB_STEP_SUMMARY"
   mnist-ref check homework.py --format gradescope --out /autograder/results/results.json
   mnist-ref check homework.py --baseline last_week.json   # fail only on new failures
+  mnist-ref check homework.ipynb --show-mapping > mapping.toml   # what was found, as a mapping file
+  mnist-ref check homework.ipynb --config mapping.toml            # ... fixed by hand
 
 Exit code: 0 when every check passes or is skipped, 1 when any check fails or errors
 (with --baseline: 1 only when a check that passed in the baseline fails now),
@@ -79,6 +87,19 @@ Exit code: 0 when every check passes or is skipped, 1 when any check fails or er
     type=click.Path(dir_okay=False, path_type=Path),
     help="An earlier JSON report: print the checks that regressed (passed then, fail now) and those "
     "fixed since, and exit 1 only for regressions.",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A mapping file (TOML) that says which function is which component, their arguments, "
+    "the layout (column or row) and the learning-rate attribute, where auto-detection gets them wrong.",
+)
+@click.option(
+    "--show-mapping",
+    is_flag=True,
+    help="Print what was found in TARGET and how each component will be called, as a mapping file "
+    "to edit and pass back with --config; run no check.",
 )
 @click.option(
     "--seed",
@@ -120,6 +141,8 @@ def check_command(
     output_format: str,
     out: Path | None,
     baseline_path: Path | None,
+    config_path: Path | None,
+    show_mapping: bool,
     seed: int,
     dtype: str,
     examples: int,
@@ -128,25 +151,46 @@ def check_command(
 ) -> None:
     """Check someone else's two-layer MNIST network, component by component.
 
-    TARGET is a .py file or an importable module name. Its imports, functions, classes and
-    constants are loaded in a separate process; top-level training, data loading and
-    plotting are not run. Each component (init, relu, softmax, one_hot, forward, loss,
-    dW1, db1, dW2, db2, update, predict, accuracy, train) is fed inputs computed by the
-    reference and compared with the reference, PyTorch autograd and finite differences.
+    TARGET is a .py file, a Jupyter notebook (.ipynb) or an importable module name. Its
+    imports, functions, classes and constants are loaded in a separate process; top-level
+    training, data loading, plotting, magics and shell escapes are not run. Each component
+    (init, relu, softmax, one_hot, forward, loss, dW1, db1, dW2, db2, update, predict,
+    accuracy, train) is fed inputs computed by the reference and compared with the
+    reference, PyTorch autograd and finite differences.
     A failure names its likely cause (a diagnosis code) and a hint.
     """
     from conformance.baseline import BaselineError, compare, load_baseline
+    from conformance.mapping import MappingError, load_mapping, render_mapping
     from conformance.report import FORMATS, render_gradescope_load_failure, render_json
-    from conformance.runner import run_checks
+    from conformance.runner import describe_target, run_checks
     from conformance.sandbox.protocol import TargetLoadError
 
     try:
         baseline = None if baseline_path is None else load_baseline(baseline_path)
     except BaselineError as exc:
         raise UnusableBaseline(str(exc)) from None
+    config = None if config_path is None else str(config_path)
+    if config is not None:
+        try:
+            load_mapping(config)
+        except MappingError as exc:
+            raise UnusableMapping(str(exc)) from None
+    if show_mapping:
+        try:
+            found = describe_target(target, config=config, timeout=timeout, memory_mb=memory_mb)
+        except TargetLoadError as exc:
+            raise TargetUnusable(f"cannot load the target: {exc}") from None
+        click.echo(render_mapping(found, target), nl=False)
+        sys.exit(EXIT_PASSED)
     try:
         report = run_checks(
-            target, seed=seed, dtype=dtype, examples=examples, timeout=timeout, memory_mb=memory_mb
+            target,
+            seed=seed,
+            dtype=dtype,
+            examples=examples,
+            timeout=timeout,
+            memory_mb=memory_mb,
+            config=config,
         )
     except TargetLoadError as exc:
         message = f"cannot load the target: {exc}"

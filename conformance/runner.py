@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
+from contextlib import nullcontext
+from typing import Protocol
 
 import numpy as np
 
@@ -12,6 +15,16 @@ from conformance.report.model import CheckResult, Report
 from conformance.sandbox import Sandbox
 
 TORCH_NOTICE = "PyTorch is not installed: autograd comparisons are skipped (pip install 'mnist-ref[torch]')"
+
+
+class AutogradOracle(Protocol):
+    """What the gradient checks ask of the autograd oracle (see conformance.oracles.autograd)."""
+
+    def available(self) -> bool: ...
+
+    def gradients(
+        self, params: dict[str, np.ndarray], X: np.ndarray, y: np.ndarray
+    ) -> dict[str, np.ndarray]: ...
 
 
 def run_checks(
@@ -24,23 +37,43 @@ def run_checks(
     memory_mb: int = 2048,
     on_result: Callable[[CheckResult], None] | None = None,
     checks: list[Check] | None = None,
+    config: str | None = None,
+    autograd: AutogradOracle | None = None,
 ) -> Report:
-    """Check ``target`` (a .py file or a module name) component by component.
+    """Check ``target`` (a .py file, a notebook or a module name) component by component.
 
     Raises conformance.sandbox.protocol.TargetLoadError when the target cannot be loaded.
-    ``on_result`` is called after each check (for progress display).
+    ``on_result`` is called after each check (for progress display). ``config`` is a mapping
+    file (conformance.mapping) fixing what auto-detection gets wrong. ``autograd`` is the
+    oracle to use, such as the module conformance.oracles.autograd in a process that keeps torch
+    imported across many runs; by default a BackgroundAutograd imports torch for this run only.
     """
+    sandbox = Sandbox(target, timeout=timeout, memory_mb=memory_mb, config=config)
+    oracle = BackgroundAutograd() if autograd is None else nullcontext(autograd)
     # torch imports in a process of its own while the target loads and the first checks run.
-    with BackgroundAutograd() as autograd, Sandbox(target, timeout=timeout, memory_mb=memory_mb) as sandbox:
+    with oracle as autograd, sandbox:
         sandbox.start()
         mapping = sandbox.describe()
         ctx = Context(sandbox, seed=seed, dtype=np.dtype(dtype), examples=examples, autograd=autograd)
-        results = []
+        results, durations = [], {}
         for registered in ALL_CHECKS if checks is None else checks:
+            started = time.perf_counter()
             result = registered.result(ctx)
+            durations[registered.id] = time.perf_counter() - started
             results.append(result)
             if on_result is not None:
                 on_result(result)
         torch_available = ctx.torch_available
     notices = [] if torch_available else [TORCH_NOTICE]
-    return Report(target, seed, str(np.dtype(dtype)), results, mapping, notices)
+    return Report(target, seed, str(np.dtype(dtype)), results, mapping, notices, durations=durations)
+
+
+def describe_target(
+    target: str, *, config: str | None = None, timeout: float = 10.0, memory_mb: int = 2048
+) -> dict:
+    """What the adapter finds in ``target`` (its describe(), with the found mapping), without any check.
+
+    Raises TargetLoadError when the target cannot be loaded.
+    """
+    with Sandbox(target, timeout=timeout, memory_mb=memory_mb, config=config) as sandbox:
+        return sandbox.describe()

@@ -7,9 +7,11 @@ Canonical terms are the reference's: column layout, X (784, m), labels y (m,),
 params ``{"W1": (h, 784), "b1": (h, 1), "W2": (10, h), "b2": (10, 1)}``.
 
 Modules, one concept each: ``names`` (what students call things), ``introspect`` (facts
-read from code), ``signatures`` (parameters mapped to values), ``layouts`` (bundles of
-arrays in and out), ``labels`` (integer or one-hot labels), ``values`` (what each
-operation offers), ``module_globals``, ``description``, and the two adapters.
+read from code), ``signatures`` (parameters mapped to values), ``candidates`` (which
+function is which component), ``choices`` (what a mapping file chose), ``layouts`` and
+``layers`` (bundles of arrays in and out), ``orientation`` (column or row layout),
+``labels`` (integer or one-hot labels), ``values`` (what each operation offers),
+``module_globals``, ``description``, and the two adapters.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from conformance.adapters.class_style import ClassAdapter, find_network_class
+from conformance.adapters.choices import NO_MAPPING, TargetMapping
+from conformance.adapters.class_style import ClassAdapter, network_class
 from conformance.adapters.functional import FunctionalAdapter
 
 Params = dict[str, np.ndarray]
@@ -45,10 +48,16 @@ class Adapter(Protocol):
     def set_globals(self, values: dict[str, Any]) -> None: ...
 
 
-def discover(module: types.ModuleType) -> Adapter:
-    """The adapter for a loaded target: its network class if it has one, else its module functions."""
-    network = find_network_class(module)
-    return FunctionalAdapter(module) if network is None else ClassAdapter(module, network)
+def discover(module: types.ModuleType, mapping: TargetMapping = NO_MAPPING) -> Adapter:
+    """The adapter for a loaded target: its network class if it has one (or the mapping file names
+    one), else its module functions; ``mapping`` (a parsed mapping file) fixes what names cannot tell.
+
+    Raises TargetLoadError when the mapping file names something the target does not have.
+    """
+    network = network_class(module, mapping)
+    if network is None:
+        return FunctionalAdapter(module, mapping)
+    return ClassAdapter(module, network, mapping)
 
 
 __all__ = ["Adapter", "ClassAdapter", "FunctionalAdapter", "discover"]

@@ -3,9 +3,11 @@
 Every call gets a fresh instance, built with the sizes of the parameters it is about
 to receive and with the learning rate. Then the canonical values are written into the
 instance's attributes (``self.W1`` or ``self.params["W1"]``; Z1..A2 before a backward
-pass, dW1..db2 before an update), the method is called, and the results are read from
-what it returned and from the instance's attributes. Components the class has no
-method for are looked up among the module's functions (``FunctionalAdapter``).
+pass, dW1..db2 before an update), in the target's layout, the method is called, and the
+results are read from what it returned and from the instance's attributes. A backward
+method that returns no gradients but updates the weights itself gives them through the
+change it makes: gradient = (old - new) / lr. Components the class has no method for are
+looked up among the module's functions (``FunctionalAdapter``).
 """
 
 from __future__ import annotations
@@ -18,9 +20,17 @@ from typing import Any
 
 import numpy as np
 
-from conformance.adapters.functional import Candidate, FunctionalAdapter, Params, first_plan
-from conformance.adapters.introspect import class_functions, own_classes, referenced_names
-from conformance.adapters.layouts import Conventions, DictLayout, read_arrays, read_mapping
+from conformance.adapters.candidates import Candidate, chosen_plan, first_plan, missing_function_error
+from conformance.adapters.choices import NO_MAPPING, ComponentChoice, TargetMapping
+from conformance.adapters.description import SIZE_PROBE, found_mapping, time_limit
+from conformance.adapters.functional import (
+    PROBE_TIME_LIMIT,
+    RECOVERY_LEARNING_RATE,
+    FunctionalAdapter,
+    Params,
+)
+from conformance.adapters.introspect import class_functions, own_classes, referenced_names, stored_attributes
+from conformance.adapters.layouts import Conventions, DictLayout, read_arrays, read_forward, read_mapping
 from conformance.adapters.names import (
     ACTIVATION_NAMES,
     CONTAINER_NAMES,
@@ -31,6 +41,7 @@ from conformance.adapters.names import (
     ranked_matches,
     roles_for,
 )
+from conformance.adapters.orientation import Orientation
 from conformance.adapters.signatures import OPERATIONS as CALL_OPERATIONS
 from conformance.adapters.signatures import CallPlan, UnmappableError, plan_call
 from conformance.adapters.values import (
@@ -43,7 +54,7 @@ from conformance.adapters.values import (
     param_values,
     reference_cache,
 )
-from conformance.sandbox.protocol import NotProvided
+from conformance.sandbox.protocol import NotProvided, TargetLoadError
 
 METHOD_OPERATIONS = (
     "relu", "relu_grad", "softmax", "one_hot", "forward", "loss", "backward", "update", "predict", "accuracy",
@@ -54,6 +65,20 @@ PLAIN_OPERATIONS = ("relu", "relu_grad", "softmax", "one_hot", "accuracy")
 DEFAULT_SIZES = (784, 10, 10)
 """The sizes of an instance built only to call a method that needs no parameters (relu, softmax...)."""
 DEFAULT_LEARNING_RATE = 0.1
+
+
+def network_class(module: types.ModuleType, mapping: TargetMapping = NO_MAPPING) -> type | None:
+    """The class a mapping file names (TargetLoadError if there is none such), else ``find_network_class``."""
+    name = mapping.class_named()
+    if name is None:
+        return find_network_class(module)
+    classes = own_classes(module)
+    if name not in classes:
+        known = ", ".join(classes) or "none"
+        raise TargetLoadError(
+            f"{mapping.source}: class.name: the target has no class `{name}` (it has: {known})"
+        )
+    return classes[name]
 
 
 def find_network_class(module: types.ModuleType) -> type | None:
@@ -80,7 +105,8 @@ class InstanceLayout:
     learning_rate: str | None  # the attribute holding the learning rate
 
     @classmethod
-    def of(cls, network: type, conventions: Conventions) -> InstanceLayout:
+    def of(cls, network: type, conventions: Conventions, learning_rate: str | None = None) -> InstanceLayout:
+        """Read from the class's code; ``learning_rate`` names the learning-rate attribute (mapping file)."""
         used = sorted(set().union(*map(referenced_names, class_functions(network).values())))
         attributes = {}
         containers = {}
@@ -91,7 +117,7 @@ class InstanceLayout:
             layout = conventions.layout(container)
             if None in found.values() and holder is not None and isinstance(layout, DictLayout):
                 containers[container] = (holder, layout)
-        return cls(attributes, containers, _attribute_for("lr", used))
+        return cls(attributes, containers, learning_rate or _attribute_for("lr", used))
 
     def locates(self, container: str) -> bool:
         """True when every array of ``container`` has an attribute, or the container has a dict attribute."""
@@ -99,12 +125,12 @@ class InstanceLayout:
         return container in self.containers or all(name in self.attributes for name in names)
 
     def text(self, container: str) -> str:
-        """"attributes W1, b1, W2, b2" or "self.params with keys 'W1', ..."."""
+        """ "attributes W1, b1, W2, b2" or "self.params with keys 'W1', ..."."""
         if container in self.containers:
             holder, layout = self.containers[container]
             return f"self.{holder} as {layout.text()}"
         names = [self.attributes[name] for name in CONTAINER_NAMES[container] if name in self.attributes]
-        return f"attributes {', '.join(names)}"
+        return f"attributes {', '.join(names)}" if names else "attributes of those names (the code uses none)"
 
     def write(self, instance: Any, container: str, values: Mapping[str, Any]) -> None:
         """Store copies of the container's arrays in the instance (which then owns them)."""
@@ -138,33 +164,71 @@ class ClassAdapter(FunctionalAdapter):
 
     style = "class"
 
-    def __init__(self, module: types.ModuleType, network: type):
-        super().__init__(module)
+    def __init__(self, module: types.ModuleType, network: type, mapping: TargetMapping = NO_MAPPING):
         self.network = network
         self.methods = class_functions(network)
-        self.conventions = Conventions.of([*self.functions.values(), *self.methods.values()])
-        self.instances = InstanceLayout.of(network, self.conventions)
         self.method_plans: dict[str, CallPlan] = {}
         self.construct: CallPlan | None = None
+        super().__init__(module, mapping)
+
+    def _find_components(self) -> None:
+        """The module's functions first, then the constructor and the class's methods, which win."""
+        super()._find_components()
+        self.conventions = Conventions.of([*self.functions.values(), *self.methods.values()])
+        self.instances = InstanceLayout.of(
+            self.network, self.conventions, self.mapping.learning_rate_attribute
+        )
         try:
-            self.construct = plan_call(
-                network, network.__name__, CALL_OPERATIONS["construct"], self.conventions.layout
-            )
+            self.construct = self._plan_constructor()
         except UnmappableError as error:
             self._give_up(str(error))
             return
         if not self.instances.locates("params"):
             self._give_up(
-                f"cannot find where {network.__name__} keeps W1, b1, W2, b2 (attributes with those names, "
-                "or a dict attribute such as self.params)"
+                f"cannot find where {self.network.__name__} keeps W1, b1, W2, b2 (attributes with those "
+                "names, or a dict attribute such as self.params)"
             )
             return
-        self.plans["init"] = self.construct
-        self.missing.pop("init", None)
+        if "init" not in self.plans or self.plans["init"].title == self.network.__name__:
+            self.plans["init"] = self.construct
+            self.missing.pop("init", None)
         for operation in METHOD_OPERATIONS:
             self._plan_method(operation)
+        self._explain_missing_update()
+        try:
+            with time_limit(PROBE_TIME_LIMIT):
+                self.initial = self.instances.read(self._construct(*SIZE_PROBE), PARAM_NAMES)
+        except Exception:  # a constructor that fails shows nothing; the init checks will say what is wrong
+            self.initial = {}
+
+    def _plan_constructor(self) -> CallPlan:
+        """How to build an instance: as a mapping file's ``init`` says if it names the class, else by name."""
+        title = self.network.__name__
+        candidate = Candidate(title, self.network, CALL_OPERATIONS["construct"])
+        choice = self.mapping.components.get("init")
+        if choice is not None and choice.function == title:
+            return chosen_plan(candidate, choice, self.conventions, self.mapping, "init")
+        return plan_call(self.network, title, candidate.operation, candidate.layout_for(self.conventions))
+
+    def _explain_missing_update(self) -> None:
+        """A missing update whose work the backward method does itself is said to be so."""
+        backward = self.method_plans.get("backward")
+        updated = set(self.instances.attributes.get(name) for name in PARAM_NAMES)
+        if "update" in self.missing and backward and updated & stored_attributes(backward.function):
+            self.missing["update"] = (
+                f"{backward.title} applies the update itself: there is no separate update to check "
+                "(its gradients are read from the change of the parameters)"
+            )
 
     # -- what was found -------------------------------------------------------------------------
+
+    def found_mapping(self) -> dict[str, Any]:
+        """The FunctionalAdapter's, with the class: its name and learning-rate attribute."""
+        disabled = [name for name, choice in self.mapping.components.items() if choice.function is None]
+        network = {"name": self.network.__name__}
+        if self.instances.learning_rate is not None:
+            network["learning_rate_attribute"] = self.instances.learning_rate
+        return found_mapping(self.plans, disabled, self.orientation.layout, network)
 
     def _functions_of(self, component: str) -> list[Any]:
         """The method (or function) behind a component and the methods it calls on self."""
@@ -181,41 +245,36 @@ class ClassAdapter(FunctionalAdapter):
 
     def init(self, n_in: int, hidden: int, n_out: int) -> dict[str, np.ndarray]:
         """The weights the constructor draws for these sizes."""
+        if self.plans.get("init") is not self.construct:
+            return super().init(n_in, hidden, n_out)
         self._require("init")
-        return self.instances.read(self._construct(n_in, hidden, n_out), PARAM_NAMES)
+        return self._read(self._construct(n_in, hidden, n_out), PARAM_NAMES)
 
     def relu(self, Z: np.ndarray) -> np.ndarray:
         """The class's relu method of Z (the module's relu if the class has none)."""
         if "relu" not in self.method_plans:
             return super().relu(Z)
-        return np.asarray(self._call_plain("relu", {"Z": Z}))
+        return self.orientation.to_canonical("Z", np.asarray(self._call_plain("relu", {"Z": Z})))
 
     def relu_grad(self, Z: np.ndarray) -> np.ndarray:
         """The class's relu-gradient method of Z (dA = ones for a relu_backward(dA, Z))."""
         if "relu_grad" not in self.method_plans:
             return super().relu_grad(Z)
-        return np.asarray(self._call_plain("relu_grad", {"Z": Z, "dA": np.ones_like(Z)}))
+        result = self._call_plain("relu_grad", {"Z": Z, "dA": np.ones_like(Z)})
+        return self.orientation.to_canonical("Z", np.asarray(result))
 
     def softmax(self, Z: np.ndarray) -> np.ndarray:
         """The class's softmax method of logits Z."""
         if "softmax" not in self.method_plans:
             return super().softmax(Z)
-        return np.asarray(self._call_plain("softmax", {"Z": Z}))
+        return self.orientation.to_canonical("Z", np.asarray(self._call_plain("softmax", {"Z": Z})))
 
     def one_hot(self, y: np.ndarray) -> np.ndarray:
         """The class's one-hot method of labels y (m,)."""
         if "one_hot" not in self.method_plans:
             return super().one_hot(y)
-        return np.asarray(self._call_plain("one_hot", {"Y": y, "n_out": DEFAULT_CLASSES}))
-
-    def forward(self, params: Params, X: np.ndarray) -> dict[str, np.ndarray]:
-        """Z1..A2 from what the method returned, completed by what it stored on the instance."""
-        if "forward" not in self.method_plans:
-            return super().forward(params, X)
-        instance = self._instance_with(params)
-        result = self._call_method("forward", {**param_values(params), "X": X}, instance)
-        returned = read_arrays(result, ACTIVATION_NAMES, self.method_plans["forward"].returned, lone="A2")
-        return {**self.instances.read(instance, ACTIVATION_NAMES), **returned}
+        result = self._call_plain("one_hot", {"Y": y, "n_out": DEFAULT_CLASSES})
+        return self.orientation.to_canonical("Y_onehot", np.asarray(result))
 
     def loss(self, params: Params, X: np.ndarray, y: np.ndarray) -> np.ndarray:
         """The method's loss, with the reference forward pass stored on the instance and offered as A2."""
@@ -223,28 +282,44 @@ class ClassAdapter(FunctionalAdapter):
             return super().loss(params, X, y)
         activations = cache_values(reference_cache(params, X))
         instance = self._instance_with(params)
-        self.instances.write(instance, "cache", activations)
+        self._write(instance, "cache", activations)
         values = {**param_values(params), **activations, **batch_values(X, y, class_count(params))}
         return np.asarray(self._call_method("loss", values, instance))
 
     def backward(self, params: Params, X: np.ndarray, y: np.ndarray, cache: Any) -> dict[str, np.ndarray]:
-        """dW1..db2 from what the method returned, completed by what it stored on the instance."""
+        """dW1..db2 from what the method returned, completed by what it stored on the instance; when it
+        gives none, from the change it made to the parameters: (old - new) / lr."""
         if "backward" not in self.method_plans:
             return super().backward(params, X, y, cache)
+        plan = self.method_plans["backward"]
         activations = cache_values(cache)
-        instance = self._instance_with(params)
-        self.instances.write(instance, "cache", activations)
-        values = {**param_values(params), **activations, **batch_values(X, y, class_count(params))}
+        instance = self._instance_with(params, RECOVERY_LEARNING_RATE)
+        self._write(instance, "cache", activations)
+        before = {
+            name: np.array(value, copy=True)
+            for name, value in self.instances.read(instance, PARAM_NAMES).items()
+        }
+        values = {
+            **param_values(params),
+            **activations,
+            **batch_values(X, y, class_count(params)),
+            "lr": RECOVERY_LEARNING_RATE,
+        }
         result = self._call_method("backward", values, instance)
-        returned = read_arrays(result, GRAD_NAMES, self.method_plans["backward"].returned)
-        return {**self.instances.read(instance, GRAD_NAMES), **returned}
+        grads = {
+            **self.instances.read(instance, GRAD_NAMES),
+            **read_arrays(result, GRAD_NAMES, plan.returned),
+        }
+        if len(grads) < len(GRAD_NAMES):
+            grads = {**self._gradients_from_update(plan, before, instance), **grads}
+        return self.orientation.outputs(grads)
 
     def update(self, params: Params, grads: dict[str, np.ndarray], lr: float) -> dict[str, np.ndarray]:
         """The parameters the method returned, else the ones it left on the instance."""
         if "update" not in self.method_plans:
             return super().update(params, grads, lr)
         instance = self._instance_with(params, lr)
-        self.instances.write(instance, "grads", grad_values(grads))
+        self._write(instance, "grads", grad_values(grads))
         values = {**param_values(params), **grad_values(grads), "lr": lr}
         result = self._call_method("update", values, instance)
         return self._params_after(result, instance, "update")
@@ -275,31 +350,53 @@ class ClassAdapter(FunctionalAdapter):
 
         def run(values: Mapping[str, Any]) -> Any:
             instances.append(self._instance_with(params, lr))
-            return plan.call(plan.prepare({**values, **param_values(copied(params))}), instances[-1])
+            start = self.orientation.inputs(param_values(copied(params)))
+            return plan.call(plan.prepare({**values, **start}), instances[-1])
 
-        values = {**batch_values(X, y, class_count(params)), "lr": lr, "steps": steps}
+        values = self.orientation.inputs(
+            {**batch_values(X, y, class_count(params)), "lr": lr, "steps": steps}
+        )
         return self._params_after(self.labels.call(plan, values, run), instances[-1], "train")
 
     # -- helpers ----------------------------------------------------------------------------------
 
     def _plan_method(self, operation: str) -> None:
-        """Plan the class's method for ``operation``, if it has one (else the module function stays)."""
-        names = ranked_matches(self.methods, operation)
-        if not names:
-            return
-        title = self.network.__name__
-        candidates = [
-            Candidate.of(f"{title}.{name}", self.methods[name], operation, self._takes_instance(name))
-            for name in names
-        ]
-        try:
-            plan = first_plan(candidates, self.conventions, operation)
-        except NotProvided as missing:
-            if operation not in self.plans:
-                self.missing[operation] = missing.reason
-            return
+        """Plan the method a mapping file names, else the class's best-named method for ``operation``,
+        if it has one (else the module function stays)."""
+        choice = self.mapping.components.get(operation)
+        if choice is not None and choice.class_name is None:
+            return  # a module function (planned already), or not checked at all
+        if choice is not None:
+            plan = self._chosen_method(operation, choice)
+        else:
+            names = ranked_matches(self.methods, operation)
+            if not names:
+                return
+            title = self.network.__name__
+            candidates = [
+                Candidate.of(f"{title}.{name}", self.methods[name], operation, self._takes_instance(name))
+                for name in names
+            ]
+            try:
+                plan = first_plan(candidates, self.conventions, operation)
+            except NotProvided as missing:
+                if operation not in self.plans:
+                    self.missing[operation] = missing.reason
+                return
         self.method_plans[operation] = self.plans[operation] = plan
         self.missing.pop(operation, None)
+
+    def _chosen_method(self, operation: str, choice: ComponentChoice) -> CallPlan:
+        """The plan of the method "ClassName.method" a mapping file chose for ``operation``."""
+        function = self.methods.get(choice.method)
+        if function is None:
+            known = [name for name in self.methods if not name.startswith("__")]
+            what = f"method `{choice.method}` in class {self.network.__name__}"
+            raise missing_function_error(self.mapping, operation, what, known)
+        candidate = Candidate.of(
+            choice.function, function, operation, self._takes_instance(choice.method), roles=choice.roles
+        )
+        return chosen_plan(candidate, choice, self.conventions, self.mapping, operation)
 
     def _takes_instance(self, name: str) -> bool:
         """False for a static method, which is called without the instance."""
@@ -324,7 +421,8 @@ class ClassAdapter(FunctionalAdapter):
             "loss": f"the reference forward pass stored as {self.instances.text('cache')}",
             "backward": (
                 f"the given Z1, A1, Z2, A2 stored as {self.instances.text('cache')}; dW1, db1, dW2, db2 read "
-                f"from the result or {self.instances.text('grads')}"
+                f"from the result or {self.instances.text('grads')}, else (old - new) / lr from the "
+                "parameters it updates"
             ),
             "update": (
                 f"dW1, db1, dW2, db2 stored as {self.instances.text('grads')}, the learning rate as "
@@ -336,10 +434,46 @@ class ClassAdapter(FunctionalAdapter):
         }
         return (instance, stored[operation]) if operation in stored else (instance,)
 
-    def _call_method(self, operation: str, values: Mapping[str, Any], instance: Any) -> Any:
-        """Call the operation's method on ``instance``, with labels in the form it takes."""
+    def _call_method(
+        self, operation: str, values: Mapping[str, Any], instance: Any, orientation: Orientation | None = None
+    ) -> Any:
+        """Call the operation's method on ``instance`` with canonical ``values`` in the target's layout (or
+        ``orientation``'s), labels in the form it takes."""
         plan = self.method_plans[operation]
-        return self.labels.call(plan, plan.prepare(values), lambda prepared: plan.call(prepared, instance))
+        prepared = plan.prepare((orientation or self.orientation).inputs(values))
+        return self.labels.call(plan, prepared, lambda prepared: plan.call(prepared, instance))
+
+    def _forward(self, params: Params, X: np.ndarray, orientation: Orientation) -> dict[str, np.ndarray]:
+        """Z1..A2 from what the method returned, completed by what it stored on the instance."""
+        if "forward" not in self.method_plans:
+            return super()._forward(params, X, orientation)
+        instance = self._instance_with(params, orientation=orientation)
+        result = self._call_method("forward", {**param_values(params), "X": X}, instance, orientation)
+        returned = read_forward(result, self.method_plans["forward"].returned)
+        return orientation.outputs({**self.instances.read(instance, ACTIVATION_NAMES), **returned})
+
+    def _gradients_from_update(
+        self, plan: CallPlan, before: Mapping[str, np.ndarray], instance: Any
+    ) -> dict[str, np.ndarray]:
+        """The gradients a backward method applied itself, in the target's layout: (old - new) / lr.
+
+        NotProvided when the method changed nothing or its learning rate is unknown.
+        """
+        after = self.instances.read(instance, PARAM_NAMES)
+        changed = [name for name in before if not _same(before[name], after.get(name))]
+        if not changed:
+            raise NotProvided(
+                "backward",
+                f"{plan.title} returns no dW1, db1, dW2, db2, stores none as {self.instances.text('grads')} "
+                "and leaves the parameters unchanged: name what it returns with `returns` in a mapping file",
+            )
+        if not plan.uses("lr") and self.instances.learning_rate is None:
+            raise NotProvided(
+                "backward",
+                f"{plan.title} updates the parameters itself, but the checker cannot find its learning rate: "
+                "name the attribute with learning_rate_attribute under [class] in a mapping file",
+            )
+        return {f"d{name}": _step(before[name], after[name]) / RECOVERY_LEARNING_RATE for name in before}
 
     def _call_plain(self, operation: str, values: Mapping[str, Any]) -> Any:
         """Call a method that needs no parameters: on an instance of DEFAULT_SIZES, a static one on none."""
@@ -351,19 +485,32 @@ class ClassAdapter(FunctionalAdapter):
         sizes = {"n_in": n_in, "hidden": hidden, "n_out": n_out, "layer_sizes": [n_in, hidden, n_out]}
         return self.construct.call(self.construct.prepare({**sizes, "lr": lr, "seed": 0}))
 
-    def _instance_with(self, params: Params, lr: float = DEFAULT_LEARNING_RATE) -> Any:
-        """A new instance sized like ``params``, holding copies of them, with learning rate ``lr``."""
+    def _instance_with(
+        self, params: Params, lr: float = DEFAULT_LEARNING_RATE, orientation: Orientation | None = None
+    ) -> Any:
+        """A new instance sized like ``params``, holding copies of them (in the target's layout, or in
+        ``orientation``'s), with learning rate ``lr``."""
         W1, W2 = params["W1"], params["W2"]
         instance = self._construct(W1.shape[1], W1.shape[0], W2.shape[0], lr)
-        self.instances.write(instance, "params", params)
+        self._write(instance, "params", params, orientation)
         if self.instances.learning_rate is not None:
             setattr(instance, self.instances.learning_rate, lr)
         return instance
 
     def _params_after(self, result: Any, instance: Any, operation: str) -> dict[str, np.ndarray]:
-        """The parameters a method returned, completed by the ones on the instance."""
+        """The parameters a method returned, completed by the ones on the instance, in column layout."""
         returned = read_arrays(result, PARAM_NAMES, self.method_plans[operation].returned)
-        return {**self.instances.read(instance, PARAM_NAMES), **returned}
+        return self.orientation.outputs({**self.instances.read(instance, PARAM_NAMES), **returned})
+
+    def _write(
+        self, instance: Any, container: str, values: Mapping[str, Any], orientation: Orientation | None = None
+    ) -> None:
+        """Store canonical ``values`` of ``container`` in the instance, in the target's layout."""
+        self.instances.write(instance, container, (orientation or self.orientation).inputs(values))
+
+    def _read(self, instance: Any, names: tuple[str, ...]) -> dict[str, np.ndarray]:
+        """The arrays among ``names`` the instance holds, in column layout."""
+        return self.orientation.outputs(self.instances.read(instance, names))
 
     def _give_up(self, reason: str) -> None:
         """The class cannot be driven: what only it provides is reported missing with ``reason``."""
@@ -371,3 +518,16 @@ class ClassAdapter(FunctionalAdapter):
             class_has_it = operation == "init" or ranked_matches(self.methods, operation)
             if class_has_it and operation not in self.plans:
                 self.missing[operation] = reason
+
+
+def _same(before: np.ndarray, after: Any) -> bool:
+    """True when ``after`` is still ``before``: same shape, same values."""
+    return isinstance(after, np.ndarray) and after.shape == before.shape and np.array_equal(after, before)
+
+
+def _step(before: np.ndarray, after: np.ndarray) -> np.ndarray:
+    """old - new; a new array whose shape cannot meet the old one's is returned as it is (a wrong shape)."""
+    try:
+        return before - after
+    except ValueError:
+        return after

@@ -1,15 +1,18 @@
-"""What ``describe()`` tells the user: how each component is called, what is missing, the init sizes."""
+"""What ``describe()`` tells the user: how each component is called, what is missing, the init sizes,
+and all that as the data of a mapping file (``found_mapping``)."""
 
 from __future__ import annotations
 
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
+from conformance.adapters.choices import KEEP, RETURNABLE
 from conformance.adapters.labels import LabelForms
-from conformance.adapters.names import COMPONENTS, operation_of
+from conformance.adapters.layouts import canonical_name
+from conformance.adapters.names import COMPONENTS, CONTAINER_NAMES, OPERATIONS, operation_of, roles_for
 from conformance.adapters.signatures import CallPlan
 
 SIZE_NAMES = ("n_in", "hidden", "n_out")
@@ -37,7 +40,7 @@ def by_component(texts: dict[str, str]) -> dict[str, str]:
 
 
 def init_sizes(plan: CallPlan | None, init: Any) -> str:
-    """"free" when init takes all three sizes, else "fixed (784, 10, 10)" as read from calling ``init``.
+    """ "free" when init takes all three sizes, else "fixed (784, 10, 10)" as read from calling ``init``.
 
     ``init(n_in, hidden, n_out)`` is the adapter's operation; it runs at most INIT_TIME_LIMIT s.
     """
@@ -75,3 +78,42 @@ def time_limit(seconds: float) -> Iterator[None]:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def found_mapping(
+    plans: Mapping[str, CallPlan],
+    disabled: Iterable[str],
+    layout: str,
+    network: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """What was found, in the shape of a mapping file's data (``tomllib.loads`` of ``render_mapping``):
+
+    ``{"layout": "row", "class": {"name": ...}, "components": {"forward": {"function": "forward_prop",
+    "args": ["W1", "b1", "W2", "b2", "X"], "returns": ["Z1", "A1", "Z2", "A2"]}, "loss": False, ...}}``.
+    """
+    disabled = set(disabled)
+    components: dict[str, Any] = {}
+    for operation in OPERATIONS:
+        if operation in disabled:
+            components[operation] = False
+        elif operation in plans:
+            components[operation] = _plan_entry(operation, plans[operation])
+    found: dict[str, Any] = {"layout": layout, "components": components}
+    if network:
+        found["class"] = dict(network)
+    return found
+
+
+def _plan_entry(operation: str, plan: CallPlan) -> dict[str, Any]:
+    """``{"function", "args", "returns"}`` of one plan; returns only where the returned names are known."""
+    entry: dict[str, Any] = {"function": plan.title, "args": [arg.role or KEEP for arg in plan.arguments]}
+    if operation in RETURNABLE and plan.returned is not None:
+        entry["returns"] = [_returned_role(name, RETURNABLE[operation]) for name in plan.returned]
+    return entry
+
+
+def _returned_role(name: str, allowed: tuple[str, ...]) -> str:
+    """What a name in a ``return`` statement is among ``allowed`` ("logits" is Z2), "_" if nothing."""
+    arrays = tuple(role for role in allowed if role not in CONTAINER_NAMES)
+    bundles = [role for role in roles_for(name) if role in allowed]
+    return canonical_name(name, arrays) or next(iter(bundles), KEEP)

@@ -1,40 +1,51 @@
 """The adapter for a target written as module-level functions, the classic notebook style.
 
-Each operation finds the target's function by name (``names.FUNCTION_NAMES``), maps
-its parameters (``signatures.plan_call``), calls it, and reads what it returned back
-into canonical terms (``layouts.read_arrays``). Components checked on their own get
-their other inputs from the reference: ``compute_loss(A2, Y)`` and ``get_predictions(A2)``
-receive the reference forward pass's A2.
+Each operation finds the target's function by name (``names.FUNCTION_NAMES``) or as a mapping
+file says (``candidates``), maps its parameters (``signatures.plan_call``), turns the canonical
+inputs into the target's layout (``orientation``), calls it, and reads what it returned back
+into canonical terms (``layouts.read_arrays``, then ``orientation``). Components checked on
+their own get their other inputs from the reference: ``compute_loss(A2, Y)`` and
+``get_predictions(A2)`` receive the reference forward pass's A2.
+
+When the adapter is made it calls the target's init once, to learn how the parameters travel
+(a list of layers?) and which layout it uses; without a usable init, a forward pass on a
+batch of each layout tells (``orientation.decide_orientation``).
 """
 
 from __future__ import annotations
 
-import inspect
 import types
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from conformance.adapters.description import by_component, call_text, init_sizes
-from conformance.adapters.introspect import called_functions, global_reads, own_functions
+from conformance.adapters.candidates import Candidate, chosen_plan, first_plan, missing_function_error
+from conformance.adapters.choices import NO_MAPPING, ComponentChoice, TargetMapping
+from conformance.adapters.description import (
+    SIZE_PROBE,
+    by_component,
+    call_text,
+    found_mapping,
+    init_sizes,
+    time_limit,
+)
+from conformance.adapters.introspect import called_functions, global_reads, own_classes, own_functions
 from conformance.adapters.labels import LabelForms
-from conformance.adapters.layouts import Conventions, Layout, read_arrays
+from conformance.adapters.layers import LayerListLayout, layer_layout
+from conformance.adapters.layouts import Conventions, read_arrays, read_forward
 from conformance.adapters.module_globals import data_globals, global_values, set_globals
 from conformance.adapters.names import (
-    ACTIVATION_NAMES,
     GRAD_NAMES,
     OPERATIONS,
     PARAM_NAMES,
     USUAL_NAMES,
     operation_of,
     ranked_matches,
-    roles_for,
 )
-from conformance.adapters.signatures import OPERATIONS as CALL_OPERATIONS
-from conformance.adapters.signatures import CallPlan, Operation, UnmappableError, plan_call
+from conformance.adapters.orientation import Orientation, decide_orientation, probe_problem
+from conformance.adapters.signatures import CallPlan
 from conformance.adapters.values import (
     DEFAULT_CLASSES,
     batch_values,
@@ -50,6 +61,10 @@ from conformance.sandbox.protocol import NotProvided
 Params = dict[str, np.ndarray]
 
 REFERENCE_INPUT_NOTE = "A2 / Z2 from the reference forward pass"
+PROBE_TIME_LIMIT = 2.0
+"""Seconds the adapter gives the target's init (or forward pass) to show its layout when it is made."""
+RECOVERY_LEARNING_RATE = 1.0
+"""The learning rate handed to a backward pass that takes one (it may apply the update itself)."""
 
 
 class FunctionalAdapter:
@@ -57,19 +72,70 @@ class FunctionalAdapter:
 
     style = "functional"
 
-    def __init__(self, module: types.ModuleType):
+    def __init__(self, module: types.ModuleType, mapping: TargetMapping = NO_MAPPING):
         self.module = module
+        self.mapping = mapping
         self.functions = own_functions(module)
         self.conventions = Conventions.of(self.functions.values())
         self.labels = LabelForms()
         self.plans: dict[str, CallPlan] = {}
         self.missing: dict[str, str] = {}
+        self.orientation = Orientation()  # column until decided, once every component is found
+        self.initial: dict[str, Any] = {}  # the arrays the target's init returned, in its own layout
+        self.init_function: CallPlan | None = None  # what a training loop calls for its first parameters
+        self._find_components()
+        self.orientation = decide_orientation(mapping, self.initial, self._forward_fits)
+
+    def _find_components(self) -> None:
+        """Plan every operation; after init, learn from what it returns how the parameters travel."""
         for operation in OPERATIONS:
-            try:
-                self.plans[operation] = self._plan(operation)
-            except NotProvided as missing:
-                self.missing[operation] = missing.reason
-        self.init_function = self.plans.get("init")  # what a training loop calls for its first parameters
+            self._plan_operation(operation)
+            if operation == "init":
+                self._learn_from_init()
+        self.init_function = self.plans.get("init")
+
+    def _plan_operation(self, operation: str) -> None:
+        """Plan ``operation``, or record why it cannot be checked."""
+        try:
+            self.plans[operation] = self._plan(operation)
+        except NotProvided as missing:
+            self.missing[operation] = missing.reason
+
+    def _learn_from_init(self) -> None:
+        """Call the init once: its arrays show the layout; a list of layers is how parameters travel."""
+        try:
+            with time_limit(PROBE_TIME_LIMIT):
+                value = self._initial_value()
+        except Exception:  # a missing or broken init shows nothing; the checks will say what is wrong
+            return
+        layers = layer_layout(value, PARAM_NAMES)
+        if layers is not None:
+            gradient_keys = layers.keys and tuple(f"d{key}" for key in layers.keys)
+            if gradient_keys is None or not set(gradient_keys) <= self.conventions.strings:
+                gradient_keys = layers.keys
+            self.conventions = self.conventions.knowing("params", layers).knowing(
+                "grads", LayerListLayout(GRAD_NAMES, gradient_keys)
+            )
+        plan = self.plans.get("init")
+        self.initial = read_arrays(value, PARAM_NAMES, plan.returned if plan else None)
+
+    def _initial_value(self) -> Any:
+        """What the target's init returns for the sizes SIZE_PROBE (NotProvided without one)."""
+        n_in, hidden, n_out = SIZE_PROBE
+        return self._call(self._require("init"), _sizes(n_in, hidden, n_out))
+
+    def _forward_fits(self, orientation: Orientation) -> bool:
+        """True when the forward pass, fed a probe batch in ``orientation``, returns that layout's output."""
+        if "forward" not in self.plans:
+            return False
+        params, X = probe_problem()
+        try:
+            with time_limit(PROBE_TIME_LIMIT):
+                got = self._forward(params, X, orientation)
+        except Exception:  # a forward pass fed the other layout raises: that is the answer
+            return False
+        output = got.get("A2", got.get("Z2"))
+        return isinstance(output, np.ndarray) and output.shape == (DEFAULT_CLASSES, X.shape[1])
 
     # -- what was found -------------------------------------------------------------------------
 
@@ -82,7 +148,15 @@ class FunctionalAdapter:
             "components": by_component(texts),
             "missing": by_component(self.missing),
             "init_sizes": init_sizes(self.plans.get("init"), self.init),
+            "layout": self.orientation.layout,
+            "layout_reason": f"{self.orientation.text()}; {self.orientation.reason}",
+            "mapping": self.found_mapping(),
         }
+
+    def found_mapping(self) -> dict[str, Any]:
+        """What was found, as a mapping file's data (``conformance.mapping.render_mapping`` writes it)."""
+        disabled = [name for name, choice in self.mapping.components.items() if choice.function is None]
+        return found_mapping(self.plans, disabled, self.orientation.layout)
 
     def data_globals(self, component: str) -> dict[str, str]:
         """The module's numbers and arrays that the component's function (or what it calls) reads, described:
@@ -102,30 +176,29 @@ class FunctionalAdapter:
     def init(self, n_in: int, hidden: int, n_out: int) -> dict[str, np.ndarray]:
         """The target's initial W1, b1, W2, b2 (sizes passed when its init takes them)."""
         plan = self._require("init")
-        sizes = {"n_in": n_in, "hidden": hidden, "n_out": n_out, "layer_sizes": [n_in, hidden, n_out]}
-        return read_arrays(self._call(plan, {**sizes, "seed": 0}), PARAM_NAMES, plan.returned)
+        arrays = read_arrays(self._call(plan, _sizes(n_in, hidden, n_out)), PARAM_NAMES, plan.returned)
+        return self.orientation.outputs(arrays)
 
     def relu(self, Z: np.ndarray) -> np.ndarray:
         """The target's relu of Z."""
-        return np.asarray(self._call(self._require("relu"), {"Z": Z}))
+        return self._elementwise("relu", {"Z": Z})
 
     def relu_grad(self, Z: np.ndarray) -> np.ndarray:
         """relu'(Z); a ``relu_backward(dA, Z)`` gets dA = ones so that it returns relu'(Z) itself."""
-        return np.asarray(self._call(self._require("relu_grad"), {"Z": Z, "dA": np.ones_like(Z)}))
+        return self._elementwise("relu_grad", {"Z": Z, "dA": np.ones_like(Z)})
 
     def softmax(self, Z: np.ndarray) -> np.ndarray:
         """The target's softmax of logits Z."""
-        return np.asarray(self._call(self._require("softmax"), {"Z": Z}))
+        return self._elementwise("softmax", {"Z": Z})
 
     def one_hot(self, y: np.ndarray) -> np.ndarray:
         """The target's one-hot of labels y (m,); a required class-count parameter gets 10."""
-        return np.asarray(self._call(self._require("one_hot"), {"Y": y, "n_out": DEFAULT_CLASSES}))
+        result = self._call(self._require("one_hot"), {"Y": y, "n_out": DEFAULT_CLASSES})
+        return self.orientation.to_canonical("Y_onehot", np.asarray(result))
 
     def forward(self, params: Params, X: np.ndarray) -> dict[str, np.ndarray]:
-        """Z1, A1, Z2, A2 as far as the target returns them (a lone returned array is A2)."""
-        plan = self._require("forward")
-        result = self._call(plan, {**param_values(params), "X": X})
-        return read_arrays(result, ACTIVATION_NAMES, plan.returned, lone="A2")
+        """Z1, A1, Z2, A2 as far as the target returns them (a lone returned array is A2, or Z2: logits)."""
+        return self._forward(params, X, self.orientation)
 
     def loss(self, params: Params, X: np.ndarray, y: np.ndarray) -> np.ndarray:
         """The target's loss; a loss of (A2, Y) gets the reference forward pass's A2."""
@@ -138,17 +211,24 @@ class FunctionalAdapter:
     def backward(self, params: Params, X: np.ndarray, y: np.ndarray, cache: Any) -> dict[str, np.ndarray]:
         """dW1, db1, dW2, db2 as the target returns them, from the given (reference) cache."""
         plan = self._require("backward")
-        values = {**param_values(params), **cache_values(cache), **batch_values(X, y, class_count(params))}
-        return read_arrays(self._call(plan, values), GRAD_NAMES, plan.returned)
+        values = {
+            **param_values(params),
+            **cache_values(cache),
+            **batch_values(X, y, class_count(params)),
+            "lr": RECOVERY_LEARNING_RATE,
+        }
+        return self.orientation.outputs(read_arrays(self._call(plan, values), GRAD_NAMES, plan.returned))
 
     def update(self, params: Params, grads: dict[str, np.ndarray], lr: float) -> dict[str, np.ndarray]:
         """The updated parameters; when the target returns None, the ones it was given (updated in place)."""
         plan = self._require("update")
-        prepared = plan.prepare({**param_values(params), **grad_values(grads), "lr": lr})
+        prepared = plan.prepare(
+            self.orientation.inputs({**param_values(params), **grad_values(grads), "lr": lr})
+        )
         result = plan.call(prepared)
         if result is None:
-            return read_arrays(params_handed(plan, prepared), PARAM_NAMES)
-        return read_arrays(result, PARAM_NAMES, plan.returned)
+            return self.orientation.outputs(read_arrays(params_handed(plan, prepared), PARAM_NAMES))
+        return self.orientation.outputs(read_arrays(result, PARAM_NAMES, plan.returned))
 
     def predict(self, params: Params, X: np.ndarray) -> np.ndarray:
         """Labels (m,): ``predict(X, ...)`` on the data, or ``get_predictions(A2)`` on the reference A2."""
@@ -176,7 +256,7 @@ class FunctionalAdapter:
 
         def run(values: Mapping[str, Any]) -> tuple[Any, dict[str, Any]]:
             """(what the loop returned, the parameters it was given, as they are after the loop)."""
-            start = param_values(copied(params))
+            start = self.orientation.inputs(param_values(copied(params)))
             prepared = plan.prepare({**values, **start})
             init_value = init_layout.pack(start)
             with self._init_returning(init_value):
@@ -184,11 +264,13 @@ class FunctionalAdapter:
             takes_params = plan.uses("params", *PARAM_NAMES)
             return result, params_handed(plan, prepared) if takes_params else init_layout.unpack(init_value)
 
-        values = {**batch_values(X, y, class_count(params)), "lr": lr, "steps": steps}
+        values = self.orientation.inputs(
+            {**batch_values(X, y, class_count(params)), "lr": lr, "steps": steps}
+        )
         result, given = self.labels.call(plan, values, run)
         if result is None:
-            return read_arrays(given, PARAM_NAMES)
-        return read_arrays(result, PARAM_NAMES, plan.returned)
+            return self.orientation.outputs(read_arrays(given, PARAM_NAMES))
+        return self.orientation.outputs(read_arrays(result, PARAM_NAMES, plan.returned))
 
     # -- helpers ----------------------------------------------------------------------------------
 
@@ -203,12 +285,28 @@ class FunctionalAdapter:
             raise NotProvided(operation, self.missing[operation])
         return self.plans[operation]
 
-    def _call(self, plan: CallPlan, values: Mapping[str, Any]) -> Any:
-        """Call the plan's function, with labels in the form it takes."""
-        return self.labels.call(plan, plan.prepare(values), plan.call)
+    def _call(self, plan: CallPlan, values: Mapping[str, Any], orientation: Orientation | None = None) -> Any:
+        """Call the plan's function with canonical ``values`` in the target's layout (or ``orientation``'s),
+        labels in the form it takes."""
+        prepared = plan.prepare((orientation or self.orientation).inputs(values))
+        return self.labels.call(plan, prepared, plan.call)
+
+    def _elementwise(self, operation: str, values: Mapping[str, Any]) -> np.ndarray:
+        """The result of relu, relu_grad or softmax of ``values["Z"]``, in column layout."""
+        return self.orientation.to_canonical("Z", np.asarray(self._call(self._require(operation), values)))
+
+    def _forward(self, params: Params, X: np.ndarray, orientation: Orientation) -> dict[str, np.ndarray]:
+        """The forward pass with the arrays in ``orientation``'s layout, read back into column layout."""
+        plan = self._require("forward")
+        result = self._call(plan, {**param_values(params), "X": X}, orientation)
+        return orientation.outputs(read_forward(result, plan.returned))
 
     def _plan(self, operation: str) -> CallPlan:
-        """The plan for the best-named function of ``operation``; NotProvided if none fits."""
+        """The plan for the function a mapping file names, else for the best-named function of ``operation``;
+        NotProvided if none fits."""
+        choice = self.mapping.components.get(operation)
+        if choice is not None:
+            return self._chosen(operation, choice)
         names = ranked_matches(self.functions, operation)
         if not names:
             raise NotProvided(operation, f"no function named like {USUAL_NAMES[operation]}")
@@ -217,6 +315,22 @@ class FunctionalAdapter:
         if operation == "train":
             self._check_train_start(plan)
         return plan
+
+    def _chosen(self, operation: str, choice: ComponentChoice) -> CallPlan:
+        """The plan of the module function a mapping file chose for ``operation``.
+
+        A method or a class (its constructor) is left to the class adapter: NotProvided here.
+        """
+        if choice.function is None:
+            raise NotProvided(operation, f"not checked: {self.mapping.source} sets {operation} = false")
+        if choice.class_name or choice.function in own_classes(self.module):
+            raise NotProvided(operation, f"{choice.function} belongs to a class")
+        function = self.functions.get(choice.function)
+        if function is None:
+            known = list(self.functions)
+            raise missing_function_error(self.mapping, operation, f"function `{choice.function}`", known)
+        candidate = Candidate.of(choice.function, function, operation, roles=choice.roles)
+        return chosen_plan(candidate, choice, self.conventions, self.mapping, operation)
 
     def _check_train_start(self, plan: CallPlan) -> None:
         """A training loop must take the parameters or call the target's init, to start from given ones."""
@@ -257,54 +371,9 @@ class FunctionalAdapter:
         return ()
 
 
-def call_operation(operation: str, function: Callable[..., Any]) -> Operation:
-    """How ``function`` is called for the adapter's ``operation``.
-
-    A predictor is called on the data (``predict(X, W1, ...)``) if it takes the data, else on
-    the probabilities (``get_predictions(A2)``).
-    """
-    if operation != "predict":
-        return CALL_OPERATIONS[operation]
-    data_roles = {"X", "params", *PARAM_NAMES}
-    takes_data = any(data_roles & set(roles_for(name)) for name in inspect.signature(function).parameters)
-    return CALL_OPERATIONS["predict_from_data" if takes_data else "predict_from_probabilities"]
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """A target function that may implement an operation: its title, the function, how it would be called."""
-
-    title: str
-    function: types.FunctionType
-    operation: Operation
-    method: bool = False  # a method taking the instance first
-
-    @classmethod
-    def of(cls, title: str, function: types.FunctionType, operation: str, method: bool = False) -> Candidate:
-        """The candidate ``function`` for the adapter's ``operation``."""
-        return cls(title, function, call_operation(operation, function), method)
-
-
-def first_plan(candidates: list[Candidate], conventions: Conventions, component: str) -> CallPlan:
-    """The plan of the first candidate whose parameters can all be given a value.
-
-    Predictors on the probabilities come first (they check predict on its own). NotProvided,
-    with the first candidate's reason, when no candidate fits.
-    """
-    ordered = sorted(candidates, key=lambda candidate: candidate.operation.name == "predict_from_data")
-    reasons = []
-    for candidate in ordered:
-
-        def layout_for(container: str, function: types.FunctionType = candidate.function) -> Layout:
-            return conventions.layout(container, function)
-
-        try:
-            return plan_call(
-                candidate.function, candidate.title, candidate.operation, layout_for, method=candidate.method
-            )
-        except UnmappableError as error:
-            reasons.append(str(error))
-    raise NotProvided(component, reasons[0])
+def _sizes(n_in: int, hidden: int, n_out: int) -> dict[str, Any]:
+    """The values an init or a constructor may take: the three sizes, as a list too, and a seed."""
+    return {"n_in": n_in, "hidden": hidden, "n_out": n_out, "layer_sizes": [n_in, hidden, n_out], "seed": 0}
 
 
 def params_handed(plan: CallPlan, prepared: Mapping[str, Any]) -> dict[str, Any]:

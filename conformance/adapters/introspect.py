@@ -90,6 +90,16 @@ def referenced_names(function: Callable[..., Any]) -> set[str]:
     return {name for code in code_objects(function) for name in code.co_names}
 
 
+def stored_attributes(function: Callable[..., Any]) -> set[str]:
+    """Attribute names the function assigns: ``self.W1 -= lr * dW1`` contributes ``W1``."""
+    return {
+        instruction.argval
+        for code in code_objects(function)
+        for instruction in dis.get_instructions(code)
+        if instruction.opname == "STORE_ATTR"
+    }
+
+
 def called_functions(function: Callable[..., Any], module: types.ModuleType) -> list[types.FunctionType]:
     """The module's own functions that ``function`` reads as globals (the ones it calls), one level deep."""
     functions = own_functions(module)
@@ -113,15 +123,18 @@ def returned_names(function: Callable[..., Any]) -> tuple[str, ...] | None:
     """The names in the function's first ``return a, b, ...`` statement, or None when unknown.
 
     ``return W1, b1, W2, b2`` gives ("W1", "b1", "W2", "b2"); ``self.dW1`` gives "dW1" and
-    ``cache["A2"]`` gives "A2"; an element that is an expression gives "".
+    ``cache["A2"]`` gives "A2"; an element that is an expression gives "". Without such a
+    statement, the name in the first ``return name``: ``return logits`` gives ("logits",).
     """
     tree = function_tree(function)
     if tree is None:
         return None
-    for node in _own_nodes(tree):
-        if isinstance(node, ast.Return) and isinstance(node.value, ast.Tuple):
-            return tuple(_element_name(element) for element in node.value.elts)
-    return None
+    returns = [node.value for node in _own_nodes(tree) if isinstance(node, ast.Return)]
+    for value in returns:
+        if isinstance(value, ast.Tuple):
+            return tuple(_element_name(element) for element in value.elts)
+    names = [_element_name(value) for value in returns if value is not None]
+    return next(((name,) for name in names if name), None)
 
 
 def unpacked_names(function: Callable[..., Any]) -> list[tuple[str, ...]]:

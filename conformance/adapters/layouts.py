@@ -2,22 +2,25 @@
 
 Going in, the canonical dict ``{"W1": ..., "b1": ..., ...}`` is *packed* the way the
 target expects: a dict with the target's keys (``"W1"`` or ``"w1"``, ``"dW1"`` or
-``"W1"`` for gradients) or a tuple in the target's order. Coming back, whatever the
-target returned (a dict, a tuple, a tuple holding a dict, one array) is *read* into a
-canonical dict with ``np.asarray`` and nothing else: never reshaped, squeezed or cast.
+``"W1"`` for gradients), a tuple in the target's order, or a list of layers
+(``conformance.adapters.layers``). Coming back, whatever the target returned (a dict, a
+tuple, a tuple holding a dict, a list of layers, one array) is *read* into a canonical
+dict with ``np.asarray`` and nothing else: never reshaped, squeezed or cast (converting a
+row-layout target's arrays is ``orientation``'s job).
 """
 
 from __future__ import annotations
 
 import types
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
 from conformance.adapters.introspect import referenced_names, returned_names, string_constants, unpacked_names
-from conformance.adapters.names import CONTAINER_NAMES, normalize, roles_for
+from conformance.adapters.layers import LayerListLayout, read_layers
+from conformance.adapters.names import ACTIVATION_NAMES, CONTAINER_NAMES, normalize, roles_for
 
 
 @dataclass(frozen=True)
@@ -77,7 +80,7 @@ class AttributeLayout:
         return "object with attributes " + ", ".join(self.names)
 
 
-Layout = DictLayout | TupleLayout | AttributeLayout
+Layout = DictLayout | TupleLayout | AttributeLayout | LayerListLayout
 
 
 def reads_attributes(container: str, function: types.FunctionType) -> bool:
@@ -121,6 +124,7 @@ class Conventions:
 
     strings: frozenset[str]
     orders: Mapping[str, tuple[str, ...]]  # container -> canonical names in the order the target returns them
+    known: Mapping[str, Layout] = field(default_factory=dict)  # container -> layout seen in a returned value
 
     @classmethod
     def of(cls, functions: Iterable[types.FunctionType]) -> Conventions:
@@ -131,13 +135,20 @@ class Conventions:
         orders = {container: tuple_order(container, returned) for container in CONTAINER_NAMES}
         return cls(frozenset(strings), {container: order for container, order in orders.items() if order})
 
+    def knowing(self, container: str, layout: Layout) -> Conventions:
+        """These conventions, with ``container`` known to travel as ``layout`` (init returned such a list)."""
+        return replace(self, known={**self.known, container: layout})
+
     def layout(self, container: str, function: types.FunctionType | None = None) -> Layout:
         """How ``function`` bundles ``container``, from the most specific evidence to the least:
 
-        its own string keys, its own ``return`` or unpacking (``W1, b1, W2, b2 = params``),
+        a layout seen in a value the target returned (its init's list of layers), the
+        function's own string keys, its own ``return`` or unpacking (``W1, b1, W2, b2 = params``),
         the target's string keys, the target's returned tuples, and else a dict with the
         canonical keys (code that loops over the keys shows none).
         """
+        if container in self.known:
+            return self.known[container]
         if function is not None:
             layout = dict_layout(container, string_constants(function))
             order = tuple_order(container, [returned_names(function), *unpacked_names(function)])
@@ -193,6 +204,7 @@ def read_arrays(
     """The arrays among ``names`` that ``result`` holds, as ``{canonical name: np.asarray(value)}``.
 
     - a dict: by key (see ``read_mapping``);
+    - a list of layers ``[(W1, b1), (W2, b2)]``, on its own or as an item of a tuple;
     - a tuple or list: dicts inside it by key, the other items by the names in the
       target's ``return`` statement (``returned``), else in canonical order when there
       are at least as many items as names (``W1, b1, W2, b2, history``);
@@ -202,10 +214,15 @@ def read_arrays(
         return read_mapping(result, names)
     if not isinstance(result, tuple | list):
         return {lone: np.asarray(result)} if lone is not None and result is not None else {}
+    layers = read_layers(result, names)
+    if layers is not None:
+        return layers
     from_dicts: dict[str, np.ndarray] = {}
     for item in result:
         if isinstance(item, Mapping):
             from_dicts = {**read_mapping(item, names), **from_dicts}
+        elif read_layers(item, names) is not None:
+            from_dicts = {**read_layers(item, names), **from_dicts}
     items = [(index, item) for index, item in enumerate(result) if not isinstance(item, Mapping)]
     by_name = {}
     if returned is not None and len(returned) == len(result):
@@ -214,6 +231,30 @@ def read_arrays(
     if len(by_name) < len(items) and len(items) >= len(names) and not from_dicts:
         by_name = dict(zip(names, (item for _, item in items), strict=False))
     return {**{name: np.asarray(item) for name, item in by_name.items()}, **from_dicts}
+
+
+def read_forward(result: Any, returned: tuple[str, ...] | None) -> dict[str, np.ndarray]:
+    """Z1, A1, Z2, A2 from what a forward pass returned (see ``read_arrays``).
+
+    A lone array is A2 (probabilities), or Z2 (logits) when the name it is returned under says
+    so (``return logits``) or, unless that name is A2 itself, when it has a negative entry,
+    which probabilities never have.
+    """
+    if isinstance(result, Mapping | tuple | list) or result is None:
+        return read_arrays(result, ACTIVATION_NAMES, returned, lone="A2")
+    named = returned[0] if returned and len(returned) == 1 else ""
+    if normalize(named) == "a2":
+        return {"A2": np.asarray(result)}
+    logits = canonical_name(named, ACTIVATION_NAMES) == "Z2" or _has_negative(result)
+    return {"Z2" if logits else "A2": np.asarray(result)}
+
+
+def _has_negative(value: Any) -> bool:
+    """True when ``value`` is numbers and one of them is below zero."""
+    try:
+        return bool(np.any(np.asarray(value, dtype=np.float64) < 0))
+    except (TypeError, ValueError):
+        return False
 
 
 def read_mapping(

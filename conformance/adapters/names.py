@@ -85,6 +85,7 @@ ROLE_NAMES: dict[str, tuple[str, ...]] = {
     "b2": ("b2", "bias2", "biases2"),
     "params": (
         "params", "parameters", "param", "weights", "theta", "model", "network", "net", "p", "paramdict",
+        "layers",
     ),
     "Z1": ("z1",),
     "A1": ("a1",),

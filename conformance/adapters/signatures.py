@@ -79,7 +79,7 @@ OPERATIONS = {
         ),
         Operation(
             "backward",
-            ("Z1", "A1", "Z2", "A2", "cache", "params", *PARAMS, "X", "Y", "Y_onehot", "m"),
+            ("Z1", "A1", "Z2", "A2", "cache", "params", *PARAMS, "X", "Y", "Y_onehot", "m", "lr"),
             templates=(
                 ("Z1", "A1", "Z2", "A2", "W1", "W2", "X", "Y"),
                 ("Z1", "A1", "Z2", "A2", "W2", "X", "Y"),
@@ -190,10 +190,7 @@ def plan_call(
     ``layout_for(container)`` says how the target bundles "params", "cache" or "grads".
     ``method``: ``function`` is a plain method, its first parameter (self) is the instance.
     """
-    parameters = list(inspect.signature(function).parameters.values())
-    if method:
-        parameters = parameters[1:]
-    parameters = [parameter for parameter in parameters if parameter.kind not in VARIADIC]
+    parameters = _parameters(function, method)
     roles = [_role_by_name(parameter, operation, title) for parameter in parameters]
     if any(role is None and _required(parameter) for parameter, role in zip(parameters, roles, strict=True)):
         roles = _roles_by_position(parameters, roles, operation, title)
@@ -201,12 +198,65 @@ def plan_call(
         None if role in operation.optional and not _required(parameter) else role
         for parameter, role in zip(parameters, roles, strict=True)
     ]
+    return _plan(function, title, operation, parameters, roles, layout_for, method, returned_names(function))
+
+
+def plan_with_roles(
+    function: Callable[..., Any],
+    title: str,
+    operation: Operation,
+    roles: tuple[str | None, ...],
+    layout_for: Callable[[str], Layout],
+    *,
+    method: bool = False,
+    returned: tuple[str, ...] | None = None,
+) -> CallPlan:
+    """The plan for calling ``function`` with the given role for each parameter, in order (a mapping
+    file's ``args``); None keeps the parameter's default. UnmappableError when they do not fit."""
+    parameters = _parameters(function, method)
+    names = ", ".join(parameter.name for parameter in parameters)
+    if len(roles) != len(parameters):
+        raise UnmappableError(
+            f"{len(roles)} roles given for the {len(parameters)} parameters of {title}({names})"
+        )
+    for parameter, role in zip(parameters, roles, strict=True):
+        if role is None and _required(parameter):
+            raise UnmappableError(
+                f"`{parameter.name}` of {title}({names}) has no default value: give it a role"
+            )
+        if role is not None and role not in operation.supplies:
+            raise UnmappableError(
+                f"{_operation_text(operation)} cannot give {role} to `{parameter.name}` of {title}({names})"
+            )
+    returned = returned if returned is not None else returned_names(function)
+    return _plan(function, title, operation, parameters, list(roles), layout_for, method, returned)
+
+
+def _parameters(function: Callable[..., Any], method: bool) -> list[inspect.Parameter]:
+    """The parameters that receive values: not the instance of a method, not *args or **kwargs."""
+    parameters = list(inspect.signature(function).parameters.values())
+    if method:
+        parameters = parameters[1:]
+    return [parameter for parameter in parameters if parameter.kind not in VARIADIC]
+
+
+def _plan(
+    function: Callable[..., Any],
+    title: str,
+    operation: Operation,
+    parameters: list[inspect.Parameter],
+    roles: list[str | None],
+    layout_for: Callable[[str], Layout],
+    method: bool,
+    returned: tuple[str, ...] | None,
+) -> CallPlan:
+    """The CallPlan giving each parameter its role, with the layouts of the bundles among them."""
     arguments = tuple(
         Argument(parameter.name, role, parameter.kind, parameter.default)
         for parameter, role in zip(parameters, roles, strict=True)
     )
     layouts = {role: layout_for(role) for role in dict.fromkeys(roles) if role in CONTAINER_NAMES}
-    return CallPlan(function, title, operation, arguments, layouts, method, returned_names(function))
+    return CallPlan(function, title, operation, arguments, layouts, method, returned)
 
 
 def _required(parameter: inspect.Parameter) -> bool:

@@ -57,7 +57,11 @@ EXIT_WAIT = 2.0  # seconds given to a child that hung up to end by itself
 
 
 class Sandbox:
-    """The target's adapter, run in a child process; every call comes back as an Outcome."""
+    """The target's adapter, run in a child process; every call comes back as an Outcome.
+
+    ``adapter`` is the factory ``"module:function"`` the child calls with the loaded target, and
+    with the mapping read from ``config`` (a mapping file, see conformance.mapping) when one is given.
+    """
 
     def __init__(
         self,
@@ -68,6 +72,7 @@ class Sandbox:
         output_limit: int = 1_000_000,
         adapter: str = "conformance.adapters:discover",
         load_timeout: float = 60.0,
+        config: str | None = None,
     ):
         limits = {
             "timeout": timeout,
@@ -84,6 +89,7 @@ class Sandbox:
         self.output_limit = output_limit
         self.adapter = adapter
         self.load_timeout = load_timeout
+        self.config = config
         self._child: _Child | None = None
         self._load_error: str | None = None
 
@@ -143,7 +149,9 @@ class Sandbox:
     def _spawned_child(self) -> _Child:
         """The child, spawned now if there is none."""
         if self._child is None:
-            self._child = _Child.spawn(self.target, self.adapter, self.memory_mb, self.output_limit)
+            self._child = _Child.spawn(
+                self.target, self.adapter, self.memory_mb, self.output_limit, self.config or ""
+            )
         return self._child
 
     def _stop_child(self) -> None:
@@ -163,12 +171,14 @@ class _Child:
     lines: LineMap = PLAIN_FILE  # where its lines are (a notebook's cells), known once it is loaded
 
     @classmethod
-    def spawn(cls, target: str, adapter: str, memory_mb: int, output_limit: int) -> _Child:
+    def spawn(cls, target: str, adapter: str, memory_mb: int, output_limit: int, config: str) -> _Child:
         """Start a worker process; it loads the target on its own while the parent goes on."""
         ours, theirs = multiprocessing.connection.Pipe()  # duplex: a socket pair
         output = _capture_file()
         capture_limit = CAPTURE_LIMIT_FACTOR * output_limit
-        settings = WorkerSettings(theirs.fileno(), target, adapter, memory_mb, output_limit, capture_limit)
+        settings = WorkerSettings(
+            theirs.fileno(), target, adapter, memory_mb, output_limit, capture_limit, config
+        )
         process = subprocess.Popen(
             [sys.executable, "-m", "conformance.sandbox.worker", *settings.to_argv()],
             stdin=subprocess.DEVNULL,

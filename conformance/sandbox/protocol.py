@@ -92,6 +92,7 @@ class WorkerSettings:
     memory_mb: int
     output_limit: int  # bytes one call may print before it counts as an output flood
     capture_limit: int  # hard cap (RLIMIT_FSIZE) of the file that receives fd 1 and 2
+    config: str = ""  # the mapping file handed to the adapter factory ("": none)
 
     def to_argv(self) -> list[str]:
         """The settings as command-line arguments, in field order."""
@@ -100,8 +101,8 @@ class WorkerSettings:
     @classmethod
     def from_argv(cls, argv: list[str]) -> WorkerSettings:
         """Read back what ``to_argv`` wrote."""
-        fd, target, adapter, memory_mb, output_limit, capture_limit = argv
-        return cls(int(fd), target, adapter, int(memory_mb), int(output_limit), int(capture_limit))
+        fd, target, adapter, memory_mb, output_limit, capture_limit, config = argv
+        return cls(int(fd), target, adapter, int(memory_mb), int(output_limit), int(capture_limit), config)
 
 
 MAX_MESSAGE_BYTES = 256 * 2**20

@@ -1,6 +1,6 @@
 """The child process: loads the target, then runs the adapter operations the parent sends, one at a time.
 
-    python -m conformance.sandbox.worker FD TARGET ADAPTER MEMORY_MB OUTPUT_LIMIT CAPTURE_LIMIT
+    python -m conformance.sandbox.worker FD TARGET ADAPTER MEMORY_MB OUTPUT_LIMIT CAPTURE_LIMIT CONFIG
 
 conformance.sandbox.Sandbox starts it with fd 1 and 2 on a capture file (opened for appending) and
 FD one end of a socket pair. Whatever the target does during a call (return, raise, exit, print,
@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from conformance.loading import LINES_ATTRIBUTE, SKIPPED_ATTRIBUTE, explain_missing_global, load_target
+from conformance.mapping import MappingError, load_mapping
 from conformance.sandbox.capture import format_megabytes, read_tail
 from conformance.sandbox.protocol import (
     MAX_MESSAGE_BYTES,
@@ -59,7 +60,7 @@ def main(argv: list[str]) -> None:
     connection = Connection(settings.connection_fd)
     try:
         module = load_target(settings.target)
-        adapter = _make_adapter(settings.adapter, module, settings.target)
+        adapter = _make_adapter(settings.adapter, module, settings.target, settings.config)
     except TargetLoadError as error:
         connection.send_bytes(encode(LoadFailed(str(error))))
         return
@@ -180,12 +181,18 @@ def _exit_when_orphaned(parent_pid: int) -> None:
     threading.Thread(target=watch, name="exit-when-orphaned", daemon=True).start()
 
 
-def _make_adapter(spec: str, module: ModuleType, target: str) -> Any:
-    """Call the adapter factory ``"package.module:function"`` with the loaded target module."""
+def _make_adapter(spec: str, module: ModuleType, target: str, config: str) -> Any:
+    """Call the adapter factory ``"package.module:function"`` with the loaded target module, and with the
+    mapping read from the file ``config`` if there is one."""
     module_name, _, function_name = spec.partition(":")
     factory = getattr(importlib.import_module(module_name), function_name)
+    if config:
+        try:
+            mapping = load_mapping(config)
+        except MappingError as error:
+            raise TargetLoadError(str(error)) from error
     try:
-        return factory(module)
+        return factory(module, mapping) if config else factory(module)
     except TargetLoadError:
         raise
     except Exception as error:

@@ -1,4 +1,4 @@
-"""Student-style implementations for the tests: four correct bases, and variants of them with one bug each.
+"""Student-style implementations for the tests: correct bases, and variants of them with one bug each.
 
 A variant is a base plus textual replacements (each old text must occur exactly once in the
 base) and the diagnosis the harness should give each component it must flag. Every other
@@ -6,7 +6,8 @@ component must pass, or be skipped where the base has no such component (``Base.
 ``why`` says, in one line, why those are the expected results.
 
 Every base has top-level code (reading a CSV, a training run, plots) that the harness must
-not run: none of those files exist.
+not run: none of those files exist. A notebook base is a .py base written out as a Jupyter
+notebook (``notebooks.to_notebook``): its variants are the .py base's, patched, then converted.
 """
 
 from __future__ import annotations
@@ -14,21 +15,33 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import nbformat
+
+from corpus.notebooks import to_notebook
+
 CORPUS = Path(__file__).parent
 GRADIENTS = ("dW1", "db1", "dW2", "db2")
 
 
 @dataclass(frozen=True)
 class Base:
-    """A correct implementation in ``tests/corpus/<name>.py``."""
+    """A correct implementation in ``tests/corpus/<name>.py`` (or a notebook made of ``<notebook_of>.py``)."""
 
     name: str
     style: str  # what discover() should find: "functional" or "class"
     lacks: tuple[str, ...] = ()  # components it does not provide (reported as skipped)
+    layout: str = "column"  # the layout describe() should report
+    forward_gives: tuple[str, ...] = ("Z1", "A1", "Z2", "A2")  # what its forward pass returns or stores
+    notebook_of: str = ""  # for a notebook base: the .py base it is written from
 
     @property
     def path(self) -> Path:
-        return CORPUS / f"{self.name}.py"
+        """The Python source the base (and its variants' replacements) are written in."""
+        return CORPUS / f"{self.notebook_of or self.name}.py"
+
+    @property
+    def suffix(self) -> str:
+        return ".ipynb" if self.notebook_of else ".py"
 
 
 BASES = {
@@ -42,6 +55,14 @@ BASES = {
         Base("class_style", "class"),
         # back_prop(Z1, A1, Z2, A2, W2, X, Y) without W1, relu gradient Z >= 0, He init.
         Base("no_w1", "functional"),
+        # Rows are samples: X (m, 784), W1 (784, h), 1-D biases, one-hot rows, grads keyed like params.
+        Base("row_layout", "functional", layout="row"),
+        # [(W1, b1), (W2, b2)] from init_network(layer_sizes); forward returns logits; loss on logits.
+        Base("layers_list", "functional", forward_gives=("Z2",)),
+        # class MLP(layer_sizes, eta) in row layout, (1, h) biases; backward applies the update itself.
+        Base("class_applies_update", "class", lacks=("relu_grad", "one_hot", "update"), layout="row"),
+        # classic.py as a notebook: markdown, !pip, %matplotlib, %%time cells of top-level work.
+        Base("classic_notebook", "functional", lacks=("loss",), notebook_of="classic"),
     )
 }
 
@@ -69,9 +90,13 @@ class Variant:
 
 
 def write_variant(variant: Variant, directory: Path) -> Path:
-    """Write the variant's source to ``directory/<name>.py`` and return that path."""
-    path = Path(directory) / f"{variant.name}.py"
-    path.write_text(variant.source())
+    """Write the variant to ``directory/<name>.py`` (``.ipynb`` for a notebook base) and return that path."""
+    base = BASES[variant.base]
+    path = Path(directory) / f"{variant.name}{base.suffix}"
+    if base.notebook_of:
+        nbformat.write(to_notebook(variant.source(), variant.name), path)
+    else:
+        path.write_text(variant.source())
     return path
 
 
@@ -267,6 +292,76 @@ SINGLE_BUGS = (
     ),
 )
 
+OTHER_STYLES = (
+    Variant(
+        "row_layout_db1_keepdims", "row_layout",
+        (('grads["b1"] = dz1.sum(axis=0)', 'grads["b1"] = dz1.sum(axis=0, keepdims=True)'),),
+        {"db1": "shape_mismatch", "train": "shape_mismatch"},
+        "db1 is (1, h) where the target's own b1 is (h,): a wrong shape in its layout; b1 - lr * db1 "
+        "becomes (1, h), so training returns a b1 of another shape",
+    ),
+    Variant(
+        "row_layout_dW1_transposed", "row_layout",
+        (('grads["W1"] = X.T @ dz1', 'grads["W1"] = dz1.T @ X'),),
+        {"dW1": "transposed", "train": "exception"},
+        "dz1^T X is dW1 transposed, (h, 784) instead of the target's (784, h); W1 - lr * dW1 cannot broadcast",
+    ),
+    Variant(
+        "row_layout_loss_sum", "row_layout",
+        (("return -np.mean(np.sum(Y * np.log(probs + 1e-12), axis=1))",
+          "return -np.sum(Y * np.log(probs + 1e-12))"),),
+        {"loss": "scaled"},
+        "the loss is summed over the batch, not averaged: scaled by the batch size; training only prints it",
+    ),
+    Variant(
+        "layers_list_update_plus", "layers_list",
+        (("(W - lr * dW, b - lr * db)", "(W + lr * dW, b + lr * db)"),),
+        {"update": "sign_flipped", "train": "mismatch"},
+        "gradient ascent on a list of layers: every step has the opposite sign",
+        notes=("train: sign_flipped is fair too (the first step is exactly negated)",),
+    ),
+    Variant(
+        "layers_list_db2_no_mean", "layers_list",
+        (("dZ2.sum(axis=1, keepdims=True))]", "dZ2.sum(axis=1, keepdims=True) * m)]"),),
+        {"db2": "scaled", "train": "mismatch"},
+        "db2 is m times too large (the 1 / m of dZ2 undone): scaled by the batch size",
+    ),
+    Variant(
+        "class_applies_update_ascent", "class_applies_update",
+        tuple((f"self.{p} -= self.eta * d{p}", f"self.{p} += self.eta * d{p}") for p in ("W1", "b1", "W2", "b2")),
+        {**each(GRADIENTS, "sign_flipped"), "train": "mismatch"},
+        "backward climbs the loss: the gradients recovered from the parameter change, (old - new) / lr, "
+        "have the opposite sign",
+    ),
+    Variant(
+        "class_applies_update_fixed_step", "class_applies_update",
+        tuple((f"self.{p} -= self.eta * d{p}", f"self.{p} -= 0.01 * d{p}") for p in ("W1", "b1", "W2", "b2")),
+        {**each(GRADIENTS, "scaled"), "train": "mismatch"},
+        "backward ignores its learning rate eta and always steps 0.01: the recovered gradients are scaled by "
+        "0.01 / lr; training moves 0.01 / lr as far as it should",
+    ),
+    Variant(
+        "classic_notebook_db2_scalar", "classic_notebook",
+        (("db2 = 1 / m * np.sum(dZ2, axis=1, keepdims=True)", "db2 = 1 / m * np.sum(dZ2)"),),
+        {"db2": "shape_mismatch", "train": "mismatch"},
+        "the notebook form of classic_db2_scalar: the same flags",
+    ),
+    Variant(
+        "classic_notebook_m_from_data_shape", "classic_notebook",
+        (("    m = X.shape[1]\n    one_hot_Y = one_hot(Y)\n", "    one_hot_Y = one_hot(Y)\n"),),
+        {**each(GRADIENTS, "depends_on_global_state"), "train": "depends_on_global_state"},
+        "m comes from `m, n = data.shape` in a %%time cell the checker does not run: NameError for the "
+        "global m, explained by the skipped cell",
+    ),
+    Variant(
+        "classic_notebook_syntax_error", "classic_notebook",
+        (("def ReLU(Z):\n", "def ReLU(Z):\n    return max(Z, 0))\n"),),
+        {},
+        "an unbalanced parenthesis in the ReLU cell: the notebook cannot be loaded, and the error names the cell",
+        load_error=True,
+    ),
+)
+
 HOSTILE = (
     Variant(
         "classic_relu_hangs", "classic",
@@ -322,4 +417,4 @@ HOSTILE = (
     ),
 )
 
-VARIANTS = {variant.name: variant for variant in (*CORRECT, *SINGLE_BUGS, *HOSTILE)}
+VARIANTS = {variant.name: variant for variant in (*CORRECT, *SINGLE_BUGS, *OTHER_STYLES, *HOSTILE)}

@@ -1,0 +1,149 @@
+"""Column or row layout: which way round a target holds its samples, and converting both ways.
+
+The checks work in the reference's column layout: X (784, m), W1 (h, 784), b1 (h, 1),
+Z1 (h, m), A2 (10, m), one-hot labels (10, m). Many networks are written the other way:
+X (m, 784), W1 (784, h), biases (h,) or (1, h), Z1 (m, h), A2 (m, 10), one-hot rows (m, 10).
+For those, every array goes in transposed (a view: changes in place still show) and comes
+back transposed. Coming back, an array keeps a wrong shape wrong: only an array of the
+target's own shape is turned into the canonical one, so a (1, h) bias gradient from a
+network whose biases are (h,) still reaches the checks with a shape that is not (h, 1).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any, Literal
+
+import numpy as np
+
+from conformance.adapters.choices import TargetMapping
+
+LayoutName = Literal["column", "row"]
+BiasShape = Literal["(h, 1)", "(h,)", "(1, h)", "(h,) or (1, h)"]
+
+BIASES = frozenset({"b1", "b2", "db1", "db2"})
+MATRICES = frozenset({"X", "W1", "W2", "dW1", "dW2", "Z1", "A1", "Z2", "A2", "Y_onehot", "Z", "dA"})
+"""Roles whose arrays are transposed between the layouts ("Z" and "dA": inputs of relu, softmax...)."""
+BUNDLES = frozenset({"params", "cache", "grads"})
+N_IN, N_OUT = 784, 10
+
+
+@dataclass(frozen=True)
+class Orientation:
+    """How a target lays out its arrays, and how that was decided (for describe())."""
+
+    layout: LayoutName = "column"
+    bias: BiasShape = "(h, 1)"  # the shape of the target's biases (its init decides)
+    reason: str = ""
+
+    def to_target(self, role: str, value: Any) -> Any:
+        """A canonical value for ``role`` in the target's layout (bundles converted key by key)."""
+        if self.layout == "column":
+            return value
+        if role in BUNDLES and isinstance(value, Mapping):
+            return {name: self.to_target(name, item) for name, item in value.items()}
+        if not isinstance(value, np.ndarray):
+            return value
+        if role in BIASES:
+            return value.T if self.bias == "(1, h)" else value.reshape(-1)
+        return value.T if role in MATRICES else value
+
+    def inputs(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        """Every value of ``values`` (keyed by role) in the target's layout."""
+        return {role: self.to_target(role, value) for role, value in values.items()}
+
+    def to_canonical(self, name: str, value: Any) -> Any:
+        """A value the target produced for ``name`` ("dW1", "A2", "Z" for relu's output) in column layout.
+
+        A 2-D array is transposed back; a bias of the target's shape becomes (h, 1); any other
+        bias keeps a shape that is not (h, 1): a (1, h) row where the target's biases are (h,)
+        stays (1, h), a 1-D one where they are (1, h) stays 1-D.
+        """
+        if self.layout == "column" or not isinstance(value, np.ndarray):
+            return value
+        if name in BIASES:
+            if value.ndim == 1 and self.bias != "(1, h)":
+                return value.reshape(-1, 1)
+            if value.ndim == 2 and value.shape[0] == 1 and self.bias == "(h,)":
+                return value
+        return value.T if value.ndim == 2 else value
+
+    def outputs(self, arrays: Mapping[str, Any]) -> dict[str, Any]:
+        """Named arrays the target produced, in column layout."""
+        return {name: self.to_canonical(name, value) for name, value in arrays.items()}
+
+    def text(self) -> str:
+        """ "column: X (784, m), W1 (h, 784), biases (h, 1)" or the row equivalent."""
+        if self.layout == "column":
+            return "column: X (784, m), W1 (h, 784), biases (h, 1), one-hot labels (10, m)"
+        return f"row: X (m, 784), W1 (784, h), biases {self.bias}, one-hot labels (m, 10)"
+
+
+def bias_shape_of(bias: Any) -> BiasShape:
+    """The row-layout bias shape an init's ``b1`` shows: (h,), (1, h), or either when it shows neither."""
+    shape = np.shape(bias)
+    if len(shape) == 1:
+        return "(h,)"
+    if len(shape) == 2 and shape[0] == 1:
+        return "(1, h)"
+    return "(h,) or (1, h)"
+
+
+def layout_of_weights(W1: Any, n_in: int) -> LayoutName | None:
+    """ "column" for W1 (h, n_in), "row" for W1 (n_in, h), None when its shape says neither."""
+    shape = np.shape(W1)
+    if len(shape) != 2 or shape[0] == shape[1]:
+        return None
+    if shape[1] == n_in:
+        return "column"
+    return "row" if shape[0] == n_in else None
+
+
+PROBE_SIZES = (3, 5)
+"""Hidden units and samples of the batch a forward pass is probed with (5 samples: neither 784 nor 10)."""
+AMBIGUOUS = (
+    "the checker could not tell (no usable init, and the forward pass accepts both or neither layout), "
+    'so it assumes column; if X is (m, 784) in your code, write layout = "row" in a mapping file '
+    "and pass it with --config"
+)
+
+
+def decide_orientation(
+    mapping: TargetMapping, initial: Mapping[str, Any], forward_fits: Callable[[Orientation], bool]
+) -> Orientation:
+    """The target's layout: the mapping file's, else the one its init's W1 shows, else the one its
+    forward pass accepts (``forward_fits``), else column with a note saying how to set it."""
+    bias = bias_shape_of(initial["b1"]) if "b1" in initial else "(h,) or (1, h)"
+    if mapping.layout is not None:
+        return _oriented(mapping.layout, bias, f"set in {mapping.source}")
+    by_init = layout_of_weights(initial.get("W1"), N_IN)
+    if by_init is not None:
+        return _oriented(by_init, bias, f"the target's init returns W1 of shape {np.shape(initial['W1'])}")
+    candidates = [_oriented("column", bias, ""), _oriented("row", bias, "")]
+    fitting = [candidate for candidate in candidates if forward_fits(candidate)]
+    if len(fitting) == 1:
+        m = PROBE_SIZES[1]
+        shape = (N_IN, m) if fitting[0].layout == "column" else (m, N_IN)
+        return replace(
+            fitting[0], reason=f"the forward pass accepts X of shape {shape} and not the transpose"
+        )
+    return Orientation(reason=AMBIGUOUS)
+
+
+def probe_problem() -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Small canonical params and a batch X (784, 5) to feed a forward pass whose layout is unknown."""
+    rng = np.random.default_rng(0)
+    hidden, m = PROBE_SIZES
+    params = {
+        "W1": rng.standard_normal((hidden, N_IN)) * 0.05,
+        "b1": np.zeros((hidden, 1)),
+        "W2": rng.standard_normal((N_OUT, hidden)) * 0.5,
+        "b2": np.zeros((N_OUT, 1)),
+    }
+    return params, rng.uniform(0, 1, (N_IN, m))
+
+
+def _oriented(layout: LayoutName, bias: BiasShape, reason: str) -> Orientation:
+    """The Orientation of ``layout``; the bias shape matters for the row layout only."""
+    return Orientation(layout, bias if layout == "row" else "(h, 1)", reason)

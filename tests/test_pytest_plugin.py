@@ -1,0 +1,120 @@
+"""The pytest plugin (`pytest --mnist-impl TARGET`), run through pytest's own pytester.
+
+The plugin is found through the package's ``pytest11`` entry point, as for a user: the inner
+runs load it without ``-p``.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from importlib.metadata import entry_points
+
+import pytest
+from corpus import BASES, VARIANTS, Variant, write_variant
+
+from conformance.checks import ALL_CHECKS
+from conformance.pytest_plugin import item_name
+
+pytest_plugins = ["pytester"]
+
+BUGGY = VARIANTS["classic_db2_scalar"]  # fails db2 (shape_mismatch) and train; classic has no loss function
+CORRECT = VARIANTS["dict_params_correct"]  # provides every component
+HEAVY_MODULES = ("numpy", "hypothesis", "torch", "conformance.checks", "conformance.sandbox")
+QUIET = ("-p", "no:cacheprovider", "-p", "no:benchmark")  # pytest-benchmark, if installed, warns under xdist
+
+
+def run_checks_in_pytest(pytester: pytest.Pytester, variant: Variant, *options: str) -> pytest.RunResult:
+    target = write_variant(variant, pytester.path)
+    return pytester.runpytest("--mnist-impl", str(target), *QUIET, *options)
+
+
+def outcome_names(result: pytest.RunResult, outcome: str) -> set[str]:
+    """Check ids of the items with this outcome in a ``-rA`` summary, e.g. {"db2.shape"}."""
+    prefix = f"{outcome} mnist_impl::test_mnist_impl["
+    return {line.removeprefix(prefix).split("]")[0] for line in result.outlines if line.startswith(prefix)}
+
+
+def test_the_plugin_is_registered_as_a_pytest11_entry_point() -> None:
+    registered = {entry.name: entry.value for entry in entry_points(group="pytest11")}
+    assert registered.get("mnist_ref") == "conformance.pytest_plugin"
+
+
+def test_importing_the_plugin_imports_nothing_heavy() -> None:
+    probe = f"import sys, conformance.pytest_plugin; print([m for m in {HEAVY_MODULES} if m in sys.modules])"
+    completed = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert completed.stdout.strip() == "[]"
+
+
+def test_without_the_option_the_plugin_adds_nothing(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("def test_plain():\n    assert 1 + 1 == 2\n")
+    result = pytester.runpytest(*QUIET, "-v")
+    result.assert_outcomes(passed=1)
+    assert "mnist_impl" not in result.stdout.str() and "mnist-ref: checking" not in result.stdout.str()
+
+
+def test_a_correct_implementation_passes_every_item(pytester: pytest.Pytester) -> None:
+    assert not BASES[CORRECT.base].lacks
+    result = run_checks_in_pytest(pytester, CORRECT)
+    result.assert_outcomes(passed=len(ALL_CHECKS))
+    assert result.ret == pytest.ExitCode.OK
+
+
+def test_a_buggy_implementation_fails_exactly_its_checks_and_writes_junit(pytester: pytest.Pytester) -> None:
+    result = run_checks_in_pytest(pytester, BUGGY, "-rA", "--junitxml=results.xml")
+    failed = outcome_names(result, "FAILED")
+    assert {check_id.split(".")[0] for check_id in failed} == set(BUGGY.expected)
+    assert "db2.shape" in failed
+    unaffected = {c.id for c in ALL_CHECKS if c.component not in {*BUGGY.expected, *BASES[BUGGY.base].lacks}}
+    assert unaffected <= outcome_names(result, "PASSED")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    cases = ET.parse(pytester.path / "results.xml").getroot().iter("testcase")
+    failed_in_xml = {case.get("name") for case in cases if case.find("failure") is not None}
+    assert failed_in_xml == {item_name(check_id) for check_id in failed}
+
+
+def test_a_failed_check_shows_its_diagnosis_not_a_traceback(pytester: pytest.Pytester) -> None:
+    result = run_checks_in_pytest(pytester, BUGGY, "-k", "db2.shape")
+    result.assert_outcomes(failed=1, deselected=len(ALL_CHECKS) - 1)
+    failure = result.stdout.str().split("FAILURES")[1].split("short test summary")[0]
+    assert "db2.shape failed: shape_mismatch" in failure
+    assert "smallest failing input: hidden=" in failure
+    assert "Traceback" not in failure and "pytest_plugin.py" not in failure
+
+
+def test_an_erroring_check_fails_with_errored(pytester: pytest.Pytester) -> None:
+    result = run_checks_in_pytest(pytester, VARIANTS["no_w1_update_raises"], "-k", "update.values")
+    result.assert_outcomes(failed=1, deselected=len(ALL_CHECKS) - 1)
+    result.stdout.fnmatch_lines(["update.values errored: exception*", "*ValueError: update is not*"])
+
+
+def test_k_selects_checks_by_id(pytester: pytest.Pytester) -> None:
+    selected = [c.id for c in ALL_CHECKS if "softmax" in c.id]
+    result = run_checks_in_pytest(pytester, BUGGY, "-k", "softmax", "-rA")
+    result.assert_outcomes(passed=len(selected), deselected=len(ALL_CHECKS) - len(selected))
+    assert outcome_names(result, "PASSED") == set(selected)
+
+
+def test_x_stops_at_the_first_failing_check(pytester: pytest.Pytester) -> None:
+    first_failing = next(i for i, c in enumerate(ALL_CHECKS) if c.component in BUGGY.expected)
+    result = run_checks_in_pytest(pytester, BUGGY, "-x", "-rA")
+    outcomes = result.parseoutcomes()
+    assert outcomes["failed"] == 1
+    assert outcomes.get("passed", 0) + outcomes.get("skipped", 0) == first_failing
+    assert outcome_names(result, "FAILED") == {ALL_CHECKS[first_failing].id}
+
+
+def test_xdist_workers_each_run_their_share(pytester: pytest.Pytester) -> None:
+    selected = [c.id for c in ALL_CHECKS if c.component == "db2"]
+    result = run_checks_in_pytest(pytester, BUGGY, "-n", "2", "-k", "db2", "-rA")
+    assert outcome_names(result, "FAILED") == {"db2.shape"}
+    outcomes = result.parseoutcomes()
+    assert outcomes["failed"] + outcomes.get("passed", 0) + outcomes.get("skipped", 0) == len(selected)
+
+
+def test_a_target_that_cannot_load_fails_every_item_with_the_reason(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest("--mnist-impl", "missing.py", *QUIET, "-k", "relu")
+    selected = sum("relu" in c.id for c in ALL_CHECKS)
+    result.assert_outcomes(failed=selected, deselected=len(ALL_CHECKS) - selected)
+    assert result.stdout.str().count("cannot load the target: missing.py") >= selected

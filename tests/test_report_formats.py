@@ -1,0 +1,354 @@
+"""The machine and CI report formats: JUnit XML, Markdown, Gradescope results.json.
+
+Most reports here are built by hand; one real run on a buggy corpus implementation checks
+that each format holds up on what the harness actually produces.
+
+The JUnit structure follows the schema Jenkins validates against (junit-4.xsd of the xUnit
+plugin: ``testsuite`` needs ``name`` and ``tests``, ``testcase`` needs ``name``, a testcase holds
+``skipped?, error*, failure*, system-out*, system-err*`` in that order) and what GitLab reads
+(suite from ``classname``, name from ``name``, the failure text). The Gradescope fields follow
+the "Autograder Specifications" page of gradescope-autograders.readthedocs.io.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import xml.etree.ElementTree as ET
+from collections import Counter
+
+import pytest
+from click.testing import CliRunner
+from corpus import VARIANTS, write_variant
+from hypothesis import given
+from hypothesis import strategies as st
+from markdown_it import MarkdownIt
+
+from conformance.report import FORMATS, render_gradescope, render_gradescope_load_failure, render_junit
+from conformance.report.gradescope import component_points
+from conformance.report.junit import xml_safe
+from conformance.report.markdown import escape_markdown, render_markdown
+from conformance.report.model import COMPONENTS, CheckResult, Report
+from conformance.runner import run_checks
+from mnist_ref.cli import main
+
+TRACEBACK = (
+    'Traceback (most recent call last):\n  File "hw.py", line 3, in ReLU\n'
+    "    1 / 0\nZeroDivisionError: division by zero"
+)
+MARKDOWN = MarkdownIt("commonmark").enable("table")
+VISIBILITIES = {"hidden", "after_due_date", "after_published", "visible"}
+TESTCASE_CHILD_ORDER = ("skipped", "error", "failure", "system-out", "system-err")
+XML_CHARACTER = st.characters(codec="utf-8")
+MARKDOWN_CHARACTER = st.sampled_from("\\`*_[]()<>|~&#!$@:-+=. \t1a") | st.characters(
+    codec="utf-8", exclude_categories=("Cc", "Cs", "Zl", "Zp")
+)
+"""Printable text, often Markdown's punctuation."""
+
+
+def passing(check_id: str) -> CheckResult:
+    return CheckResult(check_id, check_id.split(".")[0], "pass", None, "fine")
+
+
+def sample_report() -> Report:
+    """Every outcome: passes, a failure with measurements and an input, an error with a traceback, skips."""
+    checks = [
+        passing("init.shapes"),
+        CheckResult("relu.values", "relu", "error", "exception", "ZeroDivisionError in ReLU (line 3)",
+                    {"detail": TRACEBACK}, {"batch": 1}),
+        passing("relu.inputs_untouched"),
+        CheckResult("loss.value", "loss", "skip", None, "no function named like cross_entropy"),
+        passing("db2.autograd"),
+        CheckResult("db2.shape", "db2", "fail", "shape_mismatch", "db2 | is a scalar, expected (10, 1)",
+                    {"expected_shape": [10, 1], "got_shape": []}, {"hidden": 1, "batch": 2}),
+        CheckResult("db2.finite_diff", "db2", "skip", None, "values not compared"),
+        passing("update.values"),
+        CheckResult("update.learning_rate", "update", "skip", None, "torch is not installed"),
+    ]  # fmt: skip
+    durations = {result.id: 0.25 for result in checks}
+    return Report("homework.py", 3, "float32", checks, notices=["a notice"], durations=durations)
+
+
+@pytest.fixture(scope="module")
+def real_report(tmp_path_factory: pytest.TempPathFactory) -> Report:
+    """The harness's report on an implementation whose db2 is a scalar (fails db2 and train)."""
+    directory = tmp_path_factory.mktemp("real")
+    return run_checks(str(write_variant(VARIANTS["classic_db2_scalar"], directory)), examples=2)
+
+
+# JUnit XML
+
+
+def assert_valid_junit(document: str) -> ET.Element:
+    """The parsed document, after asserting the structure JUnit consumers require."""
+    root = ET.fromstring(document)
+    assert root.tag == "testsuites"
+    totals: Counter[str] = Counter()
+    for suite in root:
+        assert suite.tag == "testsuite"
+        assert suite.get("name") and suite.get("tests") is not None
+        cases = suite.findall("testcase")
+        found = Counter(child.tag for case in cases for child in case)
+        assert int(suite.get("tests")) == len(cases)
+        assert int(suite.get("failures")) == found["failure"]
+        assert int(suite.get("errors")) == found["error"]
+        assert int(suite.get("skipped")) == found["skipped"]
+        assert float(suite.get("time")) >= 0
+        for case in cases:
+            assert case.get("name") and case.get("classname")
+            assert float(case.get("time")) >= 0
+            tags = [child.tag for child in case]
+            assert tags == sorted(tags, key=TESTCASE_CHILD_ORDER.index)
+            assert sum(tag in ("skipped", "error", "failure") for tag in tags) <= 1
+            for outcome in case:
+                assert outcome.get("message") is not None
+        totals.update({key: int(suite.get(key)) for key in ("tests", "failures", "errors", "skipped")})
+    assert {key: int(root.get(key)) for key in totals} == dict(totals)
+    return root
+
+
+def test_junit_has_one_testcase_per_check_named_by_component_and_id() -> None:
+    report = sample_report()
+    root = assert_valid_junit(render_junit(report))
+    cases = root.findall("testsuite/testcase")
+    assert [(case.get("classname"), case.get("name")) for case in cases] == [
+        (result.component, result.id) for result in report.checks
+    ]
+    outcomes = {case.get("name"): [child.tag for child in case] for case in cases}
+    assert outcomes["init.shapes"] == []
+    assert outcomes["relu.values"] == ["error"]
+    assert outcomes["db2.shape"] == ["failure"]
+    assert outcomes["loss.value"] == ["skipped"]
+
+
+def test_junit_failure_holds_the_message_diagnosis_measurements_and_smallest_input() -> None:
+    root = assert_valid_junit(render_junit(sample_report()))
+    failure = root.find("testsuite/testcase[@name='db2.shape']/failure")
+    assert failure.get("message") == "db2 | is a scalar, expected (10, 1)"
+    assert failure.get("type") == "shape_mismatch"
+    assert "shape_mismatch (the result has the wrong shape" in failure.text
+    assert "details: expected_shape=[10, 1], got_shape=[]" in failure.text
+    assert "smallest failing input: hidden=1, batch=2" in failure.text
+    error = root.find("testsuite/testcase[@name='relu.values']/error")
+    assert error.get("type") == "exception"
+    assert TRACEBACK in error.text
+
+
+def test_junit_counts_and_times_add_up() -> None:
+    report = sample_report()
+    root = assert_valid_junit(render_junit(report))
+    suite = root.find("testsuite")
+    assert (suite.get("tests"), suite.get("failures"), suite.get("errors"), suite.get("skipped")) == (
+        "9", "1", "1", "3",
+    )  # fmt: skip
+    assert float(suite.get("time")) == pytest.approx(0.25 * 9)
+    assert {case.get("time") for case in suite.findall("testcase")} == {"0.250"}
+    properties = {p.get("name"): p.get("value") for p in suite.findall("properties/property")}
+    assert properties == {"target": "homework.py", "seed": "3", "dtype": "float32"}
+    assert suite.find("system-out").text == "a notice"
+
+
+@given(message=st.text(XML_CHARACTER), detail=st.text(XML_CHARACTER))
+def test_junit_is_well_formed_whatever_the_target_printed(message: str, detail: str) -> None:
+    result = CheckResult("relu.values", "relu", "error", "exception", message, {"detail": detail})
+    root = assert_valid_junit(render_junit(Report("hw.py", 0, "float64", [result])))
+    error = root.find("testsuite/testcase/error")
+    assert error.get("message") == xml_safe(message)
+    assert xml_safe(detail).replace("\r\n", "\n").replace("\r", "\n").rstrip("\n") in error.text
+
+
+@given(st.text(XML_CHARACTER))
+def test_xml_safe_changes_only_what_xml_cannot_hold(text: str) -> None:
+    safe = xml_safe(text)
+    assert ET.fromstring(f"<a>{safe.replace('&', '&amp;').replace('<', '&lt;')}</a>") is not None
+    if not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]", text):
+        assert safe == text
+
+
+def test_junit_of_a_real_run_flags_the_buggy_components(real_report: Report) -> None:
+    root = assert_valid_junit(render_junit(real_report))
+    failing = {case.get("classname") for case in root.iter("testcase") if case.find("failure") is not None}
+    assert failing == set(VARIANTS["classic_db2_scalar"].expected)
+
+
+# Markdown
+
+
+def rendered_text(inline_source: str) -> str:
+    """The plain text a Markdown renderer shows for a paragraph; fails on any markup."""
+    (inline,) = [token for token in MARKDOWN.parse(inline_source) if token.type == "inline"]
+    assert {child.type for child in inline.children} <= {"text", "text_special"}, inline.children
+    return "".join(child.content for child in inline.children)
+
+
+def table_rows(document: str) -> list[list[str]]:
+    """The cells of the only table in ``document``, header row first, as the renderer reads them."""
+    tokens = MARKDOWN.parse(document)
+    assert [token.type for token in tokens].count("table_open") == 1
+    rows: list[list[str]] = []
+    in_row = False
+    for token in tokens:
+        if token.type in ("tr_open", "tr_close"):
+            in_row = token.type == "tr_open"
+            rows += [[]] if in_row else []
+        elif token.type == "inline" and in_row:
+            rows[-1].append(token.content)
+    return rows
+
+
+def test_markdown_has_a_verdict_and_one_table_row_per_component() -> None:
+    document = render_markdown(sample_report())
+    first_line = document.splitlines()[0]
+    assert "FAILED" in first_line
+    assert "4 passed, 1 failed, 1 errored, 3 skipped of 9 checks" in first_line
+    header, *rows = table_rows(document)
+    assert header == ["Status", "Component", "Checks passed", "Diagnoses"]
+    assert all(len(row) == 4 for row in rows)
+    assert [row[1] for row in rows] == ["init", "relu", "loss", "db2", "update"]
+    assert [row[2] for row in rows] == ["1/1", "1/2", "0/1", "1/3", "1/2"]
+    assert [row[0] for row in rows] == ["✅", "💥", "⏭️", "❌", "✅"]
+    assert rows[3][3] == "`shape_mismatch`, 1 skipped"
+
+
+def test_markdown_details_each_failing_check_once() -> None:
+    document = render_markdown(sample_report())
+    html = MARKDOWN.render(document)
+    assert html.count("<details>") == 2
+    assert "<summary>❌ <code>db2.shape</code>: shape_mismatch</summary>" in html
+    assert "db2 | is a scalar, expected (10, 1)" in html
+    assert "hidden=1, batch=2" in html
+    assert '<code class="language-text">' + TRACEBACK.replace('"', "&quot;") in html
+    assert "a notice" in html
+
+
+def test_markdown_of_a_passing_report_says_passed_and_has_no_details() -> None:
+    report = Report("hw.py", 0, "float64", [passing("init.shapes"), passing("relu.values")])
+    document = render_markdown(report)
+    assert document.startswith("✅ **mnist-ref check PASSED**")
+    assert "<details>" not in document
+
+
+@given(st.text(MARKDOWN_CHARACTER))
+def test_escaped_text_renders_literally(text: str) -> None:
+    assert rendered_text(f"x {escape_markdown(text)} x") == f"x {' '.join(text.split())} x"
+
+
+@given(st.text(MARKDOWN_CHARACTER, min_size=1))
+def test_escaped_text_stays_in_its_table_cell(text: str) -> None:
+    document = f"| a | b |\n|---|---|\n| {escape_markdown(text)} | end |\n"
+    assert table_rows(document)[1][1] == "end"
+
+
+def test_markdown_of_a_real_run_renders(real_report: Report) -> None:
+    document = render_markdown(real_report)
+    rows = table_rows(document)[1:]
+    assert [row[1].replace("\\", "") for row in rows] == list(COMPONENTS)
+    failing = {row[1].replace("\\", "") for row in rows if row[0] in ("❌", "💥")}
+    assert failing == set(VARIANTS["classic_db2_scalar"].expected)
+    assert len(document) < 20_000
+
+
+# Gradescope
+
+
+def assert_valid_gradescope(document: str) -> dict:
+    results = json.loads(document)
+    assert isinstance(results["score"], int | float) and not isinstance(results["score"], bool)
+    assert isinstance(results["execution_time"], int)
+    assert isinstance(results["output"], str)
+    assert results["visibility"] in VISIBILITIES and results["stdout_visibility"] in VISIBILITIES
+    for test in results["tests"]:
+        assert set(test) == {"name", "score", "max_score", "status", "output", "visibility"}
+        assert isinstance(test["name"], str) and isinstance(test["output"], str)
+        assert test["status"] in ("passed", "failed") and test["visibility"] in VISIBILITIES
+        assert 0 <= test["score"] <= test["max_score"]
+    assert results["score"] == pytest.approx(sum(test["score"] for test in results["tests"]))
+    return results
+
+
+def test_gradescope_scores_each_component_once() -> None:
+    results = assert_valid_gradescope(render_gradescope(sample_report()))
+    tests = {test["name"]: test for test in results["tests"]}
+    assert list(tests) == ["init", "relu", "loss", "db2", "update"]
+    assert {name: test["status"] for name, test in tests.items()} == {
+        "init": "passed", "relu": "failed", "loss": "failed", "db2": "failed", "update": "passed",
+    }  # fmt: skip
+    assert results["score"] == 2.0
+    assert "db2 | is a scalar, expected (10, 1)" in tests["db2"]["output"]
+    assert "smallest failing input: hidden=1, batch=2" in tests["db2"]["output"]
+    assert TRACEBACK in tests["relu"]["output"]
+    assert "no function named like cross_entropy" in tests["loss"]["output"]
+    assert results["execution_time"] == 2  # 9 checks of 0.25 s
+    assert "2 of 5 components correct" in results["output"]
+
+
+def test_gradescope_weights_set_the_points() -> None:
+    results = assert_valid_gradescope(render_gradescope(sample_report(), weights={"init": 2.5, "db2": 4}))
+    points = {test["name"]: (test["score"], test["max_score"]) for test in results["tests"]}
+    assert points == {"init": (2.5, 2.5), "relu": (0, 0), "loss": (0, 0), "db2": (0, 4), "update": (0, 0)}
+    assert results["score"] == 2.5
+
+
+@pytest.mark.parametrize(
+    ("weights", "complaint"),
+    [({"dW3": 1}, "unknown component 'dW3'"), ({"db2": -1}, "db2 is worth -1 points"),
+     ({"db2": math.nan}, "db2 is worth nan points")],
+)  # fmt: skip
+def test_gradescope_rejects_bad_weights(weights: dict, complaint: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(complaint)):
+        component_points(COMPONENTS, weights)
+
+
+STATUS_PER_COMPONENT = st.lists(
+    st.sampled_from(["pass", "fail", "error", "skip"]), min_size=len(COMPONENTS), max_size=len(COMPONENTS)
+)
+
+
+@given(STATUS_PER_COMPONENT, st.integers(0, len(COMPONENTS) - 1))
+def test_gradescope_a_new_failure_costs_exactly_its_component(statuses: list[str], broken: int) -> None:
+    checks = [passing(f"{name}.a") for name in COMPONENTS]
+    for name, status in zip(COMPONENTS, statuses, strict=True):
+        checks.append(CheckResult(f"{name}.b", name, status, None, "m"))
+    before = assert_valid_gradescope(render_gradescope(Report("hw.py", 0, "float64", checks)))["score"]
+    checks[broken] = CheckResult(checks[broken].id, COMPONENTS[broken], "fail", "mismatch", "m")
+    after = assert_valid_gradescope(render_gradescope(Report("hw.py", 0, "float64", checks)))["score"]
+    component_was_earned = statuses[broken] in ("pass", "skip")
+    assert before - after == (1.0 if component_was_earned else 0.0)
+
+
+def test_gradescope_load_failure_scores_zero_with_the_reason() -> None:
+    results = assert_valid_gradescope(render_gradescope_load_failure("cannot load the target: hw.py, line 3"))
+    assert results["score"] == 0
+    assert results["output"] == "cannot load the target: hw.py, line 3"
+    assert [test["name"] for test in results["tests"]] == list(COMPONENTS)
+    assert {test["status"] for test in results["tests"]} == {"failed"}
+    assert sum(test["max_score"] for test in results["tests"]) == len(COMPONENTS)
+
+
+def test_gradescope_results_are_written_when_the_target_cannot_load(tmp_path) -> None:
+    target = write_variant(VARIANTS["class_style_fails_at_import"], tmp_path)
+    results_path = tmp_path / "results" / "results.json"
+    arguments = ["check", str(target), "--format", "gradescope", "--out", str(results_path)]
+    result = CliRunner().invoke(main, arguments)
+    assert result.exit_code == 2, result.output
+    results = assert_valid_gradescope(results_path.read_text())
+    assert results["score"] == 0
+    assert "this notebook needs a GPU runtime" in results["output"]
+
+
+def test_gradescope_of_a_real_run(real_report: Report) -> None:
+    results = assert_valid_gradescope(render_gradescope(real_report))
+    failed = {test["name"] for test in results["tests"] if test["status"] == "failed"}
+    assert failed == set(VARIANTS["classic_db2_scalar"].expected) | {"loss"}  # classic has no loss function
+    assert results["score"] == len(COMPONENTS) - len(failed)
+
+
+# The registry
+
+
+@pytest.mark.parametrize("name", ["text", "json", "junit", "markdown", "gradescope"])
+def test_every_format_is_registered_and_renders_a_report(name: str) -> None:
+    text = FORMATS[name](sample_report())
+    assert "db2" in text
+    assert text.endswith("\n")
