@@ -53,7 +53,7 @@ def load_mapping(path: str | Path) -> TargetMapping:
         raise MappingError(f"{path}: the mapping file is not UTF-8 text") from error
     except tomllib.TOMLDecodeError as error:
         raise MappingError(f"{path}: not valid TOML: {error}") from error
-    return parse_mapping(data, path.name)
+    return parse_mapping(data, str(path))
 
 
 def parse_mapping(data: Mapping[str, Any], source: str) -> TargetMapping:

@@ -60,6 +60,8 @@ def python_of_cell(source: str) -> str:
     lines = source.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     if lines[-1] == "":
         lines.pop()
+    if not lines:
+        return ""
     first = lines[0].strip()
     if first.startswith("%%"):
         name, _, arguments = first[2:].partition(" ")
@@ -73,6 +75,8 @@ def python_of_line(line: str) -> str:
     escaped = ESCAPED_LINE.match(line)
     if escaped:
         indent, target, escape, command = escaped.group("indent", "target", "escape", "command")
+        if target and escape == "!":
+            escape = "!!"  # files = !ls keeps the output, as !!ls does
         return f"{indent}{target or ''}{_ipython_call(escape, command.strip())}"
     help_request = HELP_LINE.match(line)
     if help_request and "?" in line:

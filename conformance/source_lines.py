@@ -33,7 +33,7 @@ class LineMap:
     cell_starts: tuple[tuple[int, int], ...] = ()
 
     def where(self, lineno: int) -> str:
-        """ "line 12" for a .py file, "cell 4, line 2" for a notebook."""
+        """Where line ``lineno`` is: "line 12" for a .py file, "cell 4, line 2" for a notebook."""
         index = bisect_right([start for start, _ in self.cell_starts], lineno) - 1
         if index < 0:
             return f"line {lineno}"

@@ -19,6 +19,7 @@ from rich.table import Table
 from tqdm import tqdm
 
 from conformance.cli import check_command
+from conformance.grading.commands import grade_command, grade_merge_command
 from mnist_ref import __version__
 from mnist_ref.data import NUM_CLASSES, PIXELS, DataError, download_mnist, load_mnist, make_splits, to_columns
 from mnist_ref.evaluation import Evaluation, evaluate
@@ -299,6 +300,8 @@ def confusion_cell(count: int, on_diagonal: bool) -> str:
 
 
 main.add_command(check_command)
+main.add_command(grade_command)
+main.add_command(grade_merge_command)
 
 if __name__ == "__main__":
     main()

@@ -14,7 +14,9 @@ batch of ``m`` samples::
 
 Every function keeps the dtype of its floating-point inputs (float32 or float64)
 and validates what it is given, so a wrong shape fails loudly instead of
-broadcasting silently.
+broadcasting silently. The functions a training step calls take
+``validate=False`` too: the training loop checks its data once per run, not at
+every step (on a batch of 128 the checks would cost as much as the arithmetic).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import numpy as np
 
 from mnist_ref.validation import (
     check_features,
+    check_grads,
     check_labels,
     check_params,
     float_dtype,
@@ -133,21 +136,29 @@ def from_one_hot(Y: np.ndarray) -> np.ndarray:
     return Y.argmax(axis=0)
 
 
-def forward(params: Params, X: np.ndarray) -> ForwardCache:
-    """Forward pass of X (n_in, m): returns Z1, A1 (h, m) and Z2, A2 (k, m)."""
-    check_params(params)
-    check_features(X, params["W1"].shape[1], params["W1"].dtype)
+def forward(params: Params, X: np.ndarray, *, validate: bool = True) -> ForwardCache:
+    """Forward pass of X (n_in, m): returns Z1, A1 (h, m) and Z2, A2 (k, m).
+
+    ``validate=False`` skips the checks of params and X, for inputs already checked.
+    """
+    if validate:
+        check_params(params)
+        check_features(X, params["W1"].shape[1], params["W1"].dtype)
     Z1 = params["W1"] @ X + params["b1"]
     A1 = relu(Z1)
     Z2 = params["W2"] @ A1 + params["b2"]
     return ForwardCache(Z1, A1, Z2, softmax(Z2))
 
 
-def cross_entropy(Z2: np.ndarray, y: np.ndarray) -> float:
-    """Mean cross-entropy of logits Z2 (k, m) against labels y (m,), from log_softmax (no log(0))."""
-    y = check_labels(y, Z2.shape[0])
-    if y.size != Z2.shape[1]:
-        raise ValueError(f"{y.size} labels for {Z2.shape[1]} columns of logits")
+def cross_entropy(Z2: np.ndarray, y: np.ndarray, *, validate: bool = True) -> float:
+    """Mean cross-entropy of logits Z2 (k, m) against labels y (m,), from log_softmax (no log(0)).
+
+    ``validate=False`` skips the checks of y, for labels already checked.
+    """
+    if validate:
+        y = check_labels(y, Z2.shape[0])
+        if y.size != Z2.shape[1]:
+            raise ValueError(f"{y.size} labels for {Z2.shape[1]} columns of logits")
     return float(-log_softmax(Z2)[y, np.arange(y.size)].mean())
 
 
@@ -156,20 +167,25 @@ def loss(params: Params, X: np.ndarray, y: np.ndarray) -> float:
     return cross_entropy(forward(params, X).Z2, y)
 
 
-def backward(params: Params, cache: ForwardCache, X: np.ndarray, y: np.ndarray) -> Grads:
+def backward(
+    params: Params, cache: ForwardCache, X: np.ndarray, y: np.ndarray, *, validate: bool = True
+) -> Grads:
     """Gradients of the mean cross-entropy; each has exactly its parameter's shape and dtype.
 
     dZ2 = (A2 - onehot(y)) / m          (k, m)
     dW2 = dZ2 @ A1.T                    (k, h)     db2 = row sums of dZ2  (k, 1)
     dZ1 = (W2.T @ dZ2) * relu'(Z1)      (h, m)
     dW1 = dZ1 @ X.T                     (h, n_in)  db1 = row sums of dZ1  (h, 1)
+
+    ``validate=False`` skips the checks of params, X and the number of labels, for inputs already checked.
     """
-    check_params(params)
     dtype = params["W1"].dtype
-    check_features(X, params["W1"].shape[1], dtype)
     m = X.shape[1]
-    if np.size(y) != m:
-        raise ValueError(f"{np.size(y)} labels for {m} columns of X")
+    if validate:
+        check_params(params)
+        check_features(X, params["W1"].shape[1], dtype)
+        if np.size(y) != m:
+            raise ValueError(f"{np.size(y)} labels for {m} columns of X")
     dZ2 = (cache.A2 - one_hot(y, cache.A2.shape[0], dtype)) / dtype.type(m)
     dZ1 = (params["W2"].T @ dZ2) * relu_grad(cache.Z1)
     return {
@@ -180,18 +196,15 @@ def backward(params: Params, cache: ForwardCache, X: np.ndarray, y: np.ndarray) 
     }
 
 
-def sgd_update(params: Params, grads: Grads, lr: float) -> Params:
-    """One gradient-descent step, theta - lr * d_theta; returns new arrays, inputs untouched."""
-    check_params(params)
-    updated = {}
-    for name in PARAM_NAMES:
-        grad = grads["d" + name]
-        if grad.shape != params[name].shape:
-            raise ValueError(f"d{name} has shape {grad.shape}, expected {params[name].shape} like {name}")
-        if grad.dtype != params[name].dtype:
-            raise ValueError(f"d{name} has dtype {grad.dtype}, expected {params[name].dtype} like {name}")
-        updated[name] = params[name] - params[name].dtype.type(lr) * grad
-    return updated
+def sgd_update(params: Params, grads: Grads, lr: float, *, validate: bool = True) -> Params:
+    """One gradient-descent step, theta - lr * d_theta; returns new arrays, inputs untouched.
+
+    ``validate=False`` skips the checks of params and of the gradients' shapes and dtypes.
+    """
+    if validate:
+        check_params(params)
+        check_grads(grads, params)
+    return {name: params[name] - params[name].dtype.type(lr) * grads["d" + name] for name in PARAM_NAMES}
 
 
 def predict(params: Params, X: np.ndarray) -> np.ndarray:

@@ -101,31 +101,32 @@ def minibatches(
     """One epoch of batches from X (n_in, m) and y (m,): (X_batch (n_in, b), y_batch (b,)) pairs.
 
     ``batch_size=0`` (or any size >= m) yields the whole set once, unshuffled.
-    Otherwise the columns are shuffled with one permutation drawn from ``rng`` and
-    sliced into consecutive batches (the last one may be smaller); the batches are
-    views of that single shuffled copy. X should be Fortran-ordered so that both
-    the shuffle and the slices move contiguous columns.
+    Otherwise one permutation of the columns is drawn from ``rng`` and cut into
+    consecutive batches (the last one may be smaller); each batch copies its own
+    columns out of X, so the whole set is never copied. X should be Fortran-ordered,
+    so that each column is one contiguous block of memory.
     """
     m = X.shape[1]
     if batch_size == 0 or batch_size >= m:
         yield X, y
         return
     order = rng.permutation(m)
-    X_shuffled, y_shuffled = X[:, order], y[order]
     for start in range(0, m, batch_size):
-        yield X_shuffled[:, start : start + batch_size], y_shuffled[start : start + batch_size]
+        batch = order[start : start + batch_size]
+        yield X[:, batch], y[batch]
 
 
 def train_step(params: Params, X: np.ndarray, y: np.ndarray, lr: float) -> tuple[Params, float, int]:
     """One gradient step on the batch X (n_in, b), y (b,).
 
     Returns the updated parameters, the batch's mean loss and its number of correct
-    predictions, both measured with the parameters before the update.
+    predictions, both measured with the parameters before the update. Nothing is
+    validated here: ``train`` checks the whole training set once, before the first step.
     """
-    cache = forward(params, X)
-    grads = backward(params, cache, X, y)
+    cache = forward(params, X, validate=False)
+    grads = backward(params, cache, X, y, validate=False)
     correct = int((cache.Z2.argmax(axis=0) == y).sum())
-    return sgd_update(params, grads, lr), cross_entropy(cache.Z2, y), correct
+    return sgd_update(params, grads, lr, validate=False), cross_entropy(cache.Z2, y, validate=False), correct
 
 
 def train_epoch(

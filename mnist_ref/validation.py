@@ -18,15 +18,15 @@ def check_labels(y: np.ndarray, num_classes: int) -> np.ndarray:
     y = np.asarray(y)
     if y.ndim != 1:
         raise ValueError(f"labels must be 1-D of shape (m,), got shape {y.shape}")
-    if not (np.issubdtype(y.dtype, np.integer) or np.issubdtype(y.dtype, np.floating)):
+    if np.issubdtype(y.dtype, np.floating):
+        not_whole = ~np.isfinite(y) | (y != np.round(y))
+        if not_whole.any():
+            where = int(np.flatnonzero(not_whole)[0])
+            raise ValueError(f"labels must be whole numbers, got {y[where]} at position {where}")
+    elif not np.issubdtype(y.dtype, np.integer):
         raise ValueError(f"labels must be integers, got dtype {y.dtype}")
-    not_whole = ~np.isfinite(y) | (y != np.round(y))
-    if not_whole.any():
-        where = int(np.flatnonzero(not_whole)[0])
-        raise ValueError(f"labels must be whole numbers, got {y[where]} at position {where}")
-    outside = (y < 0) | (y >= num_classes)
-    if outside.any():
-        where = int(np.flatnonzero(outside)[0])
+    if y.size and (y.min() < 0 or y.max() >= num_classes):
+        where = int(np.flatnonzero((y < 0) | (y >= num_classes))[0])
         raise ValueError(f"label {y[where]} at position {where} is outside [0, {num_classes})")
     return y.astype(np.int64)
 
@@ -38,7 +38,7 @@ def check_features(X: np.ndarray, n_in: int, dtype: np.dtype | None = None) -> N
         raise ValueError(f"X must have shape ({n_in}, m), got {X.shape}{hint}")
     if dtype is not None and X.dtype != dtype:
         raise ValueError(f"X has dtype {X.dtype} but the parameters are {dtype}: pass X.astype(np.{dtype})")
-    if not np.all(np.isfinite(X)):
+    if not all_finite(X):
         raise ValueError("X contains NaN or infinite values")
 
 
@@ -59,5 +59,24 @@ def check_params(params: dict[str, np.ndarray]) -> None:
     if len(dtypes) != 1 or dtypes.pop() not in FLOAT_DTYPES:
         raise ValueError("parameters must all be float32 or all be float64")
     for name in ("W1", "b1", "W2", "b2"):
-        if not np.all(np.isfinite(params[name])):
+        if not all_finite(params[name]):
             raise ValueError(f"{name} contains NaN or infinite values")
+
+
+def check_grads(grads: dict[str, np.ndarray], params: dict[str, np.ndarray]) -> None:
+    """dW1, db1, dW2, db2 must each have the shape and dtype of their parameter W1, b1, W2, b2."""
+    for name in ("W1", "b1", "W2", "b2"):
+        param, grad = params[name], grads["d" + name]
+        if grad.shape != param.shape:
+            raise ValueError(f"d{name} has shape {grad.shape}, expected {param.shape} like {name}")
+        if grad.dtype != param.dtype:
+            raise ValueError(f"d{name} has dtype {grad.dtype}, expected {param.dtype} like {name}")
+
+
+def all_finite(values: np.ndarray) -> bool:
+    """True when no entry is NaN or infinite.
+
+    The minimum and maximum are NaN as soon as one entry is, and infinite as soon as one
+    entry is: two passes over the array and no boolean copy of it (a training set is large).
+    """
+    return values.size == 0 or bool(np.isfinite(values.min()) and np.isfinite(values.max()))

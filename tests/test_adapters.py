@@ -17,18 +17,21 @@ from hypothesis import strategies as st
 import mnist_ref
 from conformance.adapters import ClassAdapter, FunctionalAdapter, description, discover
 from conformance.adapters.labels import LabelForms, guess_label_form, one_hot_columns
+from conformance.adapters.layers import LayerListLayout, layer_layout
 from conformance.adapters.layouts import (
     Conventions,
     DictLayout,
     TupleLayout,
     dict_layout,
     read_arrays,
+    read_forward,
     read_mapping,
     tuple_order,
 )
 from conformance.adapters.names import GRAD_NAMES, PARAM_NAMES, normalize, ranked_matches, roles_for
-from conformance.adapters.signatures import OPERATIONS, UnmappableError, plan_call
+from conformance.adapters.signatures import OPERATIONS, UnmappableError, plan_call, plan_with_roles
 from conformance.loading import load_target
+from conformance.mapping import load_mapping
 from conformance.sandbox.protocol import NotProvided
 
 
@@ -211,9 +214,12 @@ def test_results_are_read_from_dicts_tuples_and_lone_arrays():
     assert read_arrays({"w1": a, "B1": b}, PARAM_NAMES).keys() == {"W1", "b1"}
     assert read_arrays((a, b, c, d), PARAM_NAMES)["W2"] is c
     assert read_arrays((d, c, b, a), GRAD_NAMES, returned=("dW2", "db2", "dW1", "db1"))["dW1"] is b
-    assert read_arrays((d, {"Z1": a, "A1": b, "Z2": c}), ("Z1", "A1", "Z2", "A2"), returned=("A2", "cache"))[
-        "A2"
-    ] is d
+    assert (
+        read_arrays((d, {"Z1": a, "A1": b, "Z2": c}), ("Z1", "A1", "Z2", "A2"), returned=("A2", "cache"))[
+            "A2"
+        ]
+        is d
+    )
     assert read_arrays(([a, b, c, d], [0.5]), PARAM_NAMES) == {}
     assert read_arrays((a, b, c, d, [2.3, 1.9]), PARAM_NAMES)["b2"] is d
     assert read_arrays(d, ("Z1", "A1", "Z2", "A2"), lone="A2")["A2"] is d
@@ -462,12 +468,15 @@ def test_predict_prefers_the_predictions_from_probabilities(load):
 
 def test_describe_reports_free_fixed_and_partly_fixed_init_sizes(load):
     free = load("def init_params(n_x, n_h, n_y):\n    return None\n", "free")
-    partly = load("""
+    partly = load(
+        """
         import numpy as np
 
         def init_params(hidden_size):
             return np.zeros((hidden_size, 784)), np.zeros((hidden_size, 1)), np.zeros((10, hidden_size)), 0
-    """, "partly")
+    """,
+        "partly",
+    )
     assert FunctionalAdapter(free).describe()["init_sizes"] == "free"
     assert FunctionalAdapter(partly).describe()["init_sizes"] == (
         "partly fixed: n_in=784, n_out=10; hidden from the arguments"
@@ -583,3 +592,145 @@ def test_a_class_whose_weights_cannot_be_found_is_reported(load):
     with pytest.raises(NotProvided, match="cannot find where Net keeps W1, b1, W2, b2"):
         adapter.forward(problem().params, problem().X)
     assert adapter.describe()["missing"]["init"].startswith("cannot find where Net keeps")
+
+
+# -- other shapes of API ---------------------------------------------------------------------------
+
+
+def test_lists_of_layers_are_read_as_pairs_or_dicts_and_packed_back():
+    a, b, c, d = (np.full((1, 1), value) for value in range(4))
+    assert read_arrays([(a, b), (c, d)], PARAM_NAMES) == {"W1": a, "b1": b, "W2": c, "b2": d}
+    assert read_arrays([{"dW": a, "db": b}, {"dW": c, "db": d}], GRAD_NAMES)["db2"] is d
+    assert read_arrays(([(a, b), (c, d)], [0.5, 0.4]), PARAM_NAMES)["W2"] is c  # (layers, history)
+    assert layer_layout([(a, b), (c,)], PARAM_NAMES) is None
+    dicts = layer_layout([{"weights": a, "bias": b}, {"weights": c, "bias": d}], PARAM_NAMES)
+    assert dicts == LayerListLayout(PARAM_NAMES, ("weights", "bias"))
+    assert dicts.pack({"W1": 1, "b1": 2, "W2": 3, "b2": 4}) == [
+        {"weights": 1, "bias": 2},
+        {"weights": 3, "bias": 4},
+    ]
+    assert dicts.text() == "list of layers [{'weights': W1, 'bias': b1}, ...]"
+
+
+def test_a_network_held_as_a_list_of_layer_dicts_is_driven_through_its_init(load):
+    module = load("""
+        import numpy as np
+
+        def initialize_network(sizes):
+            pairs = zip(sizes, sizes[1:])
+            return [{"W": np.ones((n_out, n_in)), "b": np.zeros((n_out, 1))} for n_in, n_out in pairs]
+
+        def forward(network, X):
+            hidden = np.maximum(network[0]["W"] @ X + network[0]["b"], 0)
+            return network[1]["W"] @ hidden + network[1]["b"]
+
+        def update(network, grads, lr):
+            steps = zip(network, grads)
+            return [{"W": layer["W"] - lr * g["dW"], "b": layer["b"] - lr * g["db"]} for layer, g in steps]
+    """)
+    adapter = discover(module)
+    assert (
+        "network as list of layers [{'W': W1, 'b': b1}, ...]" in adapter.describe()["components"]["forward"]
+    )
+    case = problem()
+    assert set(adapter.forward(case.params, case.X)) == {"Z2"}  # logits: the values say so
+    np.testing.assert_allclose(adapter.forward(case.params, case.X)["Z2"], case.cache.Z2)
+    grads = mnist_ref.backward(case.params, case.cache, case.X, case.y)
+    updated = adapter.update(case.params, grads, 0.5)
+    for name, expected in mnist_ref.sgd_update(case.params, grads, 0.5).items():
+        np.testing.assert_allclose(updated[name], expected)
+
+
+@pytest.mark.parametrize(
+    ("returned", "values", "name"),
+    [
+        (("logits",), [[0.2, 0.8]], "Z2"),
+        (("A2",), [[-1.0, 2.0]], "A2"),  # named A2: compared as probabilities, however wrong
+        (("out",), [[-1.0, 2.0]], "Z2"),  # probabilities are never negative
+        (("out",), [[0.2, 0.8]], "A2"),
+        (None, [[0.2, 0.8]], "A2"),
+    ],
+)
+def test_a_lone_forward_output_is_logits_or_probabilities(returned, values, name):
+    assert set(read_forward(np.array(values), returned)) == {name}
+
+
+UPDATING_CLASS = """
+    import numpy as np
+
+    class Net:
+        def __init__(self, n_in, n_hidden, n_out, step=0.1):
+            self.step = step
+            self.W1, self.b1 = np.zeros((n_hidden, n_in)), np.zeros((n_hidden, 1))
+            self.W2, self.b2 = np.zeros((n_out, n_hidden)), np.zeros((n_out, 1))
+
+        def forward(self, X):
+            return self.W1 @ X
+
+        def backward(self, X, y):
+            m = X.shape[1]
+            dZ2 = self.A2 - np.eye(10)[:, y]
+            dZ1 = self.W2.T @ dZ2 * (self.Z1 > 0)
+            self.W2 = self.W2 - self.step * dZ2 @ self.A1.T / m
+            self.b2 = self.b2 - self.step * dZ2.sum(axis=1, keepdims=True) / m
+            self.W1 = self.W1 - self.step * dZ1 @ X.T / m
+            self.b1 = self.b1 - self.step * dZ1.sum(axis=1, keepdims=True) / m
+"""
+
+
+def test_gradients_are_recovered_from_a_backward_that_applies_the_update(load):
+    adapter = discover(load(UPDATING_CLASS.replace("step", "lr")))
+    case = problem()
+    got = adapter.backward(case.params, case.X, case.y, case.cache)
+    for name, expected in mnist_ref.backward(case.params, case.cache, case.X, case.y).items():
+        np.testing.assert_allclose(got[name], expected, atol=1e-12)
+    assert adapter.describe()["missing"]["update"].startswith("Net.backward applies the update itself")
+
+
+def test_a_backward_updating_with_an_unknown_learning_rate_is_not_provided(load, tmp_path):
+    adapter = discover(load(UPDATING_CLASS))
+    case = problem()
+    with pytest.raises(
+        NotProvided, match=r"the checker cannot find its learning rate: name the attribute with"
+    ):
+        adapter.backward(case.params, case.X, case.y, case.cache)
+    (tmp_path / "m.toml").write_text('[class]\nlearning_rate_attribute = "step"\n')
+    named = discover(load(UPDATING_CLASS, "named"), load_mapping(tmp_path / "m.toml"))
+    got = named.backward(case.params, case.X, case.y, case.cache)
+    np.testing.assert_allclose(got["dW1"], mnist_ref.backward(case.params, case.cache, case.X, case.y)["dW1"])
+
+
+def test_a_backward_that_gives_nothing_and_changes_nothing_is_not_provided(load):
+    adapter = discover(
+        load("""
+        import numpy as np
+
+        class Net:
+            def __init__(self, n_in, n_hidden, n_out, lr=0.1):
+                self.lr = lr
+                self.W1, self.b1 = np.zeros((n_hidden, n_in)), np.zeros((n_hidden, 1))
+                self.W2, self.b2 = np.zeros((n_out, n_hidden)), np.zeros((n_out, 1))
+
+            def forward(self, X):
+                return self.W1 @ X
+
+            def backward(self, X, y):
+                self.gradient_of_W1 = X @ X.T
+    """)
+    )
+    case = problem()
+    with pytest.raises(NotProvided, match="returns no dW1, db1, dW2, db2, stores none"):
+        adapter.backward(case.params, case.X, case.y, case.cache)
+
+
+def test_roles_given_in_order_plan_the_call():
+    def grads(a, b, c=None, *rest): ...
+
+    planned = plan_with_roles(
+        grads, "grads", OPERATIONS["backward"], ("X", "Y", None), lambda container: None
+    )
+    assert roles(planned) == ["X", "Y", None]
+    with pytest.raises(UnmappableError, match=r"^1 role given for the 3 parameters of grads\(a, b, c\)$"):
+        plan_with_roles(grads, "grads", OPERATIONS["backward"], ("X",), lambda container: None)
+    with pytest.raises(UnmappableError, match=r"^backward cannot give steps to `b` of grads\(a, b, c\)$"):
+        plan_with_roles(grads, "grads", OPERATIONS["backward"], ("X", "steps", None), lambda container: None)

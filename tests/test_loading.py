@@ -15,6 +15,8 @@ from conformance.loading import (
     load_target,
 )
 from conformance.sandbox.protocol import TargetLoadError
+from conformance.sandbox.tracebacks import Frame
+from conformance.source_lines import PLAIN_FILE, LineMap
 
 SCRIPT = '''\
 """A student's MNIST network."""
@@ -277,3 +279,54 @@ def test_a_missing_global_is_explained_by_the_line_that_sets_it():
         "but that import failed (ModuleNotFoundError: No module named 'cupy')"
     )
     assert explain_missing_global((failed, loop), "m", "relu (line 5)") is None
+
+
+# -- where a line is: .py files and notebook cells ---------------------------------------------------
+
+
+@given(st.lists(st.tuples(st.integers(1, 4), st.integers(1, 5)), min_size=1, max_size=6))
+def test_every_line_of_joined_cells_is_placed_in_its_cell(cells):
+    """``cells``: (number of lines, gap before it in the notebook's cell numbering)."""
+    starts, texts, line, number = [], [], 1, 0
+    for size, gap in cells:
+        number += gap
+        starts.append((line, number))
+        texts.append("".join(f"x{number}_{index} = {index}\n" for index in range(1, size + 1)))
+        line += size
+    lines = LineMap(tuple(starts))
+    text = "".join(texts)
+
+    assert [segment for _, segment in lines.segments(text)] == texts
+    for lineno, content in enumerate(text.splitlines(), start=1):
+        cell, index = content.split(" ")[0][1:].split("_")
+        assert lines.where(lineno) == f"cell {cell}, line {index}"
+
+
+def test_a_py_file_is_its_own_line_map():
+    assert PLAIN_FILE.where(12) == "line 12"
+    assert list(PLAIN_FILE.segments("a = 1\nb = 2\n")) == [(1, "a = 1\nb = 2\n")]
+    traceback = 'File "/w/student.py", line 31, in backward_prop'
+    assert PLAIN_FILE.relabel(traceback, "/w/student.py") == traceback
+
+
+def test_tracebacks_and_frames_are_relabelled_with_the_cell():
+    lines = LineMap(((1, 2), (4, 5)))
+    dump = 'File "/w/hw.ipynb", line 5 in spin\n  File "/w/other.py", line 5, in f'
+    assert (
+        lines.relabel(dump, "/w/hw.ipynb")
+        == 'File "/w/hw.ipynb", cell 5, line 2 in spin\n  File "/w/other.py", line 5, in f'
+    )
+    assert str(lines.locate(Frame("spin", 5))) == "spin (cell 5, line 2)"
+    assert lines.locate(None) is None
+
+
+def test_a_syntax_error_in_a_later_segment_is_placed_in_it():
+    lines = LineMap(((1, 1), (3, 4)))
+    with pytest.raises(
+        TargetLoadError, match=r"^hw\.ipynb, cell 4, line 2: IndentationError: unexpected indent$"
+    ):
+        extract_definitions("import os\nx = 1\ny = 2\n    z = 3\n", "hw.ipynb", lines)
+    with pytest.raises(
+        TargetLoadError, match=r"^hw\.ipynb, cell 4, line 1: SyntaxError: 'return' outside function$"
+    ):
+        extract_definitions("import os\nx = 1\nreturn x\n", "hw.ipynb", lines)

@@ -32,12 +32,12 @@ class ComponentChoice:
 
     @property
     def class_name(self) -> str | None:
-        """ "MLP" for "MLP.forward"; None for a plain name."""
+        """The class a "ClassName.method" names: "MLP" for "MLP.forward"; None for a plain name."""
         return self.function.partition(".")[0] if self.function and "." in self.function else None
 
     @property
     def method(self) -> str:
-        """ "forward" for "MLP.forward"; the name itself for a plain name."""
+        """The method a "ClassName.method" names: "forward" for "MLP.forward"; else the name itself."""
         return (self.function or "").rpartition(".")[2]
 
 

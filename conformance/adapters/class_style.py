@@ -68,11 +68,15 @@ DEFAULT_LEARNING_RATE = 0.1
 
 
 def network_class(module: types.ModuleType, mapping: TargetMapping = NO_MAPPING) -> type | None:
-    """The class a mapping file names (TargetLoadError if there is none such), else ``find_network_class``."""
-    name = mapping.class_named()
+    """The class a mapping file names (TargetLoadError if there is none such), else ``find_network_class``.
+
+    A file names it in ``[class]``, in a "ClassName.method", or as the ``init`` (its constructor).
+    """
+    classes = own_classes(module)
+    init = mapping.components.get("init")
+    name = mapping.class_named() or (init.function if init and init.function in classes else None)
     if name is None:
         return find_network_class(module)
-    classes = own_classes(module)
     if name not in classes:
         known = ", ".join(classes) or "none"
         raise TargetLoadError(
@@ -125,7 +129,7 @@ class InstanceLayout:
         return container in self.containers or all(name in self.attributes for name in names)
 
     def text(self, container: str) -> str:
-        """ "attributes W1, b1, W2, b2" or "self.params with keys 'W1', ..."."""
+        """Where the container is, in words: "attributes W1, b1, W2, b2" or "self.params as dict ..."."""
         if container in self.containers:
             holder, layout = self.containers[container]
             return f"self.{holder} as {layout.text()}"
@@ -146,6 +150,13 @@ class InstanceLayout:
         for name, value in arrays.items():
             if name in self.attributes:
                 setattr(instance, self.attributes[name], value)
+
+    def holds_dicts(self, instance: Any) -> bool:
+        """False when ``instance`` keeps something else than a dict where a dict of parameters was assumed
+        (``self.layers = [...]``); True when there is no instance to look at."""
+        if instance is None or "params" not in self.containers:
+            return True
+        return isinstance(getattr(instance, self.containers["params"][0], {}), Mapping)
 
     def read(self, instance: Any, names: tuple[str, ...]) -> dict[str, np.ndarray]:
         """The arrays among ``names`` the instance holds (attributes and dict attributes, exact names)."""
@@ -183,23 +194,29 @@ class ClassAdapter(FunctionalAdapter):
         except UnmappableError as error:
             self._give_up(str(error))
             return
-        if not self.instances.locates("params"):
+        instance = self._sample_instance()
+        if not self.instances.locates("params") or not self.instances.holds_dicts(instance):
             self._give_up(
                 f"cannot find where {self.network.__name__} keeps W1, b1, W2, b2 (attributes with those "
                 "names, or a dict attribute such as self.params)"
             )
             return
-        if "init" not in self.plans or self.plans["init"].title == self.network.__name__:
+        self.initial = {} if instance is None else self.instances.read(instance, PARAM_NAMES)
+        init_choice = self.mapping.components.get("init")
+        if init_choice is None or init_choice.function == self.network.__name__:
             self.plans["init"] = self.construct
             self.missing.pop("init", None)
         for operation in METHOD_OPERATIONS:
             self._plan_method(operation)
         self._explain_missing_update()
+
+    def _sample_instance(self) -> Any:
+        """An instance of sizes SIZE_PROBE, to see how it keeps its arrays; None if it cannot be made."""
         try:
             with time_limit(PROBE_TIME_LIMIT):
-                self.initial = self.instances.read(self._construct(*SIZE_PROBE), PARAM_NAMES)
+                return self._construct(*SIZE_PROBE)
         except Exception:  # a constructor that fails shows nothing; the init checks will say what is wrong
-            self.initial = {}
+            return None
 
     def _plan_constructor(self) -> CallPlan:
         """How to build an instance: as a mapping file's ``init`` says if it names the class, else by name."""
@@ -213,8 +230,9 @@ class ClassAdapter(FunctionalAdapter):
     def _explain_missing_update(self) -> None:
         """A missing update whose work the backward method does itself is said to be so."""
         backward = self.method_plans.get("backward")
-        updated = set(self.instances.attributes.get(name) for name in PARAM_NAMES)
-        if "update" in self.missing and backward and updated & stored_attributes(backward.function):
+        attributes = self.instances.attributes
+        parameters = {attributes[name] for name in PARAM_NAMES if name in attributes}
+        if "update" in self.missing and backward and parameters & stored_attributes(backward.function):
             self.missing["update"] = (
                 f"{backward.title} applies the update itself: there is no separate update to check "
                 "(its gradients are read from the change of the parameters)"

@@ -23,13 +23,19 @@ INIT_TIME_LIMIT = 2.0
 
 
 def call_text(plan: CallPlan, labels: LabelForms, notes: tuple[str, ...] = ()) -> str:
-    """The call and how values travel: "back_prop(..., Y); Y as integer labels (m,); returns (dW1, ...)"."""
+    """The call and how values travel: "back_prop(..., Y); Y as integer labels (m,); returns (dW1, ...)".
+
+    What the items of a returned tuple are taken to be is said in canonical names ("..." for an
+    item that is ignored), as a mapping file's ``returns`` says it.
+    """
     parts = [plan.text(), *notes, *plan.layout_notes()]
     label_text = labels.text(plan)
     if label_text:
         parts.append(label_text)
-    if plan.returned:
-        parts.append(f"returns ({', '.join(name or '...' for name in plan.returned)})")
+    returnable = RETURNABLE.get(plan.operation.name)
+    if plan.returned and returnable:
+        roles = [_returned_role(name, returnable) for name in plan.returned]
+        parts.append(f"returns ({', '.join('...' if role == KEEP else role for role in roles)})")
     return "; ".join(parts)
 
 
@@ -40,7 +46,8 @@ def by_component(texts: dict[str, str]) -> dict[str, str]:
 
 
 def init_sizes(plan: CallPlan | None, init: Any) -> str:
-    """ "free" when init takes all three sizes, else "fixed (784, 10, 10)" as read from calling ``init``.
+    """How init is sized: "free" when it takes all three sizes, else "fixed (784, 10, 10)" as read
+    from calling ``init``.
 
     ``init(n_in, hidden, n_out)`` is the adapter's operation; it runs at most INIT_TIME_LIMIT s.
     """

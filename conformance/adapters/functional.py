@@ -33,7 +33,7 @@ from conformance.adapters.description import (
 )
 from conformance.adapters.introspect import called_functions, global_reads, own_classes, own_functions
 from conformance.adapters.labels import LabelForms
-from conformance.adapters.layers import LayerListLayout, layer_layout
+from conformance.adapters.layers import gradient_layout, layer_layout
 from conformance.adapters.layouts import Conventions, read_arrays, read_forward
 from conformance.adapters.module_globals import data_globals, global_values, set_globals
 from conformance.adapters.names import (
@@ -85,6 +85,7 @@ class FunctionalAdapter:
         self.init_function: CallPlan | None = None  # what a training loop calls for its first parameters
         self._find_components()
         self.orientation = decide_orientation(mapping, self.initial, self._forward_fits)
+        self.labels.one_hot_text = self.orientation.one_hot_text()
 
     def _find_components(self) -> None:
         """Plan every operation; after init, learn from what it returns how the parameters travel."""
@@ -110,12 +111,8 @@ class FunctionalAdapter:
             return
         layers = layer_layout(value, PARAM_NAMES)
         if layers is not None:
-            gradient_keys = layers.keys and tuple(f"d{key}" for key in layers.keys)
-            if gradient_keys is None or not set(gradient_keys) <= self.conventions.strings:
-                gradient_keys = layers.keys
-            self.conventions = self.conventions.knowing("params", layers).knowing(
-                "grads", LayerListLayout(GRAD_NAMES, gradient_keys)
-            )
+            gradients = gradient_layout(layers, self.conventions.strings)
+            self.conventions = self.conventions.knowing("params", layers).knowing("grads", gradients)
         plan = self.plans.get("init")
         self.initial = read_arrays(value, PARAM_NAMES, plan.returned if plan else None)
 
@@ -141,7 +138,8 @@ class FunctionalAdapter:
 
     def describe(self) -> dict[str, Any]:
         """``{"style", "components": {component: how it is called}, "missing": {component: why},
-        "init_sizes": "free" | "fixed (784, 10, 10)"}``."""
+        "init_sizes": "free" | "fixed (784, 10, 10)", "layout": "column" | "row", "layout_reason": the
+        layout in words and how it was decided, "mapping": what was found as a mapping file's data}``."""
         texts = {name: call_text(plan, self.labels, self._notes(plan)) for name, plan in self.plans.items()}
         return {
             "style": self.style,
@@ -325,8 +323,8 @@ class FunctionalAdapter:
             raise NotProvided(operation, f"not checked: {self.mapping.source} sets {operation} = false")
         if choice.class_name or choice.function in own_classes(self.module):
             raise NotProvided(operation, f"{choice.function} belongs to a class")
-        function = self.functions.get(choice.function)
-        if function is None:
+        function = vars(self.module).get(choice.function)  # its own functions, or one it imports
+        if not isinstance(function, types.FunctionType):
             known = list(self.functions)
             raise missing_function_error(self.mapping, operation, f"function `{choice.function}`", known)
         candidate = Candidate.of(choice.function, function, operation, roles=choice.roles)

@@ -20,7 +20,8 @@ from conformance.adapters.names import is_one_hot_function, normalize
 from conformance.adapters.signatures import CallPlan
 
 LabelForm = Literal["labels", "one-hot"]
-FORM_TEXT = {"labels": "integer labels (m,)", "one-hot": "one-hot columns (10, m)"}
+LABELS_TEXT = "integer labels (m,)"
+COLUMNS_TEXT = "one-hot columns (10, m)"
 OTHER_FORM: dict[LabelForm, LabelForm] = {"labels": "one-hot", "one-hot": "labels"}
 
 
@@ -98,8 +99,9 @@ def _called_name(call: ast.Call) -> str:
 class LabelForms:
     """Calls target functions with labels in the form that works for each, and remembers it."""
 
-    def __init__(self) -> None:
+    def __init__(self, one_hot_text: str = COLUMNS_TEXT) -> None:
         self._worked: dict[str, LabelForm] = {}
+        self.one_hot_text = one_hot_text  # how one-hot labels are laid out, for describe()
 
     def first_form(self, plan: CallPlan) -> LabelForm:
         """The form tried first: what worked before, else what the code suggests, else integer labels."""
@@ -140,8 +142,11 @@ class LabelForms:
             return None
         first = self.first_form(plan)
         if plan.title in self._worked:
-            return f"{argument.name} as {FORM_TEXT[first]} (that worked)"
-        return f"{argument.name} as {FORM_TEXT[first]}, {FORM_TEXT[OTHER_FORM[first]]} if that raises"
+            return f"{argument.name} as {self._text(first)} (that worked)"
+        return f"{argument.name} as {self._text(first)}, {self._text(OTHER_FORM[first])} if that raises"
+
+    def _text(self, form: LabelForm) -> str:
+        return LABELS_TEXT if form == "labels" else self.one_hot_text
 
 
 def _in_form(values: Mapping[str, Any], form: LabelForm) -> Mapping[str, Any]:

@@ -7,13 +7,13 @@ Nothing in the code's names says it, so the adapter learns it from what the targ
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from conformance.adapters.names import normalize
+from conformance.adapters.names import GRAD_NAMES, normalize
 
 WEIGHT_KEYS = ("w", "weight", "weights", "dw", "gradw", "dweight", "dweights")
 BIAS_KEYS = ("b", "bias", "biases", "db", "gradb", "dbias", "dbiases")
@@ -48,6 +48,15 @@ class LayerListLayout:
             return f"list of layers [({self.names[0]}, {self.names[1]}), ({self.names[2]}, {self.names[3]})]"
         weight, bias = self.keys
         return f"list of layers [{{{weight!r}: {self.names[0]}, {bias!r}: {self.names[1]}}}, ...]"
+
+
+def gradient_layout(params: LayerListLayout, strings: Iterable[str]) -> LayerListLayout:
+    """How gradients travel when the parameters are a list of layers: pairs like them, dicts keyed
+    ``"dW"``/``"db"`` when the code spells those keys (``strings``), else keyed like the parameters."""
+    keys = params.keys
+    if keys is not None and {f"d{key}" for key in keys} <= set(strings):
+        keys = (f"d{keys[0]}", f"d{keys[1]}")
+    return LayerListLayout(GRAD_NAMES, keys)
 
 
 def layer_arrays(value: Any) -> tuple[list[Any], tuple[str, str] | None] | None:

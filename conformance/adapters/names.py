@@ -49,6 +49,7 @@ FUNCTION_NAMES: dict[str, tuple[str, ...]] = {
     "init": (
         "initparams", "initparameters", "initializeparameters", "initializeparams", "initialiseparameters",
         "initialiseparams", "initweights", "initializeweights", "initialiseweights", "initnetwork",
+        "initializenetwork", "initialisenetwork", "initlayers", "initializelayers", "initialiselayers",
         "initialize", "initialise", "init",
     ),
     "relu": ("relu", "reluactivation", "reluforward"),

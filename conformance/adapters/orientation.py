@@ -73,8 +73,12 @@ class Orientation:
         """Named arrays the target produced, in column layout."""
         return {name: self.to_canonical(name, value) for name, value in arrays.items()}
 
+    def one_hot_text(self) -> str:
+        """How one-hot labels are laid out: "one-hot columns (10, m)" or "one-hot rows (m, 10)"."""
+        return "one-hot columns (10, m)" if self.layout == "column" else "one-hot rows (m, 10)"
+
     def text(self) -> str:
-        """ "column: X (784, m), W1 (h, 784), biases (h, 1)" or the row equivalent."""
+        """The layout in words: "column: X (784, m), W1 (h, 784), biases (h, 1), ..." or the row one."""
         if self.layout == "column":
             return "column: X (784, m), W1 (h, 784), biases (h, 1), one-hot labels (10, m)"
         return f"row: X (m, 784), W1 (784, h), biases {self.bias}, one-hot labels (m, 10)"
@@ -91,7 +95,7 @@ def bias_shape_of(bias: Any) -> BiasShape:
 
 
 def layout_of_weights(W1: Any, n_in: int) -> LayoutName | None:
-    """ "column" for W1 (h, n_in), "row" for W1 (n_in, h), None when its shape says neither."""
+    """The layout W1 shows: "column" for (h, n_in), "row" for (n_in, h), None when it shows neither."""
     shape = np.shape(W1)
     if len(shape) != 2 or shape[0] == shape[1]:
         return None

@@ -216,9 +216,8 @@ def plan_with_roles(
     parameters = _parameters(function, method)
     names = ", ".join(parameter.name for parameter in parameters)
     if len(roles) != len(parameters):
-        raise UnmappableError(
-            f"{len(roles)} roles given for the {len(parameters)} parameters of {title}({names})"
-        )
+        given = "1 role" if len(roles) == 1 else f"{len(roles)} roles"
+        raise UnmappableError(f"{given} given for the {len(parameters)} parameters of {title}({names})")
     for parameter, role in zip(parameters, roles, strict=True):
         if role is None and _required(parameter):
             raise UnmappableError(

@@ -1,7 +1,7 @@
 """The gradebook, ``grades.csv``: one row per submission, sorted by name, the same bytes for the same run.
 
 Columns: ``name``, ``entry`` (the file graded), ``outcome`` (checked, not loaded, grader
-crashed), ``score`` and ``max_score`` (by the rubric), one column per component with its
+failed), ``score`` and ``max_score`` (by the rubric), one column per component with its
 status (pass, fail, error or skip; empty when the submission was not checked), ``diagnoses``
 (``component:code`` of every failing check, ``; ``-separated) and ``reason`` (why a submission
 was not checked). No timestamps and no durations, so a rerun reproduces the file exactly.

@@ -17,11 +17,11 @@ from conformance.grading.submissions import Submission
 from conformance.report import render_json
 from conformance.report.model import CheckResult, Report
 
-Outcome = Literal["checked", "not_loaded", "grader_crashed"]
+Outcome = Literal["checked", "not_loaded", "grader_failed"]
 OUTCOME_WORDS: dict[Outcome, str] = {
     "checked": "checked",
     "not_loaded": "not loaded",
-    "grader_crashed": "grader crashed",
+    "grader_failed": "grader failed",
 }
 
 
@@ -30,9 +30,9 @@ class SubmissionResult:
     """How grading one submission ended.
 
     ``outcome`` is "checked" (``report`` holds every check), "not_loaded" (the submission cannot
-    be loaded, or a folder has no entry point; ``reason`` says why) or "grader_crashed" (the
-    process grading it died, e.g. killed by the submission; ``reason`` says so). ``seconds`` is
-    the time grading took, for information only.
+    be loaded, or a folder has no entry point; ``reason`` says why) or "grader_failed" (the
+    process grading it died, e.g. killed by the submission, or the checker itself failed;
+    ``reason`` says so). ``seconds`` is the time grading took, for information only.
     """
 
     submission: Submission
@@ -55,6 +55,7 @@ class SubmissionResult:
         return {
             "name": submission.name,
             "path": submission.path,
+            "files": list(submission.files),
             "entry": submission.entry,
             "problem": submission.problem,
             "source_sha256": submission.source_sha256,
@@ -69,7 +70,12 @@ class SubmissionResult:
     def from_dict(cls, values: dict[str, Any]) -> SubmissionResult:
         """The result stored by ``to_dict``; KeyError or TypeError when it is not one."""
         submission = Submission(
-            values["name"], values["path"], values["entry"], values["problem"], values["source_sha256"]
+            values["name"],
+            values["path"],
+            tuple(values["files"]),
+            values["entry"],
+            values["problem"],
+            values["source_sha256"],
         )
         report = None if values["report"] is None else report_from_dict(values["report"])
         settings = GradingSettings.from_dict(values["settings"])

@@ -44,3 +44,6 @@ class Shard:
 
     def __str__(self) -> str:
         return f"{self.index}/{self.count}"
+
+
+WHOLE_CLASS = Shard(1, 1)

@@ -36,14 +36,15 @@ class SubmissionsError(Exception):
 class Submission:
     """One student's work, found under the class's ``root`` folder.
 
-    ``path`` (relative to the root, ``/``-separated) is the file or folder handed in; ``entry`` is
-    the file to check, or None when there is none, with ``problem`` saying why. ``source_sha256``
-    hashes every .py and .ipynb file of the submission (names and contents), so that a changed
-    submission is graded again.
+    Paths are relative to the root, ``/``-separated: ``path`` is the file or folder handed in,
+    ``files`` its .py and .ipynb files (all that grading copies and reads), ``entry`` the file to
+    check, or None when there is none, with ``problem`` saying why. ``source_sha256`` hashes the
+    files' names and contents, so that a changed submission is graded again.
     """
 
     name: str
     path: str
+    files: tuple[str, ...]
     entry: str | None
     problem: str | None
     source_sha256: str
@@ -105,14 +106,20 @@ def _expand(spec: str) -> list[Path]:
     return [path for path in matches if path.is_dir() or path.suffix in SOURCE_SUFFIXES]
 
 
+def relative_to_root(path: Path, root: Path) -> str:
+    """``path`` relative to ``root``, ``/``-separated."""
+    return path.resolve().relative_to(root.resolve()).as_posix()
+
+
 def _submission(path: Path, root: Path) -> Submission:
-    relative = path.resolve().relative_to(root.resolve()).as_posix()
+    relative = relative_to_root(path, root)
     if path.is_file():
-        return Submission(path.stem, relative, relative, None, source_sha256(root, [path]))
+        return Submission(path.stem, relative, (relative,), relative, None, source_sha256(root, [path]))
     sources = sorted(file for file in path.rglob("*") if is_source_file(file) and not _in_ignored(file, path))
     entry, problem = entry_point(path, [file for file in sources if file.parent == path])
-    entry_relative = None if entry is None else entry.resolve().relative_to(root.resolve()).as_posix()
-    return Submission(path.name, relative, entry_relative, problem, source_sha256(root, sources))
+    files = tuple(relative_to_root(file, root) for file in sources)
+    entry_relative = None if entry is None else relative_to_root(entry, root)
+    return Submission(path.name, relative, files, entry_relative, problem, source_sha256(root, sources))
 
 
 def _in_ignored(file: Path, folder: Path) -> bool:
@@ -131,7 +138,7 @@ def entry_point(folder: Path, top_level_sources: Sequence[Path]) -> tuple[Path |
     if not top_level_sources:
         return None, f"{folder.name}/ has no .py or .ipynb file at its top level"
     found = ", ".join(source.name for source in top_level_sources)
-    conventional = ", ".join(ENTRY_POINT_NAMES)
+    conventional = ", ".join(ENTRY_POINT_NAMES[:-1]) + f" or {ENTRY_POINT_NAMES[-1]}"
     return None, (
         f"{folder.name}/ has {len(top_level_sources)} source files ({found}) and none is named "
         f"{conventional}: keep one, or name the one to grade submission.py"
@@ -142,7 +149,7 @@ def source_sha256(root: Path, files: Iterable[Path]) -> str:
     """SHA-256 of the files' paths (relative to ``root``) and contents, in path order."""
     digest = hashlib.sha256()
     for file in sorted(files):
-        digest.update(file.resolve().relative_to(root.resolve()).as_posix().encode() + b"\0")
+        digest.update(relative_to_root(file, root).encode() + b"\0")
         digest.update(file.read_bytes() + b"\0")
     return digest.hexdigest()
 

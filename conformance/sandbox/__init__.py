@@ -234,14 +234,16 @@ class _Child:
         tail = self.output_tail()
         frame = self.lines.locate(dump_location(tail, str(self.target_file)))
         running = f"; it was running {frame}" if frame else ""
-        return Failure("timeout", f"did not return within {seconds:g} s (infinite loop?){running}", tail)
+        message = f"did not return within {seconds:g} s (infinite loop?){running}"
+        return Failure("timeout", message, self.lines.relabel(tail, str(self.target_file)))
 
     def crash_failure(self) -> Failure:
         """The Failure for a child that died during a call, located by faulthandler's dump if there is one."""
         status = self.exit_status()
         tail = self.output_tail()
         frame = self.lines.locate(dump_location(tail, str(self.target_file)))
-        return Failure("crash", f"{status} in {frame}" if frame else status, tail)
+        message = f"{status} in {frame}" if frame else status
+        return Failure("crash", message, self.lines.relabel(tail, str(self.target_file)))
 
     def exit_status(self) -> str:
         """'the process exited with code 3' or 'killed by signal SIGSEGV' (killed if it does not end)."""
@@ -255,8 +257,8 @@ class _Child:
         return f"the process exited with code {code}"
 
     def output_tail(self) -> str:
-        """The last lines the child wrote to fd 1 and 2 (a notebook's lines placed in their cells)."""
-        return self.lines.relabel(read_tail(self.output.fileno()), str(self.target_file))
+        """The last lines the child wrote to fd 1 and 2."""
+        return read_tail(self.output.fileno())
 
     def kill(self) -> None:
         """Kill the child's whole process group and reap the child."""

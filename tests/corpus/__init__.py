@@ -17,7 +17,7 @@ from pathlib import Path
 
 import nbformat
 
-from corpus.notebooks import to_notebook
+from corpus.notebooks import patched, to_notebook
 
 CORPUS = Path(__file__).parent
 GRADIENTS = ("dW1", "db1", "dW2", "db2")
@@ -94,7 +94,9 @@ def write_variant(variant: Variant, directory: Path) -> Path:
     base = BASES[variant.base]
     path = Path(directory) / f"{variant.name}{base.suffix}"
     if base.notebook_of:
-        nbformat.write(to_notebook(variant.source(), variant.name), path)
+        notebook = to_notebook(base.path.read_text(), variant.name)
+        patched(notebook, variant.replacements)
+        nbformat.write(notebook, path)
     else:
         path.write_text(variant.source())
     return path
@@ -296,9 +298,11 @@ OTHER_STYLES = (
     Variant(
         "row_layout_db1_keepdims", "row_layout",
         (('grads["b1"] = dz1.sum(axis=0)', 'grads["b1"] = dz1.sum(axis=0, keepdims=True)'),),
-        {"db1": "shape_mismatch", "train": "shape_mismatch"},
-        "db1 is (1, h) where the target's own b1 is (h,): a wrong shape in its layout; b1 - lr * db1 "
+        {"db1": "transposed", "train": "shape_mismatch"},
+        "db1 is (1, h) where the target's own b1 is (h,): a wrong shape in its layout, which reaches the "
+        "column-layout checks as (1, h) against (h, 1), the right numbers the other way round; b1 - lr * db1 "
         "becomes (1, h), so training returns a b1 of another shape",
+        notes=("db1: shape_mismatch is as fair (an extra axis rather than a transpose)",),
     ),
     Variant(
         "row_layout_dW1_transposed", "row_layout",
@@ -308,8 +312,7 @@ OTHER_STYLES = (
     ),
     Variant(
         "row_layout_loss_sum", "row_layout",
-        (("return -np.mean(np.sum(Y * np.log(probs + 1e-12), axis=1))",
-          "return -np.sum(Y * np.log(probs + 1e-12))"),),
+        (("return -np.mean(np.log(np.sum(probs * Y, axis=1)))", "return -np.sum(np.log(np.sum(probs * Y, axis=1)))"),),
         {"loss": "scaled"},
         "the loss is summed over the batch, not averaged: scaled by the batch size; training only prints it",
     ),

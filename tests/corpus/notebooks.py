@@ -50,6 +50,14 @@ def to_notebook(source: str, title: str) -> nbformat.NotebookNode:
     return notebook
 
 
+def patched(notebook: nbformat.NotebookNode, replacements: tuple[tuple[str, str], ...]) -> None:
+    """Apply each (old, new) replacement to the one code cell holding ``old`` (AssertionError otherwise)."""
+    for old, new in replacements:
+        cells = [cell for cell in notebook.cells if cell.cell_type == "code" and old in cell.source]
+        assert len(cells) == 1, f"{old!r} is in {len(cells)} cells, not one"
+        cells[0].source = cells[0].source.replace(old, new)
+
+
 def _first_line(statement: ast.stmt) -> int:
     """The first line of a statement, its decorators included."""
     decorators = getattr(statement, "decorator_list", [])

@@ -1,0 +1,200 @@
+"""``mnist-ref grade`` and ``mnist-ref grade-merge`` (added to the ``mnist-ref`` group in mnist_ref.cli).
+
+Two flat commands rather than a ``grade`` group with a default subcommand: ``grade
+SUBMISSIONS`` stays the short common case, and a class folder that happens to be named
+``merge`` can never be mistaken for the subcommand.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from conformance.grading.shards import WHOLE_CLASS, Shard
+
+EXIT_INTERRUPTED = 130  # the shell's code for a command ended by Ctrl-C
+
+
+class GradingUnusable(click.ClickException):
+    """Bad submissions folder, rubric or shards: a one-line message and exit status 2."""
+
+    exit_code = 2
+
+
+class ShardType(click.ParamType):
+    """``--shard I/N`` as a Shard."""
+
+    name = "I/N"
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> Shard:
+        if isinstance(value, Shard):
+            return value
+        try:
+            return Shard.parse(str(value))
+        except ValueError as error:
+            self.fail(str(error), param, ctx)
+
+
+@click.command(
+    "grade",
+    epilog="""\b
+Examples:
+  mnist-ref grade submissions/ --out graded/
+  mnist-ref grade "hw3/*.ipynb" --out graded/ --rubric rubric.toml --jobs 4
+  mnist-ref grade submissions/ --out shard-2/ --shard 2/4       # one job of a CI matrix
+  mnist-ref grade-merge shard-*/ --out graded/
+
+Run it again after an interruption: finished submissions are kept, the rest are graded.
+Exit status: 0 when every submission has a grade (whatever the grades), 2 for a bad
+argument, submissions folder or rubric, 130 when interrupted.""",
+)
+@click.argument("submissions", nargs=-1, required=True)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Folder for grades.csv, summary.md, plots/, feedback/, gradescope/ and results/.",
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(1),
+    default=None,
+    help="Submissions graded at the same time.  [default: every core]",
+)
+@click.option(
+    "--rubric",
+    "rubric_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="TOML file of points per component or check, and hidden checks.  [default: 1 point per component]",
+)
+@click.option(
+    "--shard",
+    type=ShardType(),
+    default=WHOLE_CLASS,
+    help="Grade only shard I of N of the class (sorted by name, every N-th from the I-th).",
+)
+@click.option("--force", is_flag=True, help="Grade every submission again, even those already graded.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the generated inputs.")
+@click.option(
+    "--dtype",
+    type=click.Choice(["float64", "float32"]),
+    default="float64",
+    show_default=True,
+    help="Dtype of the arrays fed to the submissions.",
+)
+@click.option(
+    "--examples",
+    type=click.IntRange(1, 1000),
+    default=10,
+    show_default=True,
+    help="Generated inputs per property check.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(0.1),
+    default=10.0,
+    show_default=True,
+    help="Seconds one call into a submission may take before it counts as hung.",
+)
+@click.option(
+    "--memory-mb",
+    type=click.IntRange(64),
+    default=2048,
+    show_default=True,
+    help="Memory limit of the process that runs a submission.",
+)
+@click.option(
+    "--no-progress", is_flag=True, help="Hide the progress bar (hidden anyway when not on a terminal)."
+)
+def grade_command(
+    submissions: tuple[str, ...],
+    out: Path,
+    jobs: int | None,
+    rubric_path: Path | None,
+    shard: Shard,
+    force: bool,
+    seed: int,
+    dtype: str,
+    examples: int,
+    timeout: float,
+    memory_mb: int,
+    no_progress: bool,
+) -> None:
+    """Grade a class: check every submission, write a gradebook, feedback and a summary.
+
+    SUBMISSIONS is a folder holding one .py or .ipynb file or one sub-folder per student
+    (named after the file or folder; a sub-folder's entry point is its only .py/.ipynb
+    file, else submission.py, submission.ipynb, main.py or main.ipynb), or a glob such as
+    "hw3/*.ipynb". Each submission is checked like `mnist-ref check` does, in parallel,
+    each in its own sandbox process. A submission that hangs, crashes, floods its output
+    or eats memory is recorded as such; one that cannot be loaded scores 0, with the reason.
+    """
+    from conformance.grading.batch import grade_class
+    from conformance.grading.rubric import EQUAL_WEIGHTS, RubricError, load_rubric
+    from conformance.grading.settings import GradingSettings
+    from conformance.grading.submissions import SubmissionsError, find_submissions
+
+    try:
+        rubric = EQUAL_WEIGHTS if rubric_path is None else load_rubric(rubric_path)
+        found = find_submissions(submissions, exclude=out)
+    except (RubricError, SubmissionsError) as error:
+        raise GradingUnusable(str(error)) from None
+    settings = GradingSettings(seed, dtype, examples, timeout, memory_mb)
+    try:
+        run = grade_class(
+            found,
+            out,
+            settings=settings,
+            rubric=rubric,
+            jobs=jobs,
+            shard=shard,
+            force=force,
+            progress=False if no_progress else None,
+        )
+    except KeyboardInterrupt:
+        click.echo(
+            f"\ninterrupted: the submissions graded so far are saved in {out / 'results'}; "
+            "run the same command again to grade the rest",
+            err=True,
+        )
+        sys.exit(EXIT_INTERRUPTED)
+    checked = sum(result.outcome == "checked" for result in run.results)
+    share = "" if shard == WHOLE_CLASS else f" (shard {shard} of a class of {len(found.submissions)})"
+    click.echo(f"{len(run.results)} submissions{share}: {run.graded} graded now, {run.reused} already graded")
+    click.echo(f"{checked} checked, {len(run.results) - checked} not checked (see the reason column)")
+    click.echo(f"gradebook: {run.gradebook}")
+    click.echo(f"summary: {out / 'summary.md'}")
+    click.echo(f"for the students: {out / 'feedback'} and {out / 'gradescope'}")
+
+
+@click.command(
+    "grade-merge",
+    epilog="""\b
+Example (the shards of a CI matrix, downloaded into shard-1/ ... shard-4/):
+  mnist-ref grade-merge shard-1/ shard-2/ shard-3/ shard-4/ --out graded/""",
+)
+@click.argument(
+    "shards", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path)
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Folder for the merged gradebook, summary, feedback and Gradescope files.",
+)
+def grade_merge_command(shards: tuple[Path, ...], out: Path) -> None:
+    """Merge the output folders of `mnist-ref grade --shard I/N` into one gradebook and summary.
+
+    The shards must come from the same class, settings and rubric, each shard exactly once,
+    every one finished.
+    """
+    from conformance.grading.manifest import ManifestError
+    from conformance.grading.merge import MergeError, merge_shards
+
+    try:
+        gradebook = merge_shards(shards, out)
+    except (ManifestError, MergeError) as error:
+        raise GradingUnusable(str(error)) from None
+    click.echo(f"merged {len(shards)} shards; gradebook: {gradebook}; summary: {out / 'summary.md'}")

@@ -1,0 +1,46 @@
+"""What the class as a whole got right and wrong, computed from the gradebook (a pandas DataFrame)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from conformance.grading.gradebook import DIAGNOSIS_SEPARATOR
+from conformance.report.model import COMPONENTS
+
+STATUS_COLUMNS = {
+    "pass": "passed",
+    "fail": "failed",
+    "error": "errored",
+    "skip": "skipped",
+    "": "not checked",
+}
+
+
+def component_counts(frame: pd.DataFrame) -> pd.DataFrame:
+    """One row per component: how many submissions passed, failed, errored, skipped, were not checked;
+    and ``pass_rate``, the share of all submissions that passed it (0.0 for an empty class)."""
+    counts = pd.DataFrame(
+        {
+            column: [int((frame[component] == status).sum()) for component in COMPONENTS]
+            for status, column in STATUS_COLUMNS.items()
+        },
+        index=pd.Index(COMPONENTS, name="component"),
+    )
+    counts["pass_rate"] = counts["passed"] / len(frame) if len(frame) else 0.0
+    return counts
+
+
+def diagnosis_counts(frame: pd.DataFrame) -> pd.DataFrame:
+    """Columns component, diagnosis, submissions: how many submissions have each diagnosis on each
+    component, most common first (ties in component order, then by code)."""
+    pairs = [
+        tuple(entry.split(":", 1))
+        for cell in frame["diagnoses"]
+        if cell
+        for entry in cell.split(DIAGNOSIS_SEPARATOR)
+    ]
+    counts = pd.DataFrame(pairs, columns=["component", "diagnosis"]).value_counts().rename("submissions")
+    table = counts.reset_index()
+    table["order"] = table["component"].map(COMPONENTS.index)
+    table = table.sort_values(["submissions", "order", "diagnosis"], ascending=[False, True, True])
+    return table.drop(columns="order").reset_index(drop=True)

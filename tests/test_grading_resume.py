@@ -1,0 +1,159 @@
+"""Grading that is interrupted, resumed, sharded and merged gives the files of one uninterrupted run.
+
+A small class (7 submissions) is graded once without interruption: the reference. Every other
+run here is compared with it, file by file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from corpus import VARIANTS
+from grading_fixtures import write_small_class
+
+from conformance.grading.results import ResultStore
+from mnist_ref.cli import main
+
+SETTINGS = ("--examples", "4", "--timeout", "3")
+CLASS_SIZE = 7
+
+
+def grade(*arguments: str) -> Result:
+    result = CliRunner().invoke(main, ["grade", *arguments, *SETTINGS], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result
+
+
+@pytest.fixture(scope="module")
+def small_class(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    directory = tmp_path_factory.mktemp("class")
+    assert len(write_small_class(directory)) == CLASS_SIZE
+    return directory
+
+
+@pytest.fixture(scope="module")
+def reference(small_class: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The output folder of one uninterrupted, unsharded run."""
+    out = tmp_path_factory.mktemp("reference")
+    grade(str(small_class), "--out", str(out), "--jobs", "2")
+    return out
+
+
+def without_timing(path: Path) -> dict:
+    """A JSON output file without the seconds grading took (the only thing that differs between runs)."""
+    document = json.loads(path.read_text())
+    document.pop("seconds", None)
+    document.pop("execution_time", None)
+    return document
+
+
+def assert_same_outputs(folder: Path, reference: Path) -> None:
+    for relative in ("grades.csv", "summary.md", "plots/score_histogram.png", "plots/common_diagnoses.png"):
+        assert (folder / relative).read_bytes() == (reference / relative).read_bytes(), relative
+    feedback = sorted(path.name for path in (reference / "feedback").iterdir())
+    assert sorted(path.name for path in (folder / "feedback").iterdir()) == feedback
+    assert len(feedback) == CLASS_SIZE
+    for name in feedback:
+        assert (folder / "feedback" / name).read_text() == (reference / "feedback" / name).read_text(), name
+    for path in (reference / "results").glob("*.json"):
+        assert without_timing(folder / "results" / path.name) == without_timing(path), path.name
+        gradescope = Path("gradescope") / path.stem / "results.json"
+        assert without_timing(folder / gradescope) == without_timing(reference / gradescope), path.stem
+
+
+def test_two_shards_merged_equal_one_run(small_class: Path, reference: Path, tmp_path: Path) -> None:
+    first = grade(str(small_class), "--out", str(tmp_path / "a"), "--shard", "1/2", "--jobs", "1")
+    assert "4 submissions (shard 1/2 of a class of 7): 4 graded now" in first.stdout
+    grade(str(small_class), "--out", str(tmp_path / "b"), "--shard", "2/2", "--jobs", "1")
+    merged = CliRunner().invoke(
+        main, ["grade-merge", str(tmp_path / "a"), str(tmp_path / "b"), "--out", str(tmp_path / "merged")]
+    )
+    assert merged.exit_code == 0, merged.output
+    assert_same_outputs(tmp_path / "merged", reference)
+
+
+def start_grading(small_class: Path, out: Path) -> subprocess.Popen:
+    """`mnist-ref grade` in a process group of its own, one submission at a time."""
+    command = [
+        sys.executable,
+        "-m",
+        "mnist_ref.cli",
+        "grade",
+        str(small_class),
+        "--out",
+        str(out),
+        "--jobs",
+        "1",
+    ]
+    return subprocess.Popen(
+        [*command, *SETTINGS, "--no-progress"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+
+
+def wait_for_results(out: Path, count: int, process: subprocess.Popen) -> None:
+    """Wait until ``count`` results are stored (the run is then part way through)."""
+    deadline = time.monotonic() + 120
+    while len(list((out / "results").glob("*.json"))) < count:
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline, "the run stored no result in time"
+        time.sleep(0.05)
+
+
+def test_a_killed_run_resumes_where_it_stopped(small_class: Path, reference: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    process = start_grading(small_class, out)
+    wait_for_results(out, 3, process)
+    os.killpg(process.pid, signal.SIGKILL)  # the whole run, as when the machine dies
+    process.communicate()
+    stored = {path.name: path.stat().st_mtime_ns for path in (out / "results").glob("*.json")}
+    assert 3 <= len(stored) < CLASS_SIZE
+    resumed = grade(str(small_class), "--out", str(out), "--jobs", "2")
+    graded_now = CLASS_SIZE - len(stored)
+    assert (
+        f"{CLASS_SIZE} submissions: {graded_now} graded now, {len(stored)} already graded" in resumed.stdout
+    )
+    assert {name: (out / "results" / name).stat().st_mtime_ns for name in stored} == stored
+    assert not list((out / "results").glob(".*"))  # no half-written file left behind
+    assert_same_outputs(out, reference)
+
+
+def test_ctrl_c_stops_the_run_and_says_how_to_resume(small_class: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    process = start_grading(small_class, out)
+    wait_for_results(out, 3, process)
+    os.killpg(process.pid, signal.SIGINT)  # Ctrl-C reaches the whole foreground process group
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130
+    assert f"interrupted: the submissions graded so far are saved in {out / 'results'}" in stderr
+    assert "run the same command again to grade the rest" in stderr
+    store = ResultStore(out / "results")
+    assert all(store.load(path.stem) is not None for path in (out / "results").glob("*.json"))
+
+
+def test_a_changed_submission_is_graded_again_and_force_grades_all(tmp_path: Path) -> None:
+    class_dir, out = tmp_path / "class", str(tmp_path / "out")
+    class_dir.mkdir()
+    (class_dir / "alice.py").write_text(VARIANTS["classic_correct"].source())
+    (class_dir / "bob.py").write_text(VARIANTS["classic_db2_scalar"].source())
+    assert "2 graded now, 0 already graded" in grade(str(class_dir), "--out", out, "--jobs", "1").stdout
+    (class_dir / "bob.py").write_text(VARIANTS["classic_correct"].source())  # bob fixes db2
+    assert "1 graded now, 1 already graded" in grade(str(class_dir), "--out", out, "--jobs", "1").stdout
+    rows = (tmp_path / "out" / "grades.csv").read_text().splitlines()
+    assert rows[1].split(",")[:4] == ["alice", "alice.py", "checked", "14"]
+    assert rows[2].split(",")[:4] == ["bob", "bob.py", "checked", "14"]
+    assert (
+        "2 graded now, 0 already graded"
+        in grade(str(class_dir), "--out", out, "--force", "--jobs", "1").stdout
+    )

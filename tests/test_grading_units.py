@@ -1,0 +1,539 @@
+"""The parts of `mnist-ref grade` that need no worker: submissions, shards, rubric, scoring, files, merging.
+
+Results are made up here (a Report with chosen statuses per check), so nothing is graded.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conformance.grading.feedback import render_feedback
+from conformance.grading.files import write_atomically
+from conformance.grading.gradebook import gradebook, gradebook_row, write_gradebook
+from conformance.grading.gradescope import render_gradescope_results
+from conformance.grading.manifest import Manifest, ManifestError, write_manifest
+from conformance.grading.merge import MergeError, merge_shards
+from conformance.grading.outputs import (
+    GRADEBOOK_FILE,
+    feedback_path,
+    result_store,
+    write_class_files,
+    write_student_files,
+)
+from conformance.grading.results import ResultStore, SubmissionResult
+from conformance.grading.rubric import CHECK_COMPONENTS, EQUAL_WEIGHTS, Rubric, RubricError, load_rubric
+from conformance.grading.scoring import grade
+from conformance.grading.settings import GradingSettings
+from conformance.grading.shards import WHOLE_CLASS, Shard
+from conformance.grading.submissions import Submission, SubmissionsError, find_submissions
+from conformance.grading.summary import render_summary
+from conformance.grading.worker import relative_to_staging
+from conformance.report.model import COMPONENTS, CheckResult, Report
+from mnist_ref.cli import main
+
+SETTINGS = GradingSettings(seed=0, examples=4, timeout=3.0)
+STATUSES = ("pass", "fail", "error", "skip")
+CODES = {"fail": "mismatch", "error": "exception"}
+
+
+def made_up_report(statuses: dict[str, str] | None = None) -> Report:
+    """A report in which every check passes, except those given another status in ``statuses``."""
+    statuses = statuses or {}
+    checks = []
+    for check_id, component in CHECK_COMPONENTS.items():
+        status = statuses.get(check_id, "pass")
+        message = f"{check_id} went {status}: see line 3 of /tmp/staging-x/alice.py"
+        checks.append(CheckResult(check_id, component, status, CODES.get(status), message))
+    return Report("alice.py", 0, "float64", checks)
+
+
+def made_up_result(name: str, statuses: dict[str, str] | None = None) -> SubmissionResult:
+    submission = Submission(name, f"{name}.py", (f"{name}.py",), f"{name}.py", None, "0" * 64)
+    return SubmissionResult(submission, SETTINGS, "checked", made_up_report(statuses), seconds=1.5)
+
+
+def unloadable_result(name: str) -> SubmissionResult:
+    submission = Submission(name, f"{name}.py", (f"{name}.py",), f"{name}.py", None, "1" * 64)
+    reason = f"cannot load the submission: {name}.py, line 3: SyntaxError: invalid syntax"
+    return SubmissionResult(submission, SETTINGS, "not_loaded", reason=reason)
+
+
+# Shards ------------------------------------------------------------------------------------------
+
+
+def test_a_shard_is_parsed_from_i_slash_n() -> None:
+    assert Shard.parse("2/4") == Shard(2, 4)
+    assert Shard.parse(" 1 / 1 ") == WHOLE_CLASS
+    assert str(Shard(3, 5)) == "3/5"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("0/4", r"shard 0/4: I must be between 1 and N, as in 1/4"),
+        ("5/4", r"shard 5/4: I must be between 1 and N"),
+        ("2", r"shard '2': expected I/N, such as 2/4"),
+        ("a/b", r"shard 'a/b': expected I/N"),
+        ("1/0", r"shard 1/0: I must be between 1 and N, as in 1/2"),
+    ],
+)
+def test_a_bad_shard_says_what_is_expected(text: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        Shard.parse(text)
+
+
+@given(st.lists(st.text(min_size=1), unique=True), st.integers(1, 12))
+def test_the_shards_split_the_class_into_disjoint_balanced_parts(names: list[str], count: int) -> None:
+    ordered = sorted(names)
+    parts = [Shard(index, count).select(ordered) for index in range(1, count + 1)]
+    assert sorted(name for part in parts for name in part) == ordered
+    assert max(map(len, parts)) - min(map(len, parts)) <= 1
+
+
+# Finding submissions -----------------------------------------------------------------------------
+
+
+def make_class(root: Path) -> None:
+    """alice.py, bob.ipynb, carol/ (one file), dave/ (main.py and a helper), erin/ (two files, no entry)."""
+    root.mkdir(exist_ok=True)
+    (root / "alice.py").write_text("A = 1\n")
+    (root / "bob.ipynb").write_text("{}")
+    (root / "notes.txt").write_text("not a submission\n")
+    (root / ".hidden.py").write_text("X = 1\n")
+    (root / "__pycache__").mkdir()
+    for folder, files in {
+        "carol": ("homework.py",),
+        "dave": ("main.py", "helpers.py"),
+        "erin": ("part1.py", "part2.py"),
+    }.items():
+        (root / folder).mkdir()
+        for file in files:
+            (root / folder / file).write_text(f"# {folder}/{file}\n")
+    (root / "carol" / "data.csv").write_text("1,2\n")
+    (root / "carol" / ".ipynb_checkpoints").mkdir()
+    (root / "carol" / ".ipynb_checkpoints" / "homework-checkpoint.py").write_text("old\n")
+
+
+def test_a_class_folder_gives_one_submission_per_file_or_folder(tmp_path: Path) -> None:
+    make_class(tmp_path / "class")
+    found = find_submissions([str(tmp_path / "class")])
+    by_name = {submission.name: submission for submission in found.submissions}
+    assert found.names == ["alice", "bob", "carol", "dave", "erin"]
+    assert by_name["alice"].entry == "alice.py"
+    assert by_name["bob"].entry == "bob.ipynb"
+    assert (by_name["carol"].entry, by_name["carol"].files) == ("carol/homework.py", ("carol/homework.py",))
+    assert by_name["dave"].entry == "dave/main.py"
+    assert by_name["dave"].files == ("dave/helpers.py", "dave/main.py")
+    assert by_name["erin"].entry is None
+    assert by_name["erin"].problem == (
+        "erin/ has 2 source files (part1.py, part2.py) and none is named submission.py, submission.ipynb, "
+        "main.py or main.ipynb: keep one, or name the one to grade submission.py"
+    )
+
+
+def test_the_source_hash_follows_the_source_files_only(tmp_path: Path) -> None:
+    make_class(tmp_path / "class")
+
+    def carol_hash() -> str:
+        found = find_submissions([str(tmp_path / "class")])
+        return next(
+            submission for submission in found.submissions if submission.name == "carol"
+        ).source_sha256
+
+    first = carol_hash()
+    (tmp_path / "class" / "carol" / "data.csv").write_text("3,4\n")
+    (tmp_path / "class" / "carol" / ".ipynb_checkpoints" / "homework-checkpoint.py").write_text("new\n")
+    assert carol_hash() == first
+    (tmp_path / "class" / "carol" / "homework.py").write_text("# changed\n")
+    assert carol_hash() != first
+
+
+def test_a_glob_or_several_paths_name_the_submissions_themselves(tmp_path: Path) -> None:
+    make_class(tmp_path / "class")
+    by_glob = find_submissions([str(tmp_path / "class" / "*.py")])
+    assert by_glob.names == ["alice"]
+    assert by_glob.root == (tmp_path / "class").resolve()
+    by_paths = find_submissions([str(tmp_path / "class" / "carol"), str(tmp_path / "class" / "bob.ipynb")])
+    assert by_paths.names == ["bob", "carol"]
+
+
+def test_the_output_folder_inside_the_class_folder_is_not_a_submission(tmp_path: Path) -> None:
+    make_class(tmp_path / "class")
+    (tmp_path / "class" / "graded").mkdir()
+    found = find_submissions([str(tmp_path / "class")], exclude=tmp_path / "class" / "graded")
+    assert "graded" not in found.names
+
+
+def test_two_submissions_with_one_name_are_refused(tmp_path: Path) -> None:
+    make_class(tmp_path / "class")
+    (tmp_path / "class" / "alice.ipynb").write_text("{}")
+    with pytest.raises(SubmissionsError, match=r"^alice.ipynb and alice.py are both submission 'alice'"):
+        find_submissions([str(tmp_path / "class")])
+
+
+def test_nothing_to_grade_is_an_error_naming_the_argument(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(SubmissionsError, match=r"empty: no \.py or \.ipynb file and no sub-folder to grade"):
+        find_submissions([str(tmp_path / "empty")])
+    with pytest.raises(SubmissionsError, match=r"nowhere/\*\.py: matches no \.py or \.ipynb file"):
+        find_submissions([str(tmp_path / "nowhere" / "*.py")])
+
+
+# Rubric ------------------------------------------------------------------------------------------
+
+GOOD_RUBRIC = """
+default_points = 2
+hidden = ["train", "softmax.large_logits"]
+
+[components]
+dW1 = 3
+loss = 0
+
+[checks]
+"softmax.large_logits" = 1.5
+"""
+
+
+def test_a_rubric_gives_points_per_component_and_check(tmp_path: Path) -> None:
+    path = tmp_path / "rubric.toml"
+    path.write_text(GOOD_RUBRIC)
+    rubric = load_rubric(path)
+    points = {item.name: item.points for item in rubric.items}
+    assert points["dW1"] == 3 and points["loss"] == 0 and points["init"] == 2
+    assert points["softmax.large_logits"] == 1.5
+    names = [item.name for item in rubric.items]
+    assert names.index("softmax") + 1 == names.index("softmax.large_logits")
+    softmax = next(item for item in rubric.items if item.name == "softmax")
+    assert "softmax.large_logits" not in softmax.check_ids and len(softmax.check_ids) == 4
+    assert {item.name for item in rubric.items if item.hidden} == {"train", "softmax.large_logits"}
+    assert rubric.max_score == 2 * 13 + 3 + 0 + 1.5
+    assert Rubric.from_dict(json.loads(json.dumps(rubric.to_dict()))) == rubric
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("points = 1", r"rubric.toml: unknown key 'points'; a rubric has default_points, hidden"),
+        ("[components]\ndw1 = 2", r"rubric.toml: components.dw1: unknown component; the components are init"),
+        (
+            '[components]\ndW1 = "three"',
+            r"rubric.toml: components.dW1 = 'three': points must be a number >= 0",
+        ),
+        ("[components]\ndW1 = -1", r"rubric.toml: components.dW1 = -1: points must be a number >= 0"),
+        ("[components]\ndW1 = true", r"rubric.toml: components.dW1 = True: points must be"),
+        (
+            '[checks]\n"db2.shapes" = 1',
+            r"rubric.toml: checks.db2.shapes: unknown check; the checks of db2 are",
+        ),
+        ('[checks]\n"tanh.values" = 1', r"checks.tanh.values: unknown check; check ids are component.name"),
+        ('hidden = ["db2.nope"]', r"rubric.toml: hidden: 'db2.nope' is neither a check id nor a component"),
+        ('hidden = "train"', r"rubric.toml: hidden must be a list of check ids or components"),
+        ("components = 3", r"rubric.toml: components must be a table \(\[components\]\)"),
+        ("default_points = 0", r"rubric.toml: every component and check is worth 0 points"),
+        ("[components\ndW1 = 1", r"rubric.toml: not valid TOML: .*line 1"),
+        (
+            '[components]\ninit = 2\n[checks]\n"init.shapes" = 1\n"init.weights" = 1',
+            r"components.init: every check of init has its own points in \[checks\]",
+        ),
+    ],
+)
+def test_a_bad_rubric_is_one_line_naming_the_key(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "rubric.toml"
+    path.write_text(text)
+    with pytest.raises(RubricError, match=message) as raised:
+        load_rubric(path)
+    assert "\n" not in str(raised.value)
+
+
+def test_the_grade_command_refuses_a_bad_rubric_with_exit_status_2(tmp_path: Path) -> None:
+    make_class(tmp_path / "class")
+    (tmp_path / "rubric.toml").write_text("[components]\ndW3 = 1\n")
+    result = CliRunner().invoke(
+        main,
+        [
+            "grade",
+            str(tmp_path / "class"),
+            "--out",
+            str(tmp_path / "out"),
+            "--rubric",
+            str(tmp_path / "rubric.toml"),
+        ],
+    )
+    assert result.exit_code == 2
+    assert "components.dW3: unknown component" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--shard", "3/2"], "shard 3/2: I must be between 1 and N"),
+        (["--jobs", "0"], "--jobs"),
+    ],
+)
+def test_the_grade_command_refuses_bad_options(tmp_path: Path, arguments: list[str], message: str) -> None:
+    make_class(tmp_path / "class")
+    result = CliRunner().invoke(
+        main, ["grade", str(tmp_path / "class"), "--out", str(tmp_path / "o"), *arguments]
+    )
+    assert result.exit_code == 2
+    assert message in result.output
+
+
+def test_the_grade_command_says_when_there_is_nothing_to_grade(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["grade", str(tmp_path / "*.py"), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2
+    assert "matches no .py or .ipynb file and no folder" in result.output
+
+
+# Scoring -----------------------------------------------------------------------------------------
+
+
+@settings(max_examples=50)
+@given(st.dictionaries(st.sampled_from(sorted(CHECK_COMPONENTS)), st.sampled_from(STATUSES)))
+def test_a_component_earns_its_point_when_nothing_fails_and_something_passes(
+    statuses: dict[str, str],
+) -> None:
+    scored = grade(made_up_result("alice", statuses), EQUAL_WEIGHTS)
+    earning = 0
+    for component in COMPONENTS:
+        own = [
+            statuses.get(check_id, "pass")
+            for check_id, owner in CHECK_COMPONENTS.items()
+            if owner == component
+        ]
+        earning += "pass" in own and not {"fail", "error"} & set(own)
+    assert scored.score == earning
+    assert scored.max_score == len(COMPONENTS)
+
+
+def test_a_check_with_its_own_points_is_scored_apart_from_its_component() -> None:
+    rubric = Rubric.from_dict({"checks": {"softmax.large_logits": 4}, "hidden": []})
+    scored = grade(made_up_result("alice", {"softmax.large_logits": "fail"}), rubric)
+    earned = {item.item.name: item.earned for item in scored.items}
+    assert earned["softmax"] == 1 and earned["softmax.large_logits"] == 0
+    assert (scored.score, scored.max_score) == (15, 19)
+
+
+def test_a_submission_that_was_not_checked_earns_nothing() -> None:
+    scored = grade(unloadable_result("bob"), EQUAL_WEIGHTS)
+    assert (scored.score, scored.max_score) == (0, 15)
+    assert {item.status for item in scored.items} == {"skip"}
+
+
+# Feedback and Gradescope -------------------------------------------------------------------------
+
+HIDING = Rubric.from_dict({"checks": {"db2.autograd": 2}, "hidden": ["db2.autograd", "dW1.finite_diff"]})
+
+
+def test_feedback_never_names_a_hidden_check() -> None:
+    result = made_up_result(
+        "alice", {"db2.autograd": "fail", "dW1.finite_diff": "fail", "relu.values": "error"}
+    )
+    feedback = render_feedback(result, grade(result, HIDING))
+    assert "**Score: 13 / 17**" in feedback
+    assert "db2.autograd" not in feedback and "dW1.finite" not in feedback
+    assert "### dW1\n\n1 hidden check of this part did not pass." in feedback
+    assert "| dW1 | ❌ failed | 0 / 1 |" in feedback
+    assert "### relu\n\n**relu.values** error: `exception`, the function raised an exception" in feedback
+    assert "2 of the 17 points come from hidden checks, which are not listed here." in feedback
+
+
+def test_feedback_of_a_correct_submission_has_nothing_to_fix() -> None:
+    result = made_up_result("alice")
+    feedback = render_feedback(result, grade(result, EQUAL_WEIGHTS))
+    assert feedback.startswith("# Feedback for alice\n\n**Score: 15 / 15**\n")
+    assert "What to fix" not in feedback and "hidden" not in feedback
+
+
+def test_gradescope_results_hide_hidden_items_and_keep_visible_output_clean() -> None:
+    result = made_up_result("alice", {"db2.autograd": "fail", "dW1.finite_diff": "fail"})
+    results = json.loads(render_gradescope_results(result, grade(result, HIDING)))
+    tests = {test["name"]: test for test in results["tests"]}
+    assert tests["db2.autograd"]["visibility"] == "hidden"
+    assert "db2.autograd failed" in tests["db2.autograd"]["output"]  # the instructor sees it
+    assert tests["dW1"]["visibility"] == "visible"
+    assert "finite_diff" not in tests["dW1"]["output"]
+    assert tests["dW1"]["output"].endswith("hidden checks that did not pass: 1")
+    assert (results["score"], results["execution_time"]) == (14, 2)
+
+
+def test_gradescope_results_of_an_unloadable_submission_give_the_reason() -> None:
+    results = json.loads(
+        render_gradescope_results(unloadable_result("bob"), grade(unloadable_result("bob"), EQUAL_WEIGHTS))
+    )
+    assert results["score"] == 0
+    assert "SyntaxError" in results["output"]
+    assert {test["status"] for test in results["tests"]} == {"failed"}
+
+
+def test_staging_paths_are_made_relative() -> None:
+    report = relative_to_staging(made_up_report({"db2.shape": "fail"}), Path("/tmp/staging-x"))
+    assert all(check.message.endswith("see line 3 of alice.py") for check in report.checks)
+
+
+# Gradebook and summary ---------------------------------------------------------------------------
+
+
+def test_a_gradebook_row_has_status_score_and_diagnoses() -> None:
+    row = gradebook_row(
+        made_up_result("alice", {"db2.shape": "fail", "train.trajectory": "error"}), EQUAL_WEIGHTS
+    )
+    assert (row["name"], row["entry"], row["outcome"], row["score"], row["max_score"]) == (
+        "alice", "alice.py", "checked", 13, 15,
+    )  # fmt: skip
+    assert (row["db2"], row["train"], row["dW1"]) == ("fail", "error", "pass")
+    assert row["diagnoses"] == "db2:mismatch; train:exception"
+    unloadable = gradebook_row(unloadable_result("bob"), EQUAL_WEIGHTS)
+    assert unloadable["outcome"] == "not loaded" and unloadable["db2"] == ""
+    assert unloadable["reason"].endswith("SyntaxError: invalid syntax")
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.randoms(use_true_random=False))
+def test_the_gradebook_does_not_depend_on_the_order_results_come_in(
+    tmp_path_factory, shuffler: random.Random
+) -> None:
+    results = [made_up_result(name, {"db1.shape": "fail"} if name < "c" else {}) for name in "edcba"]
+    results.append(unloadable_result("f"))
+    directory = tmp_path_factory.mktemp("books")
+    write_gradebook(gradebook(results, EQUAL_WEIGHTS), directory / "a.csv")
+    shuffler.shuffle(results)
+    write_gradebook(gradebook(results, EQUAL_WEIGHTS), directory / "b.csv")
+    text = (directory / "a.csv").read_text()
+    assert text == (directory / "b.csv").read_text()
+    assert [line.split(",")[0] for line in text.splitlines()[1:]] == ["a", "b", "c", "d", "e", "f"]
+
+
+def test_a_class_without_failures_says_so_in_its_summary() -> None:
+    frame = gradebook([made_up_result("alice"), made_up_result("bob")], EQUAL_WEIGHTS)
+    summary = render_summary(frame, EQUAL_WEIGHTS, SETTINGS)
+    assert "**2 submissions**: 2 checked, 0 not checked." in summary
+    assert "Mean score 15.00 of 15 (100%), median 15; 2 with full marks." in summary
+    assert "No check failed in any submission." in summary
+    assert "## Not checked" not in summary
+
+
+# Stored results ----------------------------------------------------------------------------------
+
+
+def test_a_stored_result_reads_back_equal(tmp_path: Path) -> None:
+    store = ResultStore(tmp_path / "results")
+    for result in (made_up_result("alice", {"db2.shape": "fail"}), unloadable_result("bob")):
+        store.save(result)
+        assert store.load(result.name) == result
+    assert sorted(path.name for path in (tmp_path / "results").iterdir()) == ["alice.json", "bob.json"]
+
+
+def test_an_unreadable_result_counts_as_missing_and_leftovers_are_removed(tmp_path: Path) -> None:
+    store = ResultStore(tmp_path)
+    (tmp_path / "alice.json").write_text('{"name": "alice", "outc')
+    (tmp_path / ".alice.json.x1y2.tmp").write_text("half")
+    assert store.load("alice") is None and store.load("nobody") is None
+    store.clean()
+    assert [path.name for path in tmp_path.iterdir()] == ["alice.json"]
+
+
+def test_an_atomic_write_leaves_no_temporary_file(tmp_path: Path) -> None:
+    write_atomically(tmp_path / "deep" / "grades.csv", "name\n")
+    write_atomically(tmp_path / "deep" / "grades.csv", b"name,score\n")
+    assert [path.name for path in (tmp_path / "deep").iterdir()] == ["grades.csv"]
+    assert (tmp_path / "deep" / "grades.csv").read_text() == "name,score\n"
+
+
+# Merging shards ----------------------------------------------------------------------------------
+
+CLASS = {
+    "alice": made_up_result("alice", {"db2.shape": "fail"}),
+    "bob": unloadable_result("bob"),
+    "carol": made_up_result("carol"),
+    "dave": made_up_result("dave", {"relu.values": "error"}),
+    "erin": made_up_result("erin", {"loss.value": "fail"}),
+}
+
+
+def write_shard(
+    directory: Path, shard: Shard, settings: GradingSettings = SETTINGS, rubric: Rubric = EQUAL_WEIGHTS
+) -> Path:
+    """What `mnist-ref grade --shard` leaves in ``directory``, made of the results in CLASS."""
+    names = tuple(sorted(CLASS))
+    graded = tuple(shard.select(names))
+    write_manifest(directory, Manifest(settings, rubric, shard, names, graded))
+    for name in graded:
+        result_store(directory).save(CLASS[name])
+    return directory
+
+
+def test_merged_shards_give_the_files_of_one_run(tmp_path: Path) -> None:
+    shards = [write_shard(tmp_path / f"shard{index}", Shard(index, 3)) for index in (1, 2, 3)]
+    merge_shards(shards, tmp_path / "merged")
+    whole = tmp_path / "whole"
+    for result in CLASS.values():
+        write_student_files(whole, result, EQUAL_WEIGHTS)
+    write_class_files(whole, list(CLASS.values()), EQUAL_WEIGHTS, SETTINGS)
+    for relative in [GRADEBOOK_FILE, "summary.md", "plots/score_histogram.png", "plots/common_diagnoses.png"]:
+        assert (tmp_path / "merged" / relative).read_bytes() == (whole / relative).read_bytes(), relative
+    for name in CLASS:
+        assert feedback_path(tmp_path / "merged", name).read_text() == feedback_path(whole, name).read_text()
+        assert result_store(tmp_path / "merged").load(name) == CLASS[name]
+
+
+def test_merging_refuses_overlapping_shards(tmp_path: Path) -> None:
+    first = write_shard(tmp_path / "a", Shard(1, 2))
+    again = write_shard(tmp_path / "b", Shard(1, 2))
+    with pytest.raises(MergeError, match=r"a and .*b are both shard 1/2: the shards overlap"):
+        merge_shards([first, again], tmp_path / "merged")
+
+
+def test_merging_refuses_a_missing_shard(tmp_path: Path) -> None:
+    shards = [write_shard(tmp_path / f"s{index}", Shard(index, 3)) for index in (1, 3)]
+    with pytest.raises(
+        MergeError, match=r"submissions are in none of these shards \(such as 'bob'\): merge all 3"
+    ):
+        merge_shards(shards, tmp_path / "merged")
+
+
+def test_merging_refuses_shards_graded_differently(tmp_path: Path) -> None:
+    first = write_shard(tmp_path / "a", Shard(1, 2))
+    other_seed = write_shard(
+        tmp_path / "b", Shard(2, 2), settings=GradingSettings(seed=1, examples=4, timeout=3.0)
+    )
+    with pytest.raises(MergeError, match=r"with different settings \(seed: 0 vs 1\)"):
+        merge_shards([first, other_seed], tmp_path / "merged")
+    other_rubric = write_shard(
+        tmp_path / "c", Shard(2, 2), rubric=Rubric.from_dict({"components": {"dW1": 3}})
+    )
+    with pytest.raises(MergeError, match=r"with different rubrics"):
+        merge_shards([first, other_rubric], tmp_path / "merged")
+    other_count = write_shard(tmp_path / "d", Shard(2, 3))
+    with pytest.raises(MergeError, match=r"as shards of 2 and of 3"):
+        merge_shards([first, other_count], tmp_path / "merged")
+
+
+def test_merging_refuses_an_unfinished_shard(tmp_path: Path) -> None:
+    first = write_shard(tmp_path / "a", Shard(1, 2))
+    second = write_shard(tmp_path / "b", Shard(2, 2))
+    (second / "results" / "bob.json").unlink()
+    with pytest.raises(
+        MergeError, match=r"b: 'bob' has no finished result: run that shard's grade command again"
+    ):
+        merge_shards([first, second], tmp_path / "merged")
+
+
+def test_merging_a_folder_that_is_no_grading_output_exits_2(tmp_path: Path) -> None:
+    (tmp_path / "elsewhere").mkdir()
+    with pytest.raises(ManifestError, match=r"elsewhere: no grading.json"):
+        merge_shards([tmp_path / "elsewhere"], tmp_path / "merged")
+    result = CliRunner().invoke(
+        main, ["grade-merge", str(tmp_path / "elsewhere"), "--out", str(tmp_path / "m")]
+    )
+    assert result.exit_code == 2
+    assert "no grading.json; is it an output folder of `mnist-ref grade`?" in result.output
