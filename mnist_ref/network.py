@@ -117,13 +117,17 @@ def softmax(Z: np.ndarray) -> np.ndarray:
     return exps / exps.sum(axis=0, keepdims=True)
 
 
-def one_hot(y: np.ndarray, num_classes: int = 10, dtype: np.dtype | type = np.float64) -> np.ndarray:
+def one_hot(
+    y: np.ndarray, num_classes: int = 10, dtype: np.dtype | type = np.float64, *, validate: bool = True
+) -> np.ndarray:
     """Labels y (m,) in [0, num_classes) -> one-hot columns (num_classes, m).
 
     The number of rows is ``num_classes``, never ``y.max() + 1``, so a batch
-    without the largest class still has all its rows.
+    without the largest class still has all its rows. ``validate=False`` skips
+    the checks of y, for integer labels already checked.
     """
-    y = check_labels(y, num_classes)
+    if validate:
+        y = check_labels(y, num_classes)
     Y = np.zeros((num_classes, y.size), dtype=float_dtype(dtype))
     Y[y, np.arange(y.size)] = 1
     return Y
@@ -159,7 +163,7 @@ def cross_entropy(Z2: np.ndarray, y: np.ndarray, *, validate: bool = True) -> fl
         y = check_labels(y, Z2.shape[0])
         if y.size != Z2.shape[1]:
             raise ValueError(f"{y.size} labels for {Z2.shape[1]} columns of logits")
-    return float(-log_softmax(Z2)[y, np.arange(y.size)].mean())
+    return float(-log_softmax(Z2)[y, np.arange(y.size)].sum() / y.size)
 
 
 def loss(params: Params, X: np.ndarray, y: np.ndarray) -> float:
@@ -186,7 +190,7 @@ def backward(
         check_features(X, params["W1"].shape[1], dtype)
         if np.size(y) != m:
             raise ValueError(f"{np.size(y)} labels for {m} columns of X")
-    dZ2 = (cache.A2 - one_hot(y, cache.A2.shape[0], dtype)) / dtype.type(m)
+    dZ2 = (cache.A2 - one_hot(y, cache.A2.shape[0], dtype, validate=validate)) / dtype.type(m)
     dZ1 = (params["W2"].T @ dZ2) * relu_grad(cache.Z1)
     return {
         "dW1": dZ1 @ X.T,
@@ -204,7 +208,12 @@ def sgd_update(params: Params, grads: Grads, lr: float, *, validate: bool = True
     if validate:
         check_params(params)
         check_grads(grads, params)
-    return {name: params[name] - params[name].dtype.type(lr) * grads["d" + name] for name in PARAM_NAMES}
+    updated = {}
+    for name in PARAM_NAMES:
+        step = grads["d" + name] * params[name].dtype.type(-lr)  # -lr * d_theta, a new array...
+        step += params[name]  # ...that becomes theta - lr * d_theta in place: one array allocated, not two
+        updated[name] = step
+    return updated
 
 
 def predict(params: Params, X: np.ndarray) -> np.ndarray:

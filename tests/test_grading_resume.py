@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from corpus import VARIANTS
-from grading_fixtures import write_small_class
+from corpus import VARIANTS, write_variant
+from grading_fixtures import KILLS_ITS_GRADER, write_small_class
 
 from conformance.grading.results import ResultStore
 from mnist_ref.cli import main
@@ -157,3 +157,17 @@ def test_a_changed_submission_is_graded_again_and_force_grades_all(tmp_path: Pat
         "2 graded now, 0 already graded"
         in grade(str(class_dir), "--out", out, "--force", "--jobs", "1").stdout
     )
+
+
+def test_a_submission_that_kills_its_worker_is_recorded_and_the_run_finishes(tmp_path: Path) -> None:
+    class_dir = tmp_path / "class"
+    class_dir.mkdir()
+    write_variant(KILLS_ITS_GRADER, class_dir)
+    (class_dir / "empty_folder").mkdir()
+    result = grade(str(class_dir), "--out", str(tmp_path / "out"), "--jobs", "1")
+    assert "2 submissions: 2 graded now" in result.stdout
+    rows = (tmp_path / "out" / "grades.csv").read_text().splitlines()[1:]
+    assert rows[0].startswith(f"{KILLS_ITS_GRADER.name},{KILLS_ITS_GRADER.name}.py,grader failed,0,15,")
+    assert "the process grading this submission died" in rows[0]
+    assert rows[1].startswith("empty_folder,empty_folder,not loaded,0,15,")
+    assert "empty_folder/ has no .py or .ipynb file at its top level" in rows[1]

@@ -10,7 +10,7 @@ import re
 
 from conformance.diagnose import DIAGNOSES
 from conformance.grading.results import SubmissionResult
-from conformance.grading.scoring import Grade, ScoredItem
+from conformance.grading.scoring import Grade, ScoredItem, points_text
 from conformance.report.markdown import ICONS, code_span, escape_markdown
 from conformance.report.model import CheckResult
 from conformance.report.summary import FAILING, TRACEBACK_KEY, example_text
@@ -21,11 +21,6 @@ HOW_IT_WAS_CHECKED = (
     "plots). Each part of the network was then called on its own with small generated inputs and "
     "compared with a reference implementation, PyTorch autograd and finite differences."
 )
-
-
-def points_text(points: float) -> str:
-    """3.0 -> ``3``, 2.5 -> ``2.5``."""
-    return f"{points:g}"
 
 
 def fenced(text: str) -> str:

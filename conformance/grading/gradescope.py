@@ -11,9 +11,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from conformance.grading.feedback import points_text
 from conformance.grading.results import SubmissionResult
-from conformance.grading.scoring import Grade, ScoredItem
+from conformance.grading.scoring import Grade, ScoredItem, points_text
 from conformance.report.gradescope import NOT_LOADED, STDOUT_VISIBILITY, VISIBILITY
 from conformance.report.summary import problem_lines
 

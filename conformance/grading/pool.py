@@ -1,9 +1,10 @@
 """Grading submissions in a pool of worker processes, so that no submission can stop the batch.
 
 A submission's own code runs in a sandbox child of a worker. Should a submission still bring
-its worker down (by killing its parent process, say), the pool breaks and every submission
-it was grading is graded again alone, in a pool of its own: the one that breaks that pool too
-is recorded as "grader_failed", and the others get their grade.
+its worker down (by killing its parent process, say), the pool breaks. The submissions it was
+grading are suspects: a lone suspect is recorded as "grader_failed" at once; several are each
+graded again alone, in a pool of their own, and the one that breaks that pool too is recorded
+as "grader_failed" while the others get their grade.
 """
 
 from __future__ import annotations
@@ -50,12 +51,19 @@ def grade_in_pool(
             queue.append(submission)
     while queue:
         suspects = _grade_until_broken(queue, settings, root, min(jobs, len(queue)), on_result)
-        for suspect in suspects:
+        if len(suspects) == 1:  # the only submission being graded: no doubt about it
+            on_result(_worker_died(suspects[0], settings))
+            continue
+        for suspect in suspects:  # each alone: the one that breaks its own pool too is to blame
             if _grade_until_broken(deque([suspect]), settings, root, 1, on_result):
-                on_result(SubmissionResult(suspect, settings, "grader_failed", reason=WORKER_DIED))
+                on_result(_worker_died(suspect, settings))
 
 
-def _failed(submission: Submission, settings: GradingSettings, error: Exception) -> SubmissionResult:
+def _worker_died(submission: Submission, settings: GradingSettings) -> SubmissionResult:
+    return SubmissionResult(submission, settings, "grader_failed", reason=WORKER_DIED)
+
+
+def _failed(submission: Submission, settings: GradingSettings, error: BaseException) -> SubmissionResult:
     reason = f"the checker failed on this submission: {type(error).__name__}: {error}"
     return SubmissionResult(submission, settings, "grader_failed", reason=reason)
 

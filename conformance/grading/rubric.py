@@ -75,6 +75,11 @@ class Rubric:
     def max_score(self) -> float:
         return sum(item.points for item in self.items)
 
+    @property
+    def hidden_points(self) -> float:
+        """The points of the items students do not see."""
+        return sum(item.points for item in self.items if item.hidden)
+
     def hides(self, result: CheckResult) -> bool:
         """True when the check, or its whole component, is hidden from students."""
         return result.id in self.hidden or result.component in self.hidden

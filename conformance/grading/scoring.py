@@ -12,7 +12,7 @@ from conformance.report.summary import FAILING, ComponentSummary
 
 @dataclass(frozen=True)
 class ScoredItem:
-    """A rubric item and the check results that decide it.
+    """A rubric item, the check results that decide it, and which of those the student may not see.
 
     ``status`` is the worst status among the checks (error, then fail, then pass), or "skip"
     when none of them ran (not provided, or the submission was not loaded). Its points are
@@ -21,7 +21,7 @@ class ScoredItem:
 
     item: RubricItem
     checks: tuple[CheckResult, ...]
-    hidden_check_ids: frozenset[str] = frozenset()
+    hidden_check_ids: frozenset[str]
 
     @property
     def status(self) -> Status:
@@ -60,6 +60,11 @@ class Grade:
     def hidden_points(self) -> float:
         """The points of the items a student does not see."""
         return sum(scored.item.points for scored in self.items if scored.item.hidden)
+
+
+def points_text(points: float) -> str:
+    """Points as people write them: 3.0 -> ``3``, 2.5 -> ``2.5``."""
+    return f"{points:g}"
 
 
 def grade(result: SubmissionResult, rubric: Rubric) -> Grade:

@@ -7,10 +7,10 @@ from pathlib import Path
 import pandas as pd
 
 from conformance.diagnose import DIAGNOSES
-from conformance.grading.feedback import points_text
 from conformance.grading.files import write_atomically
 from conformance.grading.plots import PLOT_FILES, write_plots
 from conformance.grading.rubric import EQUAL_WEIGHTS, Rubric
+from conformance.grading.scoring import points_text
 from conformance.grading.settings import GradingSettings
 from conformance.grading.statistics import STATUS_COLUMNS, component_counts, diagnosis_counts
 from conformance.report.markdown import code_span, escape_markdown
@@ -43,9 +43,9 @@ def _overview(frame: pd.DataFrame, rubric: Rubric, settings: GradingSettings) ->
 
 def _points_line(rubric: Rubric) -> str:
     if rubric == EQUAL_WEIGHTS:
-        return "Points: 1 per component (no rubric)."
-    hidden = sum(item.points for item in rubric.items if item.hidden)
+        return "Points: 1 per component, none hidden."
     line = f"Points: from the rubric, {points_text(rubric.max_score)} in all"
+    hidden = rubric.hidden_points
     return line + (f", {points_text(hidden)} of them hidden from students." if hidden else ".")
 
 

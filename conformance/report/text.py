@@ -45,6 +45,11 @@ def render_text(report: Report, *, color: bool = False, width: int = 110) -> str
     """The table, the failures' messages, the skips' reasons, and a one-line summary."""
     console = Console(file=io.StringIO(), force_terminal=color, no_color=not color, width=width)
     console.print(_table(report))
+    if "style" in report.mapping:
+        layout = report.mapping.get("layout", "column")
+        reason = report.mapping.get("layout_reason")
+        found = f"found: {report.mapping['style']} style, {layout} layout"
+        console.print(found + (f" ({reason})" if reason else ""), markup=False, highlight=False)
     problems = [r for r in report.checks if r.status in ("fail", "error")]
     if problems:
         console.print("\n[bold]What went wrong[/]")
