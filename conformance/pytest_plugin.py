@@ -82,18 +82,13 @@ class TargetSession:
         return self._context
 
     def _start(self) -> Context:
-        """Start the autograd helper and the target's sandbox, as ``conformance.runner.run_checks`` does."""
-        import numpy as np
+        """Load the target and start the autograd helper, as ``conformance.runner.run_checks`` does."""
+        from conformance.runner import checking
 
-        from conformance.checks import Context
-        from conformance.oracles.background import BackgroundAutograd
-        from conformance.sandbox import Sandbox
-
-        autograd = self._processes.enter_context(BackgroundAutograd())
-        sandbox = self._processes.enter_context(Sandbox(self.target))
-        sandbox.start()
-        sandbox.describe()
-        return Context(sandbox, seed=self.seed, dtype=np.dtype(self.dtype), autograd=autograd)
+        context, _mapping = self._processes.enter_context(
+            checking(self.target, seed=self.seed, dtype=self.dtype)
+        )
+        return context
 
     def close(self) -> None:
         """Stop the target's sandbox and the autograd helper."""

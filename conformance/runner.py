@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from contextlib import nullcontext
-from typing import Protocol
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -27,7 +27,8 @@ class AutogradOracle(Protocol):
     ) -> dict[str, np.ndarray]: ...
 
 
-def run_checks(
+@contextmanager
+def checking(
     target: str,
     *,
     seed: int = 0,
@@ -35,26 +36,44 @@ def run_checks(
     examples: int = 10,
     timeout: float = 10.0,
     memory_mb: int = 2048,
-    on_result: Callable[[CheckResult], None] | None = None,
-    checks: list[Check] | None = None,
     config: str | None = None,
     autograd: AutogradOracle | None = None,
-) -> Report:
-    """Check ``target`` (a .py file, a notebook or a module name) component by component.
+) -> Iterator[tuple[Context, dict]]:
+    """The target loaded in its sandbox, ready for checks: (the checks' Context, the target's mapping).
 
     Raises conformance.sandbox.protocol.TargetLoadError when the target cannot be loaded.
-    ``on_result`` is called after each check (for progress display). ``config`` is a mapping
-    file (conformance.mapping) fixing what auto-detection gets wrong. ``autograd`` is the
-    oracle to use, such as the module conformance.oracles.autograd in a process that keeps torch
-    imported across many runs; by default a BackgroundAutograd imports torch for this run only.
+    ``config`` is a mapping file (conformance.mapping) fixing what auto-detection gets wrong.
+    ``autograd`` is the oracle to use, such as the module conformance.oracles.autograd in a
+    process that keeps torch imported across many runs; by default a BackgroundAutograd
+    imports torch in a process of its own while the target loads and the first checks run.
     """
     sandbox = Sandbox(target, timeout=timeout, memory_mb=memory_mb, config=config)
     oracle = BackgroundAutograd() if autograd is None else nullcontext(autograd)
-    # torch imports in a process of its own while the target loads and the first checks run.
     with oracle as autograd, sandbox:
         sandbox.start()
         mapping = sandbox.describe()
-        ctx = Context(sandbox, seed=seed, dtype=np.dtype(dtype), examples=examples, autograd=autograd)
+        yield (
+            Context(sandbox, seed=seed, dtype=np.dtype(dtype), examples=examples, autograd=autograd),
+            mapping,
+        )
+
+
+def run_checks(
+    target: str,
+    *,
+    seed: int = 0,
+    dtype: str = "float64",
+    on_result: Callable[[CheckResult], None] | None = None,
+    checks: list[Check] | None = None,
+    **options: Any,
+) -> Report:
+    """Check ``target`` (a .py file, a notebook or a module name) component by component.
+
+    ``options`` are those of :func:`checking` (examples, timeout, memory_mb, config, autograd).
+    Raises conformance.sandbox.protocol.TargetLoadError when the target cannot be loaded.
+    ``on_result`` is called after each check (for progress display).
+    """
+    with checking(target, seed=seed, dtype=dtype, **options) as (ctx, mapping):
         results, durations = [], {}
         for registered in ALL_CHECKS if checks is None else checks:
             started = time.perf_counter()
