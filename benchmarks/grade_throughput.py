@@ -5,13 +5,16 @@
 Generates a class from the test corpus (its correct and single-bug implementations, in turn),
 grades it with grade_class (a pool of workers that import torch once), and, for comparison,
 checks ``--fresh`` of them one by one with a plain ``run_checks`` (which imports torch in a
-helper process for every submission). Prints a table: mode, jobs, submissions, seconds, per minute.
+helper process for every submission). Prints a table: mode, jobs, submissions, wall seconds,
+submissions per minute, and the CPU seconds per submission (this process and its children), which
+other jobs sharing the machine do not inflate: 60 * cores / that is the rate on idle cores.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import resource
 import sys
 import tempfile
 import time
@@ -35,6 +38,13 @@ def write_class(directory: Path, count: int) -> list[Path]:
     return paths
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process and of its finished children (the workers and their sandboxes)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def time_pool(directory: Path, jobs: int) -> dict:
     """Grade the whole class in ``directory`` with ``jobs`` workers."""
     from conformance.grading.batch import grade_class
@@ -42,22 +52,32 @@ def time_pool(directory: Path, jobs: int) -> dict:
     from conformance.grading.submissions import find_submissions
 
     submissions = find_submissions([str(directory / "class")])
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), cpu_seconds()
     out = directory / "graded"
     run = grade_class(submissions, out, settings=GradingSettings(), jobs=jobs, progress=False)
-    seconds = time.perf_counter() - started
-    return {"mode": "grade (pool)", "jobs": jobs, "submissions": len(run.results), "seconds": seconds}
+    return {
+        "mode": "grade (pool)",
+        "jobs": jobs,
+        "submissions": len(run.results),
+        "seconds": time.perf_counter() - started,
+        "cpu_seconds": cpu_seconds() - cpu,
+    }
 
 
 def time_fresh(paths: list[Path]) -> dict:
     """Check each path with run_checks as `mnist-ref check` does: torch imported per submission."""
     from conformance.runner import run_checks
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), cpu_seconds()
     for path in paths:
         run_checks(str(path))
-    seconds = time.perf_counter() - started
-    return {"mode": "run_checks one by one", "jobs": 1, "submissions": len(paths), "seconds": seconds}
+    return {
+        "mode": "run_checks one by one",
+        "jobs": 1,
+        "submissions": len(paths),
+        "seconds": time.perf_counter() - started,
+        "cpu_seconds": cpu_seconds() - cpu,
+    }
 
 
 def main() -> None:
@@ -78,12 +98,14 @@ def main() -> None:
         rows = [time_pool(directory, args.jobs)]
         if args.fresh:
             rows.append(time_fresh(paths[: args.fresh]))
-    print(f"{'mode':<28} {'jobs':>4} {'submissions':>11} {'seconds':>8} {'per minute':>10}")
+    header = f"{'mode':<24} {'jobs':>4} {'submissions':>11} {'seconds':>8} {'per minute':>10}"
+    print(f"{header} {'CPU s each':>10}")
     for row in rows:
         row["per_minute"] = 60 * row["submissions"] / row["seconds"]
+        row["cpu_seconds_each"] = row["cpu_seconds"] / row["submissions"]
         print(
-            f"{row['mode']:<28} {row['jobs']:>4} {row['submissions']:>11} {row['seconds']:>8.1f} "
-            f"{row['per_minute']:>10.1f}"
+            f"{row['mode']:<24} {row['jobs']:>4} {row['submissions']:>11} {row['seconds']:>8.1f} "
+            f"{row['per_minute']:>10.1f} {row['cpu_seconds_each']:>10.2f}"
         )
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2) + "\n")

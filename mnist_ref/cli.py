@@ -49,6 +49,7 @@ def main() -> None:
       mnist-ref train --data train.csv --plots plots/
       mnist-ref evaluate --model model.npz
       mnist-ref check homework.py                  # right or wrong, component by component, and why
+      mnist-ref grade submissions/ --out graded/   # a whole class: gradebook, feedback, summary
 
     Run `mnist-ref COMMAND --help` for a command's options.
     """

@@ -148,7 +148,8 @@ def forward(params: Params, X: np.ndarray, *, validate: bool = True) -> ForwardC
     if validate:
         check_params(params)
         check_features(X, params["W1"].shape[1], params["W1"].dtype)
-    Z1 = params["W1"] @ X + params["b1"]
+    Z1 = params["W1"] @ X
+    Z1 += params["b1"]  # in place into the product's new array: one (h, m) array, not two
     A1 = relu(Z1)
     Z2 = params["W2"] @ A1 + params["b2"]
     return ForwardCache(Z1, A1, Z2, softmax(Z2))
@@ -191,7 +192,8 @@ def backward(
         if np.size(y) != m:
             raise ValueError(f"{np.size(y)} labels for {m} columns of X")
     dZ2 = (cache.A2 - one_hot(y, cache.A2.shape[0], dtype, validate=validate)) / dtype.type(m)
-    dZ1 = (params["W2"].T @ dZ2) * relu_grad(cache.Z1)
+    dZ1 = params["W2"].T @ dZ2
+    dZ1 *= relu_grad(cache.Z1)  # in place, like Z1 += b1 in forward
     return {
         "dW1": dZ1 @ X.T,
         "db1": dZ1.sum(axis=1, keepdims=True),

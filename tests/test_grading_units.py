@@ -6,6 +6,7 @@ Results are made up here (a Report with chosen statuses per check), so nothing i
 from __future__ import annotations
 
 import json
+import os
 import random
 from pathlib import Path
 
@@ -14,8 +15,8 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conformance.files import write_atomically
 from conformance.grading.feedback import render_feedback
-from conformance.grading.files import write_atomically
 from conformance.grading.gradebook import gradebook, gradebook_row, write_gradebook
 from conformance.grading.gradescope import render_gradescope_results
 from conformance.grading.manifest import Manifest, ManifestError, write_manifest
@@ -447,6 +448,9 @@ def test_an_atomic_write_leaves_no_temporary_file(tmp_path: Path) -> None:
     write_atomically(tmp_path / "deep" / "grades.csv", b"name,score\n")
     assert [path.name for path in (tmp_path / "deep").iterdir()] == ["grades.csv"]
     assert (tmp_path / "deep" / "grades.csv").read_text() == "name,score\n"
+    umask = os.umask(0)
+    os.umask(umask)
+    assert (tmp_path / "deep" / "grades.csv").stat().st_mode & 0o777 == 0o666 & ~umask
 
 
 # Merging shards ----------------------------------------------------------------------------------
@@ -537,3 +541,14 @@ def test_merging_a_folder_that_is_no_grading_output_exits_2(tmp_path: Path) -> N
     )
     assert result.exit_code == 2
     assert "no grading.json; is it an output folder of `mnist-ref grade`?" in result.output
+
+
+def test_an_output_folder_that_cannot_be_written_is_one_line_and_exit_status_2(tmp_path: Path) -> None:
+    make_class(tmp_path / "class")
+    (tmp_path / "taken").write_text("a file, not a folder\n")
+    result = CliRunner().invoke(
+        main, ["grade", str(tmp_path / "class"), "--out", str(tmp_path / "taken" / "out")]
+    )
+    assert result.exit_code == 2
+    assert "grading stopped: [Errno 20] Not a directory" in result.output
+    assert len(result.output.strip().splitlines()) == 1

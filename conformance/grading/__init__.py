@@ -11,8 +11,9 @@ One concept per module, in the order a run uses them:
 - ``scoring``: the rubric applied to a result;
 - ``feedback``, ``gradescope``: the files for the student and for Gradescope;
 - ``gradebook``, ``statistics``, ``plots``, ``summary``: grades.csv and summary.md for the instructor;
-- ``manifest``, ``outputs``: what an output folder holds;
-- ``batch``: a whole run (``grade_class``); ``merge``: shards into one folder (``merge_shards``);
+- ``manifest``, ``outputs``, ``files``: what an output folder holds, each file written atomically;
+- ``batch``: a whole run (``grade_class``) with its ``progress`` bar; ``merge``: shards into one
+  folder (``merge_shards``);
 - ``commands``: the two click commands.
 
 Nothing is imported here, so that ``mnist-ref --help`` does not load pandas or the checks.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -9,11 +10,11 @@ from conformance.grading.manifest import Manifest, write_manifest
 from conformance.grading.outputs import result_store, write_class_files, write_student_files
 from conformance.grading.pool import available_cores, grade_in_pool
 from conformance.grading.progress import Progress
-from conformance.grading.results import SubmissionResult
+from conformance.grading.results import ResultStore, SubmissionResult
 from conformance.grading.rubric import EQUAL_WEIGHTS, Rubric
 from conformance.grading.settings import GradingSettings
 from conformance.grading.shards import WHOLE_CLASS, Shard
-from conformance.grading.submissions import SubmissionSet
+from conformance.grading.submissions import Submission, SubmissionSet
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,18 @@ class GradingRun:
     def graded(self) -> int:
         """How many submissions were graded by this run (not reused)."""
         return len(self.results) - self.reused
+
+
+def current_results(
+    submissions: Sequence[Submission], store: ResultStore, settings: GradingSettings
+) -> dict[str, SubmissionResult]:
+    """The stored results, by name, of the submissions unchanged since they were graded with ``settings``."""
+    results = {}
+    for submission in submissions:
+        stored = store.load(submission.name)
+        if stored is not None and stored.is_current(submission, settings):
+            results[submission.name] = stored
+    return results
 
 
 def grade_class(
@@ -53,16 +66,11 @@ def grade_class(
     write_manifest(out, Manifest(settings, rubric, shard, names, tuple(s.name for s in selected)))
     store = result_store(out)
     store.clean()
-    results: dict[str, SubmissionResult] = {}
-    pending = []
-    for submission in selected:
-        stored = None if force else store.load(submission.name)
-        if stored is not None and stored.is_current(submission, settings):
-            results[submission.name] = stored
-            write_student_files(out, stored, rubric)  # the rubric may have changed since
-        else:
-            pending.append(submission)
+    results = {} if force else current_results(selected, store, settings)
+    for result in results.values():
+        write_student_files(out, result, rubric)  # the rubric may have changed since
     reused = len(results)
+    pending = [submission for submission in selected if submission.name not in results]
     bar = Progress(len(selected), results.values(), enabled=progress)
 
     def record(result: SubmissionResult) -> None:

@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from conformance.grading.shards import WHOLE_CLASS, Shard
+
+if TYPE_CHECKING:
+    from conformance.grading.batch import GradingRun
 
 EXIT_INTERRUPTED = 130  # the shell's code for a command ended by Ctrl-C
 
@@ -160,13 +164,22 @@ def grade_command(
             err=True,
         )
         sys.exit(EXIT_INTERRUPTED)
-    checked = sum(result.outcome == "checked" for result in run.results)
+    except OSError as error:  # the output folder cannot be written, the disk is full...
+        raise GradingUnusable(f"grading stopped: {error}") from None
     share = "" if shard == WHOLE_CLASS else f" (shard {shard} of a class of {len(found.submissions)})"
-    click.echo(f"{len(run.results)} submissions{share}: {run.graded} graded now, {run.reused} already graded")
-    click.echo(f"{checked} checked, {len(run.results) - checked} not checked (see the reason column)")
-    click.echo(f"gradebook: {run.gradebook}")
-    click.echo(f"summary: {out / 'summary.md'}")
-    click.echo(f"for the students: {out / 'feedback'} and {out / 'gradescope'}")
+    click.echo("\n".join(run_lines(run, share, out)))
+
+
+def run_lines(run: GradingRun, share: str, out: Path) -> list[str]:
+    """What a finished run tells the user: counts, then where each output is."""
+    checked = sum(result.outcome == "checked" for result in run.results)
+    return [
+        f"{len(run.results)} submissions{share}: {run.graded} graded now, {run.reused} already graded",
+        f"{checked} checked, {len(run.results) - checked} not checked (see the reason column)",
+        f"gradebook: {run.gradebook}",
+        f"summary: {out / 'summary.md'}",
+        f"for the students: {out / 'feedback'} and {out / 'gradescope'}",
+    ]
 
 
 @click.command(
@@ -197,4 +210,6 @@ def grade_merge_command(shards: tuple[Path, ...], out: Path) -> None:
         gradebook = merge_shards(shards, out)
     except (ManifestError, MergeError) as error:
         raise GradingUnusable(str(error)) from None
+    except OSError as error:
+        raise GradingUnusable(f"merging stopped: {error}") from None
     click.echo(f"merged {len(shards)} shards; gradebook: {gradebook}; summary: {out / 'summary.md'}")

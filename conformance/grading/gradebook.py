@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from conformance.grading.files import write_atomically
+from conformance.files import write_atomically
 from conformance.grading.results import OUTCOME_WORDS, SubmissionResult
 from conformance.grading.rubric import Rubric
 from conformance.grading.scoring import grade

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from conformance.grading.files import write_atomically
+from conformance.files import write_atomically
 from conformance.grading.rubric import Rubric, RubricError
 from conformance.grading.settings import GradingSettings
 from conformance.grading.shards import Shard

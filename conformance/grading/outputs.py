@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from conformance.files import write_atomically
 from conformance.grading.feedback import render_feedback
-from conformance.grading.files import write_atomically
 from conformance.grading.gradebook import gradebook, write_gradebook
 from conformance.grading.gradescope import render_gradescope_results
 from conformance.grading.results import ResultStore, SubmissionResult

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from conformance.grading.files import write_atomically
+from conformance.files import write_atomically
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

@@ -20,7 +20,7 @@ class Progress:
             total=total,
             initial=len(done),
             desc="grading",
-            unit=" submissions",
+            unit="submission",
             disable=None if enabled is None else not enabled,
             dynamic_ncols=True,
         )

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from conformance.grading.files import remove_leftover_temporaries, write_atomically
+from conformance.files import remove_leftover_temporaries, write_atomically
 from conformance.grading.settings import GradingSettings
 from conformance.grading.submissions import Submission
 from conformance.report import render_json

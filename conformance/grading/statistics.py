@@ -14,6 +14,7 @@ STATUS_COLUMNS = {
     "skip": "skipped",
     "": "not checked",
 }
+"""The gradebook's component statuses ("" when the submission was not checked) and their column names."""
 
 
 def component_counts(frame: pd.DataFrame) -> pd.DataFrame:

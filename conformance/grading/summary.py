@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from conformance.diagnose import DIAGNOSES
-from conformance.grading.files import write_atomically
+from conformance.files import write_atomically
 from conformance.grading.plots import PLOT_FILES, write_plots
 from conformance.grading.rubric import EQUAL_WEIGHTS, Rubric
 from conformance.grading.scoring import points_text

@@ -3,23 +3,26 @@
 from __future__ import annotations
 
 import os
-import tempfile
+import secrets
 from pathlib import Path
 
 TEMPORARY_SUFFIX = ".tmp"
 
 
 def write_atomically(path: Path, content: str | bytes) -> None:
-    """Write ``content`` to a temporary file next to ``path``, then rename it to ``path`` in one step."""
+    """Write ``content`` to a temporary file next to ``path``, then rename it to ``path`` in one step.
+
+    The file gets the usual permissions (those the umask leaves), unlike a ``tempfile.mkstemp`` file.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMPORARY_SUFFIX)
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}{TEMPORARY_SUFFIX}")
     data = content.encode("utf-8") if isinstance(content, str) else content
     try:
-        with os.fdopen(handle, "wb") as stream:
+        with temporary.open("xb") as stream:
             stream.write(data)
         os.replace(temporary, path)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
 
 
