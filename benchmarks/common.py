@@ -17,8 +17,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -40,6 +38,8 @@ def load_averages() -> str:
 
 def machine() -> dict[str, str | int]:
     """The CPU, core count, current load and the versions that matter for the timings."""
+    import numpy as np  # here, so that a benchmark can time its own imports
+
     return {
         "cpu": cpu_model(),
         "cores": os.cpu_count() or 1,

@@ -15,7 +15,8 @@ it; labels 0..9; no download), in one process, taking turns, in float32 and floa
   dZ2 @ A1.T) with numpy, on arrays of the step's shapes and layouts. Their FLOPs over their time is the
   machine's matrix-multiply rate; the lower bound of a run is its FLOPs at that rate.
 
-Both libraries get the same number of threads: BLAS through threadpoolctl, torch.set_num_threads. The
+Each timed run follows an untimed one of the same contender, as one epoch follows another. Both
+libraries get the same number of threads: BLAS through threadpoolctl, torch.set_num_threads. The
 default is mnist_ref.training.BLAS_THREADS (1), what `mnist-ref train` uses.
 """
 
@@ -54,6 +55,16 @@ def matmul_flops(samples: int, n_in: int, hidden: int, n_out: int) -> int:
     return samples * (4 * n_in * hidden + 6 * hidden * n_out)
 
 
+def after_a_warm_up(run: Callable[[], object]) -> Seconds:
+    """Time ``run()`` right after an untimed call, as one epoch follows another in training.
+
+    The arrays the first call freed are reused by the second; a first call alone would also time
+    the operating system handing out fresh pages (for the full batch, a third of the time).
+    """
+    run()
+    return timed(run)
+
+
 def reference_run(X: np.ndarray, y: np.ndarray, config: TrainConfig, threads: int) -> Callable[[], Seconds]:
     """One epoch of the reference's training loop on X (n_in, m), y (m,), from fresh parameters."""
 
@@ -61,7 +72,7 @@ def reference_run(X: np.ndarray, y: np.ndarray, config: TrainConfig, threads: in
         rng = np.random.default_rng(config.seed)
         params = init_params(X.shape[0], config.hidden, NUM_CLASSES, seed=rng, dtype=X.dtype)
         with threadpool_limits(limits=threads, user_api="blas"), np.errstate(over="raise", invalid="raise"):
-            return timed(lambda: train_epoch(params, X, y, config, rng))
+            return after_a_warm_up(lambda: train_epoch(params, X, y, config, rng))
 
     return run
 
@@ -96,7 +107,7 @@ def torch_run(X: np.ndarray, y: np.ndarray, config: TrainConfig) -> Callable[[],
             torch.nn.Linear(config.hidden, NUM_CLASSES),
         ).to(inputs.dtype)
         optimizer = torch.optim.SGD(model.parameters(), lr=config.lr)
-        return timed(lambda: epoch(model, optimizer))
+        return after_a_warm_up(lambda: epoch(model, optimizer))
 
     return run
 
@@ -127,7 +138,7 @@ def products_run(
 
     def run() -> Seconds:
         with threadpool_limits(limits=threads, user_api="blas"):
-            return timed(products)
+            return after_a_warm_up(products)
 
     return run, matmul_flops(len(starts) * batch, n_in, hidden, NUM_CLASSES)
 
@@ -146,7 +157,7 @@ def measure(samples: int, hidden: int, batch_size: int, threads: int, repeats: i
             run, flops = products_run(X, hidden, size, threads)
             contenders[kind, "matrix products alone", dtype.name] = run
             products_flops[kind, dtype.name] = flops
-    timings = interleaved(contenders, repeats)
+    timings = interleaved(contenders, repeats, warmup=0)
     rows = []
     for (kind, contender, dtype), seconds in timings.items():
         median = medians(seconds)

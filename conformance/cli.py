@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -28,6 +29,53 @@ class UnusableBaseline(click.ClickException):
     """The --baseline file is missing or is not a JSON report: a one-line message and exit code 2."""
 
     exit_code = EXIT_UNUSABLE
+
+
+CHECKING_OPTIONS = (
+    click.option(
+        "--seed",
+        type=int,
+        default=0,
+        show_default=True,
+        help="Seed of the generated inputs: the same seed gives the same report.",
+    ),
+    click.option(
+        "--dtype",
+        type=click.Choice(["float64", "float32"]),
+        default="float64",
+        show_default=True,
+        help="Dtype of the arrays fed to the target.",
+    ),
+    click.option(
+        "--examples",
+        type=click.IntRange(1, 1000),
+        default=10,
+        show_default=True,
+        help="Generated inputs per property check (more finds rarer bugs, takes longer).",
+    ),
+    click.option(
+        "--timeout",
+        type=click.FloatRange(0.1),
+        default=10.0,
+        show_default=True,
+        help="Seconds one call into the target may take before it counts as hung.",
+    ),
+    click.option(
+        "--memory-mb",
+        type=click.IntRange(64),
+        default=2048,
+        show_default=True,
+        help="Memory limit of the process that runs the target.",
+    ),
+)
+"""How targets are checked: options shared by `mnist-ref check` and `mnist-ref grade`."""
+
+
+def checking_options(command: Callable) -> Callable:
+    """Add the CHECKING_OPTIONS to a click command, in their order."""
+    for option in reversed(CHECKING_OPTIONS):
+        command = option(command)
+    return command
 
 
 def emit_report(text: str, out: Path | None) -> None:
@@ -92,41 +140,7 @@ Exit code: 0 when every check passes or is skipped, 1 when any check fails or er
     help="Print what was found in TARGET and how each component will be called, as a mapping file "
     "to edit and pass back with --config; run no check.",
 )
-@click.option(
-    "--seed",
-    type=int,
-    default=0,
-    show_default=True,
-    help="Seed of the generated inputs: the same seed gives the same report.",
-)
-@click.option(
-    "--dtype",
-    type=click.Choice(["float64", "float32"]),
-    default="float64",
-    show_default=True,
-    help="Dtype of the arrays fed to the target.",
-)
-@click.option(
-    "--examples",
-    type=click.IntRange(1, 1000),
-    default=10,
-    show_default=True,
-    help="Generated inputs per property check (more finds rarer bugs, takes longer).",
-)
-@click.option(
-    "--timeout",
-    type=click.FloatRange(0.1),
-    default=10.0,
-    show_default=True,
-    help="Seconds one call into the target may take before it counts as hung.",
-)
-@click.option(
-    "--memory-mb",
-    type=click.IntRange(64),
-    default=2048,
-    show_default=True,
-    help="Memory limit of the process that runs the target.",
-)
+@checking_options
 def check_command(
     target: str,
     output_format: str,

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from conformance.cli import checking_options
 from conformance.grading.shards import WHOLE_CLASS, Shard
 
 if TYPE_CHECKING:
@@ -80,35 +81,7 @@ argument, submissions folder or rubric, 130 when interrupted.""",
     help="Grade only shard I of N of the class (sorted by name, every N-th from the I-th).",
 )
 @click.option("--force", is_flag=True, help="Grade every submission again, even those already graded.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the generated inputs.")
-@click.option(
-    "--dtype",
-    type=click.Choice(["float64", "float32"]),
-    default="float64",
-    show_default=True,
-    help="Dtype of the arrays fed to the submissions.",
-)
-@click.option(
-    "--examples",
-    type=click.IntRange(1, 1000),
-    default=10,
-    show_default=True,
-    help="Generated inputs per property check.",
-)
-@click.option(
-    "--timeout",
-    type=click.FloatRange(0.1),
-    default=10.0,
-    show_default=True,
-    help="Seconds one call into a submission may take before it counts as hung.",
-)
-@click.option(
-    "--memory-mb",
-    type=click.IntRange(64),
-    default=2048,
-    show_default=True,
-    help="Memory limit of the process that runs a submission.",
-)
+@checking_options
 @click.option(
     "--no-progress", is_flag=True, help="Hide the progress bar (hidden anyway when not on a terminal)."
 )

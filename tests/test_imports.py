@@ -1,0 +1,51 @@
+"""Importing mnist_ref stays light: torch, matplotlib and pandas load only when something needs them.
+
+`mnist-ref check` must answer in about a second and a half, and importing torch alone takes about
+that long. Each import runs in a fresh interpreter whose sys.modules is then read: in this process,
+pytest and the other tests have long since imported everything.
+"""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+HEAVY = frozenset({"torch", "matplotlib", "pandas"})
+
+LIGHT_MODULES = (
+    "mnist_ref",
+    "mnist_ref.network",
+    "mnist_ref.training",
+    "mnist_ref.data",
+    "mnist_ref.evaluation",
+    "mnist_ref.model_io",
+    "mnist_ref.cli",
+    "conformance.runner",
+)
+"""What `mnist-ref train`, `evaluate` and `check` import before they run (the check imports its runner)."""
+
+
+def packages_loaded_by(statement: str) -> set[str]:
+    """Top-level packages in sys.modules of a fresh interpreter after it runs ``statement``."""
+    report = "import json, sys\nprint(json.dumps(sorted({name.split('.')[0] for name in sys.modules})))"
+    code = f"{statement}\n{report}"
+    completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return set(json.loads(completed.stdout.splitlines()[-1]))
+
+
+@pytest.mark.parametrize("module", LIGHT_MODULES)
+def test_importing_loads_no_heavy_library(module: str) -> None:
+    loaded = packages_loaded_by(f"import {module}")
+    assert "numpy" in loaded
+    assert not loaded & HEAVY, f"importing {module} loads {sorted(loaded & HEAVY)}"
+
+
+def test_the_heavy_libraries_load_where_they_are_needed() -> None:
+    assert "matplotlib" in packages_loaded_by("import mnist_ref.plots")
+    assert "torch" in packages_loaded_by(
+        "import numpy as np\n"
+        "from conformance.oracles import autograd\n"
+        "from mnist_ref import init_params\n"
+        "autograd.gradients(init_params(3, 2, 10), np.ones((3, 1)), np.array([4]))"
+    )
