@@ -9,8 +9,8 @@ resident memory before the data existed, and the peak of the memory numpy and Py
 during training alone (tracemalloc, started after the data was made). The multiples divide by the
 data's own size, 784 * m * 4 bytes in float32.
 
-Cases: float32 in Fortran order (the layout train() computes on, so it copies nothing), float32 in
-C order (the layout mnist_ref.data.to_columns returns: train() makes one Fortran-ordered copy), float64,
+Cases: float32 in Fortran order (the layout mnist_ref.data.to_columns returns and train() computes on,
+so it copies nothing), float32 in C order (train() makes one Fortran-ordered copy), float64,
 and full-batch gradient descent (batch size 0), whose (h, m) activations are as large as the data.
 """
 
@@ -42,7 +42,7 @@ class Case:
 
 CASES = (
     Case("float32, Fortran order", "float32", "F"),
-    Case("float32, C order (as to_columns)", "float32", "C"),
+    Case("float32, C order", "float32", "C"),
     Case("float64, Fortran order", "float64", "F"),
     Case("float32, Fortran order, full batch", "float32", "F", full_batch=True),
 )

@@ -69,7 +69,8 @@ def to_columns(
     if (mean is None) != (std is None):
         raise ValueError("pass both mean and std to standardize, or neither")
     dtype = float_dtype(dtype)
-    columns = images.T.astype(dtype, order="C")
+    # Fortran order keeps each sample (column) contiguous: a mini-batch gathers columns cheaply.
+    columns = images.T.astype(dtype, order="F")
     columns /= MAX_PIXEL
     if mean is not None and std is not None:
         for name, statistic in (("mean", mean), ("std", std)):
