@@ -5,14 +5,11 @@ The small targets are written to files and loaded as the harness loads them (top
 
 from __future__ import annotations
 
-import sys
-import textwrap
-import types
-
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from target_helpers import problem
 
 import mnist_ref
 from conformance.adapters import ClassAdapter, FunctionalAdapter, description, discover
@@ -30,33 +27,8 @@ from conformance.adapters.layouts import (
 )
 from conformance.adapters.names import GRAD_NAMES, PARAM_NAMES, normalize, ranked_matches, roles_for
 from conformance.adapters.signatures import OPERATIONS, UnmappableError, plan_call, plan_with_roles
-from conformance.loading import load_target
 from conformance.mapping import load_mapping
 from conformance.sandbox.protocol import NotProvided
-
-
-@pytest.fixture
-def load(tmp_path, monkeypatch):
-    """load(source, name) -> the module built from ``source`` as the harness builds it (no top-level code)."""
-    monkeypatch.setattr(sys, "path", list(sys.path))
-
-    def load_source(source: str, name: str = "student") -> types.ModuleType:
-        path = tmp_path / f"{name}.py"
-        path.write_text(textwrap.dedent(source))
-        return load_target(str(path))
-
-    return load_source
-
-
-def problem(hidden: int = 3, batch: int = 4, seed: int = 0) -> types.SimpleNamespace:
-    """Reference params, X (784, batch), labels y and the forward cache of a small network."""
-    rng = np.random.default_rng(seed)
-    params = mnist_ref.init_params(784, hidden, 10, seed=rng)
-    params["b1"] = rng.uniform(-0.1, 0.1, (hidden, 1))
-    params["b2"] = rng.uniform(-0.1, 0.1, (10, 1))
-    X = rng.uniform(0, 1, (784, batch))
-    y = rng.integers(0, 10, batch)
-    return types.SimpleNamespace(params=params, X=X, y=y, cache=mnist_ref.forward(params, X))
 
 
 def plan(function, operation):

@@ -6,14 +6,11 @@ layout only when it has the target's own shape, so that a wrong shape stays wron
 
 from __future__ import annotations
 
-import sys
-import textwrap
-import types
-
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from target_helpers import problem
 
 import mnist_ref
 from conformance.adapters import discover
@@ -25,33 +22,10 @@ from conformance.adapters.orientation import (
     decide_orientation,
     layout_of_weights,
 )
-from conformance.loading import load_target
 
 ROW_BIASES = ("(h,)", "(1, h)", "(h,) or (1, h)")
 
 
-@pytest.fixture
-def load(tmp_path, monkeypatch):
-    """load(source) -> the module built from ``source`` as the harness builds it (no top-level code)."""
-    monkeypatch.setattr(sys, "path", list(sys.path))
-
-    def load_source(source: str, name: str = "student") -> types.ModuleType:
-        path = tmp_path / f"{name}.py"
-        path.write_text(textwrap.dedent(source))
-        return load_target(str(path))
-
-    return load_source
-
-
-def problem(hidden: int = 3, batch: int = 4, seed: int = 0) -> types.SimpleNamespace:
-    """Reference params, X (784, batch), labels y and the forward cache of a small network."""
-    rng = np.random.default_rng(seed)
-    params = mnist_ref.init_params(784, hidden, 10, seed=rng)
-    params["b1"] = rng.uniform(-0.1, 0.1, (hidden, 1))
-    params["b2"] = rng.uniform(-0.1, 0.1, (10, 1))
-    X = rng.uniform(0, 1, (784, batch))
-    y = rng.integers(0, 10, batch)
-    return types.SimpleNamespace(params=params, X=X, y=y, cache=mnist_ref.forward(params, X))
 
 
 # -- converting ------------------------------------------------------------------------------------
