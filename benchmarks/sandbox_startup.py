@@ -10,7 +10,8 @@ Each run happens in a fresh Python process, as in `mnist-ref check`. Prints a ta
 - ``... importing torch``: the parent imports torch between the two, as the runner does;
 - ``torch import alone``: for comparison, in a process without a sandbox.
 
-The default target is a classic notebook-style network with top-level training; the default adapter
+The default target is the corpus's classic notebook-style network (tests/corpus/classic.py, top-level
+training included); the default adapter
 is the trivial forwarding one of tests/sandbox_targets.py.
 """
 
@@ -22,48 +23,14 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 TESTS = ROOT / "tests"
 
-SMALL_TARGET = """\
-import numpy as np
-import pandas as pd
-
-data = np.array(pd.read_csv("train.csv"))
-m, n = data.shape
-
-
-def init_params():
-    W1 = np.random.rand(10, 784) - 0.5
-    b1 = np.random.rand(10, 1) - 0.5
-    W2 = np.random.rand(10, 10) - 0.5
-    b2 = np.random.rand(10, 1) - 0.5
-    return W1, b1, W2, b2
-
-
-def ReLU(Z):
-    return np.maximum(Z, 0)
-
-
-def softmax(Z):
-    return np.exp(Z) / sum(np.exp(Z))
-
-
-def forward_prop(W1, b1, W2, b2, X):
-    Z1 = W1.dot(X) + b1
-    A1 = ReLU(Z1)
-    Z2 = W2.dot(A1) + b2
-    return Z1, A1, Z2, softmax(Z2)
-
-
-W1, b1, W2, b2 = init_params()
-for i in range(500):
-    Z1, A1, Z2, A2 = forward_prop(W1, b1, W2, b2, data)
-"""
+DEFAULT_TARGET = TESTS / "corpus" / "classic.py"
+"""The classic notebook-style network of the test corpus, top-level training included."""
 
 
 def one_run(case: str, target: str, adapter: str) -> dict[str, float]:
@@ -103,20 +70,17 @@ def row(label: str, seconds: list[float]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=7)
-    parser.add_argument("--target", help="a .py file (default: a small notebook-style network)")
+    parser.add_argument("--target", help="a .py file (default: tests/corpus/classic.py)")
     parser.add_argument("--adapter", default="sandbox_targets:forwarding_adapter")
     parser.add_argument("--one", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
         print(json.dumps(one_run(args.one, args.target, args.adapter)))
         return
-    with tempfile.TemporaryDirectory() as folder:
-        target = args.target or str(Path(folder) / "student.py")
-        if args.target is None:
-            Path(target).write_text(SMALL_TARGET)
-        idle = measure("idle", target, args.adapter, args.runs)
-        with_torch = measure("with_torch", target, args.adapter, args.runs)
-        torch_alone = measure("torch_alone", target, args.adapter, args.runs)
+    target = args.target or str(DEFAULT_TARGET)
+    idle = measure("idle", target, args.adapter, args.runs)
+    with_torch = measure("with_torch", target, args.adapter, args.runs)
+    torch_alone = measure("torch_alone", target, args.adapter, args.runs)
     print(f"{args.runs} runs, milliseconds{'':<14} {'median':>8} {'min':>8} {'max':>8}")
     print(row("start()", [run["start"] for run in idle + with_torch]))
     print(row("start() -> describe()", [run["total"] for run in idle]))
