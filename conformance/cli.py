@@ -164,6 +164,13 @@ def check_command(
     reference, PyTorch autograd and finite differences.
     A failure names its likely cause (a diagnosis code) and a hint.
     """
+    from conformance.oracles.background import BackgroundAutograd
+
+    autograd = BackgroundAutograd()
+    if not show_mapping:
+        autograd.start()  # first: torch imports in its own process while everything else loads
+    click.get_current_context().call_on_close(autograd.close)
+
     from conformance.baseline import BaselineError, compare, load_baseline
     from conformance.mapping import MappingError, load_mapping, render_mapping
     from conformance.report import FORMATS, render_gradescope_load_failure, render_json
@@ -196,6 +203,7 @@ def check_command(
             timeout=timeout,
             memory_mb=memory_mb,
             config=config,
+            autograd=autograd,
         )
     except TargetLoadError as exc:
         message = f"cannot load the target: {exc}"

@@ -74,17 +74,19 @@ def run_checks(
     ``on_result`` is called after each check (for progress display).
     """
     with checking(target, seed=seed, dtype=dtype, **options) as (ctx, mapping):
-        results, durations = [], {}
-        for registered in ALL_CHECKS if checks is None else checks:
+        selected = ALL_CHECKS if checks is None else checks
+        results, durations = {}, {}
+        # Checks that need PyTorch run last, while it finishes importing; they are reported in place.
+        for registered in sorted(selected, key=lambda registered: registered.needs_torch):
             started = time.perf_counter()
-            result = registered.result(ctx)
+            results[registered.id] = registered.result(ctx)
             durations[registered.id] = time.perf_counter() - started
-            results.append(result)
             if on_result is not None:
-                on_result(result)
+                on_result(results[registered.id])
         torch_available = ctx.torch_available
     notices = [] if torch_available else [TORCH_NOTICE]
-    return Report(target, seed, str(np.dtype(dtype)), results, mapping, notices, durations=durations)
+    ordered = [results[registered.id] for registered in selected]
+    return Report(target, seed, str(np.dtype(dtype)), ordered, mapping, notices, durations=durations)
 
 
 def describe_target(

@@ -149,12 +149,16 @@ class Context:
 
 @dataclass(frozen=True)
 class Check:
-    """One registered check: ``id`` like "db2.shape", its component, a one-line description."""
+    """One registered check: ``id`` like "db2.shape", its component, a one-line description.
+
+    ``needs_torch`` checks wait for PyTorch to import; the runner runs them last.
+    """
 
     id: str
     component: str
     description: str
     run: Callable[[Context], None]
+    needs_torch: bool = False
 
     def result(self, ctx: Context) -> CheckResult:
         """Run the check and turn how it ended into a CheckResult."""
@@ -187,12 +191,14 @@ def _describe_failure(failure: Failure) -> tuple[str, str, str]:
 REGISTRY: list[Check] = []
 
 
-def check(check_id: str, component: str) -> Callable[[Callable[[Context], None]], Callable[[Context], None]]:
+def check(
+    check_id: str, component: str, *, needs_torch: bool = False
+) -> Callable[[Callable[[Context], None]], Callable[[Context], None]]:
     """Register a check function; its docstring's first line is the description shown on success."""
 
     def register(function: Callable[[Context], None]) -> Callable[[Context], None]:
         description = (function.__doc__ or check_id).strip().splitlines()[0]
-        REGISTRY.append(Check(check_id, component, description, function))
+        REGISTRY.append(Check(check_id, component, description, function, needs_torch))
         return function
 
     return register
