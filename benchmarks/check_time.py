@@ -9,7 +9,6 @@ Prints a table: target, runs, median / min / max seconds, exit code.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import subprocess
 import sys
@@ -19,6 +18,17 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))  # the test corpus: tests/corpus
+
+from common import Column, print_report, write_json  # noqa: E402  (benchmarks/, beside this script)
+
+COLUMNS = (
+    Column("name", "target"),
+    Column("runs", "runs"),
+    Column("median_s", "median s", ".2f"),
+    Column("min_s", "min s", ".2f"),
+    Column("max_s", "max s", ".2f"),
+    Column("exit_code", "exit"),
+)
 
 
 def time_check(target: str, runs: int) -> dict:
@@ -64,15 +74,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as directory:
         targets = args.targets or default_targets(Path(directory))
         rows = [time_check(target, args.runs) for target in targets]
-    print(f"{'target':<40} {'runs':>4} {'median s':>9} {'min s':>7} {'max s':>7} {'exit':>4}")
     for row in rows:
-        name = Path(row["target"]).name
-        print(
-            f"{name:<40} {row['runs']:>4} {row['median_s']:>9.2f} {row['min_s']:>7.2f} {row['max_s']:>7.2f} "
-            f"{row['exit_code']:>4}"
-        )
-    if args.json:
-        args.json.write_text(json.dumps(rows, indent=2) + "\n")
+        row["name"] = Path(row["target"]).name
+    print_report("mnist-ref check, whole command", COLUMNS, rows, notes=())
+    write_json(args.json, "check_time", rows)
 
 
 if __name__ == "__main__":

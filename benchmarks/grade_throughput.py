@@ -13,7 +13,6 @@ other jobs sharing the machine do not inflate: 60 * cores / that is the rate on 
 from __future__ import annotations
 
 import argparse
-import json
 import resource
 import sys
 import tempfile
@@ -22,6 +21,17 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))  # the test corpus: tests/corpus
+
+from common import Column, print_report, write_json  # noqa: E402  (benchmarks/, beside this script)
+
+COLUMNS = (
+    Column("mode", "mode"),
+    Column("jobs", "jobs"),
+    Column("submissions", "submissions"),
+    Column("seconds", "seconds", ".1f"),
+    Column("per_minute", "per minute", ".1f"),
+    Column("cpu_seconds_each", "CPU s each", ".2f"),
+)
 
 
 def write_class(directory: Path, count: int) -> list[Path]:
@@ -98,17 +108,11 @@ def main() -> None:
         rows = [time_pool(directory, args.jobs)]
         if args.fresh:
             rows.append(time_fresh(paths[: args.fresh]))
-    header = f"{'mode':<24} {'jobs':>4} {'submissions':>11} {'seconds':>8} {'per minute':>10}"
-    print(f"{header} {'CPU s each':>10}")
     for row in rows:
         row["per_minute"] = 60 * row["submissions"] / row["seconds"]
         row["cpu_seconds_each"] = row["cpu_seconds"] / row["submissions"]
-        print(
-            f"{row['mode']:<24} {row['jobs']:>4} {row['submissions']:>11} {row['seconds']:>8.1f} "
-            f"{row['per_minute']:>10.1f} {row['cpu_seconds_each']:>10.2f}"
-        )
-    if args.json:
-        args.json.write_text(json.dumps(rows, indent=2) + "\n")
+    print_report("Grading throughput", COLUMNS, rows, notes=())
+    write_json(args.json, "grade_throughput", rows)
 
 
 if __name__ == "__main__":
