@@ -47,15 +47,18 @@ def breakdown(target: str) -> dict[str, float]:
     returned = time.perf_counter()
     FORMATS["json"](report)
     rendered = time.perf_counter()
-    first, last = report.checks[0].id, report.checks[-1].id
+    # The checks run in another order than the report's (those needing torch last): the first to
+    # start and the last to finish are found from the times, not from the report's order.
+    first_started = min(finished_at[check_id] - report.durations[check_id] for check_id in finished_at)
+    last_finished = max(finished_at.values())
     seconds = {
         "imports": imported - started,
-        "start sandbox, load and adapt the target": finished_at[first] - report.durations[first] - imported,
+        "start sandbox, load and adapt the target": first_started - imported,
     }
     for result in report.checks:
         key = f"checks: {result.component}"
         seconds[key] = seconds.get(key, 0.0) + report.durations[result.id]
-    seconds["close sandbox and autograd helper"] = returned - finished_at[last]
+    seconds["close sandbox and autograd helper"] = returned - last_finished
     seconds["render the JSON report"] = rendered - returned
     return seconds
 
