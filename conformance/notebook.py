@@ -7,17 +7,22 @@ top-level call that the loader skips like any other. The body of a cell magic th
 (``%%time``, ``%%capture``) stays Python, read like any cell; the body of any other (``%%bash``,
 ``%%writefile``) becomes comments. Every cell keeps its number of lines, so that the lines of
 the compiled text can be traced back to their cell (``LineMap``).
+
+nbformat (with jsonschema, ~70 ms to import) is imported when a notebook is read, not before:
+most targets are .py files, and the process that runs them should not pay for it.
 """
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
-
-import nbformat
+from typing import TYPE_CHECKING
 
 from conformance.sandbox.protocol import TargetLoadError
 from conformance.source_lines import LineMap, Source
+
+if TYPE_CHECKING:
+    import nbformat
 
 PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun"})
 """Cell magics whose body is Python run by the kernel."""
@@ -35,6 +40,8 @@ def read_notebook(path: Path) -> Source:
 
     Raises TargetLoadError when the file is not a notebook or not a Python one.
     """
+    import nbformat
+
     try:
         notebook = nbformat.read(path, as_version=4, capture_validation_error={})
     except Exception as error:  # nbformat raises JSON, validation, version and OS errors

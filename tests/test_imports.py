@@ -25,6 +25,9 @@ LIGHT_MODULES = (
 )
 """What `mnist-ref train`, `evaluate` and `check` import before they run (the check imports its runner)."""
 
+NOTEBOOK_ONLY = frozenset({"nbformat", "jsonschema"})
+"""Needed to read a .ipynb target only; the sandbox's child process loads most targets without them."""
+
 
 def packages_loaded_by(statement: str) -> set[str]:
     """Top-level packages in sys.modules of a fresh interpreter after it runs ``statement``."""
@@ -49,3 +52,15 @@ def test_the_heavy_libraries_load_where_they_are_needed() -> None:
         "from mnist_ref import init_params\n"
         "autograd.gradients(init_params(3, 2, 10), np.ones((3, 1)), np.array([4]))"
     )
+
+
+def test_the_sandbox_child_loads_nbformat_only_for_notebooks(tmp_path) -> None:
+    notebook = tmp_path / "homework.ipynb"
+    cell = {"cell_type": "code", "metadata": {}, "source": "x = 1", "outputs": [], "execution_count": None}
+    notebook.write_text(json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [cell]}))
+    script = tmp_path / "homework.py"
+    script.write_text("x = 1\n")
+    load = "import conformance.sandbox.worker\nfrom conformance.loading import load_target\n"
+
+    assert not packages_loaded_by(f"{load}load_target({str(script)!r})") & NOTEBOOK_ONLY
+    assert packages_loaded_by(f"{load}load_target({str(notebook)!r})") >= NOTEBOOK_ONLY
