@@ -29,12 +29,16 @@ NOTEBOOK_ONLY = frozenset({"nbformat", "jsonschema"})
 """Needed to read a .ipynb target only; the sandbox's child process loads most targets without them."""
 
 
-def packages_loaded_by(statement: str) -> set[str]:
-    """Top-level packages in sys.modules of a fresh interpreter after it runs ``statement``."""
-    report = "import json, sys\nprint(json.dumps(sorted({name.split('.')[0] for name in sys.modules})))"
-    code = f"{statement}\n{report}"
+def modules_loaded_by(statement: str) -> set[str]:
+    """The names in sys.modules of a fresh interpreter after it runs ``statement``."""
+    code = f"{statement}\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))"
     completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return set(json.loads(completed.stdout.splitlines()[-1]))
+
+
+def packages_loaded_by(statement: str) -> set[str]:
+    """Top-level packages in sys.modules of a fresh interpreter after it runs ``statement``."""
+    return {name.split(".")[0] for name in modules_loaded_by(statement)}
 
 
 @pytest.mark.parametrize("module", LIGHT_MODULES)
@@ -64,3 +68,10 @@ def test_the_sandbox_child_loads_nbformat_only_for_notebooks(tmp_path) -> None:
 
     assert not packages_loaded_by(f"{load}load_target({str(script)!r})") & NOTEBOOK_ONLY
     assert packages_loaded_by(f"{load}load_target({str(notebook)!r})") >= NOTEBOOK_ONLY
+
+
+def test_the_torch_helper_process_loads_no_adapters() -> None:
+    helper = "import conformance.sandbox.worker, conformance.oracles.background"
+    assert "conformance.adapters" not in modules_loaded_by(helper)
+    # with a mapping file the worker imports conformance.mapping, and the adapters with it
+    assert "conformance.adapters" in modules_loaded_by(f"{helper}\nimport conformance.mapping")

@@ -28,7 +28,6 @@ from typing import Any
 import numpy as np
 
 from conformance.loading import LINES_ATTRIBUTE, SKIPPED_ATTRIBUTE, explain_missing_global, load_target
-from conformance.mapping import MappingError, load_mapping
 from conformance.sandbox.capture import format_megabytes, read_tail
 from conformance.sandbox.protocol import (
     MAX_MESSAGE_BYTES,
@@ -187,6 +186,9 @@ def _make_adapter(spec: str, module: ModuleType, target: str, config: str) -> An
     module_name, _, function_name = spec.partition(":")
     factory = getattr(importlib.import_module(module_name), function_name)
     if config:
+        # Here, not at the top: it imports the adapters, which the torch helper process does not use.
+        from conformance.mapping import MappingError, load_mapping
+
         try:
             mapping = load_mapping(config)
         except MappingError as error:
