@@ -165,23 +165,29 @@ def check_command(
     A failure names its likely cause (a diagnosis code) and a hint.
     """
     from conformance.oracles.background import BackgroundAutograd
+    from conformance.sandbox import Sandbox
 
+    # First the two child processes, which take the longest: torch imports in one and the target
+    # loads in the other, while this process imports the rest of the harness.
+    config = None if config_path is None else str(config_path)
     autograd = BackgroundAutograd()
+    sandbox = Sandbox(target, timeout=timeout, memory_mb=memory_mb, config=config)
     if not show_mapping:
-        autograd.start()  # first: torch imports in its own process while everything else loads
+        autograd.start()
+    sandbox.start()
     click.get_current_context().call_on_close(autograd.close)
+    click.get_current_context().call_on_close(sandbox.close)
 
     from conformance.baseline import BaselineError, compare, load_baseline
     from conformance.mapping import MappingError, load_mapping, render_mapping
     from conformance.report import FORMATS, render_gradescope_load_failure, render_json
-    from conformance.runner import describe_target, run_checks
+    from conformance.runner import run_checks
     from conformance.sandbox.protocol import TargetLoadError
 
     try:
         baseline = None if baseline_path is None else load_baseline(baseline_path)
     except BaselineError as exc:
         raise UnusableBaseline(str(exc)) from None
-    config = None if config_path is None else str(config_path)
     if config is not None:
         try:
             load_mapping(config)
@@ -189,21 +195,14 @@ def check_command(
             raise UnusableMapping(str(exc)) from None
     if show_mapping:
         try:
-            found = describe_target(target, config=config, timeout=timeout, memory_mb=memory_mb)
+            found = sandbox.describe()
         except TargetLoadError as exc:
             raise TargetUnusable(f"cannot load the target: {exc}") from None
         click.echo(render_mapping(found, target), nl=False)
         sys.exit(EXIT_PASSED)
     try:
         report = run_checks(
-            target,
-            seed=seed,
-            dtype=dtype,
-            examples=examples,
-            timeout=timeout,
-            memory_mb=memory_mb,
-            config=config,
-            autograd=autograd,
+            target, seed=seed, dtype=dtype, examples=examples, autograd=autograd, sandbox=sandbox
         )
     except TargetLoadError as exc:
         message = f"cannot load the target: {exc}"

@@ -38,6 +38,7 @@ def checking(
     memory_mb: int = 2048,
     config: str | None = None,
     autograd: AutogradOracle | None = None,
+    sandbox: Sandbox | None = None,
 ) -> Iterator[tuple[Context, dict]]:
     """The target loaded in its sandbox, ready for checks: (the checks' Context, the target's mapping).
 
@@ -46,10 +47,18 @@ def checking(
     ``autograd`` is the oracle to use, such as the module conformance.oracles.autograd in a
     process that keeps torch imported across many runs; by default a BackgroundAutograd
     imports torch in a process of its own while the target loads and the first checks run.
+    ``sandbox`` is the target's Sandbox when the caller has made it already (`mnist-ref check`
+    starts it first thing, so that the target loads while the harness is imported); by default
+    one is made here with ``timeout``, ``memory_mb`` and ``config``. An oracle or a sandbox
+    given is not closed here: its owner closes it.
     """
-    sandbox = Sandbox(target, timeout=timeout, memory_mb=memory_mb, config=config)
+    box = (
+        Sandbox(target, timeout=timeout, memory_mb=memory_mb, config=config)
+        if sandbox is None
+        else nullcontext(sandbox)
+    )
     oracle = BackgroundAutograd() if autograd is None else nullcontext(autograd)
-    with oracle as autograd, sandbox:
+    with oracle as autograd, box as sandbox:
         sandbox.start()
         mapping = sandbox.describe()
         yield (
@@ -69,7 +78,7 @@ def run_checks(
 ) -> Report:
     """Check ``target`` (a .py file, a notebook or a module name) component by component.
 
-    ``options`` are those of :func:`checking` (examples, timeout, memory_mb, config, autograd).
+    ``options`` are those of :func:`checking` (examples, timeout, memory_mb, config, autograd, sandbox).
     Raises conformance.sandbox.protocol.TargetLoadError when the target cannot be loaded.
     ``on_result`` is called after each check (for progress display).
     """
