@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import subprocess
 import sys
@@ -269,3 +271,21 @@ def test_check_command_is_part_of_the_cli() -> None:
     result = run("check", "--help")
     assert result.exit_code == 0
     assert "component by component" in result.output
+
+
+def test_the_program_exits_with_the_command_status_and_all_its_output(tmp_path: Path) -> None:
+    # `mnist-ref` ends without tearing the interpreter down (entry_point): nothing printed is lost
+    target = tmp_path / "homework.py"
+    target.write_text("import numpy as np\n\ndef relu(Z):\n    return np.maximum(Z, 1)\n")  # wrong
+    buffered = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}
+
+    def program(*args: str) -> subprocess.CompletedProcess:
+        command = [sys.executable, "-m", "mnist_ref.cli", "check", *args]
+        return subprocess.run(command, capture_output=True, text=True, env=buffered)
+
+    checked = program(str(target), "--format", "json", "--examples", "1")
+    assert checked.returncode == 1, checked.stderr
+    assert json.loads(checked.stdout)["counts"]["fail"] > 0
+    missing = program(str(tmp_path / "none.py"))
+    assert missing.returncode == 2
+    assert missing.stderr.startswith("Error: cannot load the target")
