@@ -38,6 +38,7 @@ from mnist_ref import (
     sgd_update,
     softmax,
 )
+from mnist_ref.network import take_steps
 
 EIGHTHS = st.integers(-512, 512).map(lambda i: i / 8)
 """Logits in [-64, 64] on a 1/8 grid: adding an integer up to 1e4 to one is exact even in float32."""
@@ -341,6 +342,20 @@ def test_sgd_update_returns_new_arrays_and_leaves_its_inputs_untouched(network, 
         expected = param - lr * grads["d" + name].astype(np.float64)
         tolerance = rounding_tolerance(param.dtype, float(np.abs(expected).max()) + 1, 2)
         np.testing.assert_allclose(updated[name], expected, rtol=0, atol=tolerance, err_msg=name)
+
+
+@given(networks(), st.floats(1e-4, 1.0))
+def test_backward_scaled_by_minus_lr_gives_the_sgd_steps(network, lr):
+    cache = forward(network.params, network.X)
+    steps = backward(network.params, cache, network.X, network.y, scale=-lr)
+    params_before = copies(network.params)
+    updated = take_steps(network.params, dict(steps))
+    assert_same_arrays(params_before, network.params)
+    expected = sgd_update(network.params, gradients(network), lr)
+    for name, param in network.params.items():
+        assert updated[name] is steps["d" + name], name
+        tolerance = rounding_tolerance(param.dtype, float(np.abs(expected[name]).max()) + 1, 4)
+        np.testing.assert_allclose(updated[name], expected[name], rtol=0, atol=tolerance, err_msg=name)
 
 
 @given(networks())

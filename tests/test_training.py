@@ -13,8 +13,16 @@ from hypothesis import strategies as st
 from mnist_ref import model_io
 from mnist_ref.evaluation import confusion_matrix, evaluate
 from mnist_ref.model_io import ModelFileError, TrainedModel, load_model, save_model
-from mnist_ref.network import backward, forward, init_params, loss, sgd_update
-from mnist_ref.training import History, TrainConfig, TrainingDiverged, minibatches, train, train_step
+from mnist_ref.network import backward, forward, init_params, loss, predict, sgd_update
+from mnist_ref.training import (
+    History,
+    TrainConfig,
+    TrainingDiverged,
+    minibatches,
+    train,
+    train_epoch,
+    train_step,
+)
 
 N_IN = 20
 QUICK = TrainConfig(hidden=16, epochs=8, batch_size=16, lr=0.1, seed=3)
@@ -53,13 +61,33 @@ def test_full_batch_epoch_is_one_reference_gradient_step() -> None:
     assert history.loss == [pytest.approx(loss(start, X, y))]
 
 
-def test_train_step_scores_the_batch_before_updating() -> None:
+def test_train_step_returns_the_logits_from_before_its_update() -> None:
     X, y = blobs(30)
     params = init_params(N_IN, 8, 10, seed=0)
-    updated, batch_loss, correct = train_step(params, X, y, lr=0.1)
-    assert batch_loss == pytest.approx(loss(params, X, y))
-    assert correct == int((forward(params, X).Z2.argmax(axis=0) == y).sum())
-    assert not np.array_equal(updated["W1"], params["W1"])
+    before = {name: value.copy() for name, value in params.items()}
+    updated, logits = train_step(params, X, y, lr=0.1)
+    np.testing.assert_array_equal(logits, forward(before, X).Z2)
+    expected = sgd_update(before, backward(before, forward(before, X), X, y), 0.1)
+    for name, value in expected.items():  # equal up to rounding: train_step scales dZ2 by -lr instead
+        np.testing.assert_allclose(updated[name], value, rtol=1e-12, atol=1e-15)
+        np.testing.assert_array_equal(params[name], before[name])
+
+
+def test_epoch_scores_are_the_running_scores_of_its_batches() -> None:
+    X, y = blobs(100)
+    config = replace(QUICK, batch_size=16)
+    start = init_params(N_IN, config.hidden, 10, seed=1)
+    params, epoch_loss, epoch_accuracy = train_epoch(start, X, y, config, np.random.default_rng(7))
+    batch_loss_sum, correct, replayed = 0.0, 0, start
+    for X_batch, y_batch in minibatches(X, y, config.batch_size, np.random.default_rng(7)):
+        batch_loss_sum += loss(replayed, X_batch, y_batch) * y_batch.size
+        correct += int((predict(replayed, X_batch) == y_batch).sum())
+        grads = backward(replayed, forward(replayed, X_batch), X_batch, y_batch)
+        replayed = sgd_update(replayed, grads, config.lr)
+    assert epoch_loss == pytest.approx(batch_loss_sum / y.size, rel=1e-12)
+    assert epoch_accuracy == correct / y.size
+    for name, value in replayed.items():
+        np.testing.assert_allclose(params[name], value, rtol=1e-12, atol=1e-15)
 
 
 def test_same_seed_gives_identical_history_and_params() -> None:
