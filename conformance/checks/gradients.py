@@ -69,15 +69,22 @@ def _check_shape(ctx: Context, name: str) -> None:
     ctx.for_all(problems(), body, examples=5)
 
 
+def autograd_gradients(ctx: Context, problem: Problem, inputs: Inputs) -> dict[str, np.ndarray]:
+    """PyTorch autograd's four gradients for ``problem`` (its ``inputs``), asked once for the four checks."""
+    key = ("autograd", problem)
+    if key not in ctx.memo:
+        ctx.memo[key] = ctx.autograd.gradients(*_as_float64(inputs))
+    return ctx.memo[key]
+
+
 def _check_autograd(ctx: Context, name: str) -> None:
     if not ctx.torch_available:
         raise Skipped("PyTorch is not installed: pip install 'mnist-ref[torch]' to compare with autograd")
 
     def body(problem: Problem) -> None:
         inputs, got = _gradient_of(ctx, problem, name)
-        expect_close(
-            name, ctx.autograd.gradients(*_as_float64(inputs))[name], got, ctx, batch_size=problem.batch
-        )
+        expected = autograd_gradients(ctx, problem, inputs)[name]
+        expect_close(name, expected, got, ctx, batch_size=problem.batch)
 
     ctx.for_all(problems(), body)
 
