@@ -2,7 +2,9 @@
 
 Bad arguments, unreadable data and unusable model files end the command with a
 one-line error and exit status 2, never a traceback. matplotlib is imported only
-when ``--plots`` is given, so ``mnist-ref --help`` starts quickly.
+when ``--plots`` is given, so ``mnist-ref --help`` starts quickly; the data loaders,
+model files and rich tables when a command that uses them runs, so that `mnist-ref check`
+(which needs none of them) starts its child processes sooner.
 
 The program is ``entry_point``; ``main``, the click group, is what tests run in-process.
 """
@@ -15,20 +17,21 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 import numpy as np
-from rich.console import Console
-from rich.table import Table
 from tqdm import tqdm
 
 from conformance.cli import check_command
 from conformance.grading.commands import grade_command, grade_merge_command
 from mnist_ref import __version__
-from mnist_ref.data import NUM_CLASSES, PIXELS, DataError, download_mnist, load_mnist, make_splits, to_columns
-from mnist_ref.evaluation import Evaluation, evaluate
-from mnist_ref.model_io import ModelFileError, TrainedModel, load_model, save_model
 from mnist_ref.training import History, TrainConfig, TrainingDiverged, train
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from mnist_ref.evaluation import Evaluation
 
 DEFAULTS = TrainConfig()
 DEV_FRACTION = 0.1
@@ -135,6 +138,10 @@ def train_command(
       mnist-ref train --plots plots/
       mnist-ref train --data mnist/ --standardize --lr 0.05 --out big.npz
     """
+    from mnist_ref.data import load_mnist, make_splits, to_columns
+    from mnist_ref.evaluation import evaluate
+    from mnist_ref.model_io import TrainedModel, save_model
+
     config = TrainConfig(hidden=hidden, epochs=epochs, batch_size=batch_size, lr=lr, seed=seed)
     with one_line_errors():
         mnist = load_mnist(data, seed=seed)
@@ -185,6 +192,8 @@ def download_command(cache_dir: Path | None) -> None:
     Example:
       mnist-ref download && mnist-ref train --data ~/.cache/mnist-ref --batch-size 128 --epochs 5
     """
+    from mnist_ref.data import download_mnist
+
     with one_line_errors():
         directory = download_mnist(cache_dir)
     click.echo(f"MNIST is in {directory}: train with  mnist-ref train --data {directory}")
@@ -212,6 +221,12 @@ def evaluate_command(model_path: Path, data: Path | None, plots: Path | None) ->
     Example:
       mnist-ref evaluate --model model.npz --plots plots/
     """
+    from rich.console import Console
+
+    from mnist_ref.data import NUM_CLASSES, PIXELS, load_mnist, to_columns
+    from mnist_ref.evaluation import evaluate
+    from mnist_ref.model_io import load_model
+
     with one_line_errors():
         model = load_model(model_path)
         mnist = load_mnist(data, seed=model.config.seed)
@@ -238,6 +253,9 @@ def evaluate_command(model_path: Path, data: Path | None, plots: Path | None) ->
 @contextmanager
 def one_line_errors() -> Iterator[None]:
     """Turn a DataError, ModelFileError or TrainingDiverged (each already one line) into a CommandError."""
+    from mnist_ref.data import DataError
+    from mnist_ref.model_io import ModelFileError
+
     try:
         yield
     except (DataError, ModelFileError, TrainingDiverged) as error:
@@ -273,6 +291,8 @@ def accuracy_summary(evaluation: Evaluation) -> str:
 
 def per_class_table(evaluation: Evaluation) -> Table:
     """A rich table with one row per digit: its test count, how many were right, and the accuracy."""
+    from rich.table import Table
+
     table = Table(title="Accuracy per digit")
     for header in ("digit", "test digits", "correct", "accuracy"):
         table.add_column(header, justify="right")
@@ -286,6 +306,8 @@ def per_class_table(evaluation: Evaluation) -> Table:
 
 def confusion_table(evaluation: Evaluation) -> Table:
     """A rich table of the confusion matrix: rows are true digits, columns predicted digits."""
+    from rich.table import Table
+
     confusion = evaluation.confusion
     table = Table(title="Confusion matrix (rows: true digit, columns: predicted)")
     table.add_column("true", justify="right", style="bold")

@@ -25,6 +25,9 @@ LIGHT_MODULES = (
 )
 """What `mnist-ref train`, `evaluate` and `check` import before they run (the check imports its runner)."""
 
+COMMAND_ONLY = frozenset({"rich", "mnist_ref.data", "mnist_ref.model_io", "mnist_ref.evaluation"})
+"""What `mnist-ref train`, `evaluate` and `download` import when they run: `check` needs none of it."""
+
 NOTEBOOK_ONLY = frozenset({"nbformat", "jsonschema"})
 """Needed to read a .ipynb target only; the sandbox's child process loads most targets without them."""
 
@@ -75,3 +78,15 @@ def test_the_torch_helper_process_loads_no_adapters() -> None:
     assert "conformance.adapters" not in modules_loaded_by(helper)
     # with a mapping file the worker imports conformance.mapping, and the adapters with it
     assert "conformance.adapters" in modules_loaded_by(f"{helper}\nimport conformance.mapping")
+
+
+def test_the_command_line_imports_what_train_and_evaluate_need_when_they_run(tmp_path) -> None:
+    assert not modules_loaded_by("import mnist_ref.cli") & COMMAND_ONLY
+    not_a_model = tmp_path / "model.npz"
+    not_a_model.write_bytes(b"not a model")
+    evaluate = (
+        "from click.testing import CliRunner\n"
+        "from mnist_ref.cli import main\n"
+        f"assert CliRunner().invoke(main, ['evaluate', '--model', {str(not_a_model)!r}]).exit_code == 2"
+    )
+    assert modules_loaded_by(evaluate) >= COMMAND_ONLY
