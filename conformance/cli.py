@@ -179,7 +179,6 @@ def check_command(
     click.get_current_context().call_on_close(sandbox.close)
 
     from conformance.baseline import BaselineError, compare, load_baseline
-    from conformance.mapping import MappingError, load_mapping, render_mapping
     from conformance.report import FORMATS, render_gradescope_load_failure, render_json
     from conformance.runner import run_checks
     from conformance.sandbox.protocol import TargetLoadError
@@ -188,12 +187,17 @@ def check_command(
         baseline = None if baseline_path is None else load_baseline(baseline_path)
     except BaselineError as exc:
         raise UnusableBaseline(str(exc)) from None
+    # conformance.mapping imports the adapters, which only the target's process needs otherwise
     if config is not None:
+        from conformance.mapping import MappingError, load_mapping
+
         try:
             load_mapping(config)
         except MappingError as exc:
             raise UnusableMapping(str(exc)) from None
     if show_mapping:
+        from conformance.mapping import render_mapping
+
         try:
             found = sandbox.describe()
         except TargetLoadError as exc:

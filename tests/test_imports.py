@@ -90,3 +90,21 @@ def test_the_command_line_imports_what_train_and_evaluate_need_when_they_run(tmp
         f"assert CliRunner().invoke(main, ['evaluate', '--model', {str(not_a_model)!r}]).exit_code == 2"
     )
     assert modules_loaded_by(evaluate) >= COMMAND_ONLY
+
+
+def test_mnist_ref_check_imports_the_adapters_only_for_a_mapping(tmp_path) -> None:
+    target = tmp_path / "homework.py"
+    target.write_text("import numpy as np\n\ndef relu(Z):\n    return np.maximum(Z, 0)\n")
+
+    def check(*options: str) -> str:
+        arguments = ["check", str(target), "--examples", "1", *options]
+        return "\n".join(
+            [
+                "from click.testing import CliRunner",
+                "from mnist_ref.cli import main",
+                f"CliRunner().invoke(main, {arguments})",
+            ]
+        )
+
+    assert "conformance.adapters" not in modules_loaded_by(check("--format", "json"))
+    assert "conformance.adapters" in modules_loaded_by(check("--show-mapping"))
