@@ -8,6 +8,7 @@ from contextlib import contextmanager, nullcontext
 from typing import Any, Protocol
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from conformance.checks import ALL_CHECKS, Check, Context
 from conformance.oracles.background import BackgroundAutograd
@@ -81,8 +82,15 @@ def run_checks(
     ``options`` are those of :func:`checking` (examples, timeout, memory_mb, config, autograd, sandbox).
     Raises conformance.sandbox.protocol.TargetLoadError when the target cannot be loaded.
     ``on_result`` is called after each check (for progress display).
+
+    While the checks run, NumPy computes with a single BLAS thread here, as in the target's process:
+    the arrays are small, and idle BLAS threads spin, taking ~0.2 s of CPU that the child processes
+    (the target's, and torch importing) need.
     """
-    with checking(target, seed=seed, dtype=dtype, **options) as (ctx, mapping):
+    with (
+        checking(target, seed=seed, dtype=dtype, **options) as (ctx, mapping),
+        threadpool_limits(limits=1, user_api="blas"),
+    ):
         selected = ALL_CHECKS if checks is None else checks
         results, durations = {}, {}
         # Checks that need PyTorch run last, while it finishes importing; they are reported in place.
