@@ -26,8 +26,6 @@ from conformance.adapters.orientation import (
 ROW_BIASES = ("(h,)", "(1, h)", "(h,) or (1, h)")
 
 
-
-
 # -- converting ------------------------------------------------------------------------------------
 
 

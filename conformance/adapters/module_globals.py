@@ -17,7 +17,9 @@ from conformance.adapters.introspect import called_functions, global_reads
 
 
 def describe_data(value: Any) -> str | None:
-    """"int 1000", "float 0.1", "ndarray float64 (784, 1000)"; None for anything that is not data.
+    """A short description of a global's value, or None for anything that is not data.
+
+    For example "int 1000", "float 0.1" or "ndarray float64 (784, 1000)".
 
     Booleans are flags, not data; modules, functions, classes and dtypes are not data either.
     """

@@ -294,8 +294,7 @@ def _roles_by_position(
             index < len(template) and parameters[index].kind in POSITIONAL for index in open_required
         )
         consistent = all(
-            role is None or role == template[index]
-            for index, role in enumerate(roles[: len(template)])
+            role is None or role == template[index] for index, role in enumerate(roles[: len(template)])
         )
         if placeable and consistent:
             return [template[index] if index in open_required else role for index, role in enumerate(roles)]
@@ -308,5 +307,5 @@ def _roles_by_position(
 
 
 def _operation_text(operation: Operation) -> str:
-    """"predict" for "predict_from_data": the component's name as the user knows it."""
+    """The component's name as the user knows it: "predict" for "predict_from_data"."""
     return operation.name.split("_from_")[0]
