@@ -3,7 +3,7 @@
 Bad arguments, unreadable data and unusable model files end the command with a
 one-line error and exit status 2, never a traceback. matplotlib is imported only
 when ``--plots`` is given, so ``mnist-ref --help`` starts quickly; the data loaders,
-model files and rich tables when a command that uses them runs, so that `mnist-ref check`
+model files, tqdm and rich tables when a command that uses them runs, so that `mnist-ref check`
 (which needs none of them) starts its child processes sooner.
 
 The program is ``entry_point``; ``main``, the click group, is what tests run in-process.
@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING
 
 import click
 import numpy as np
-from tqdm import tqdm
 
 from conformance.cli import check_command
 from conformance.grading.commands import grade_command, grade_merge_command
@@ -138,6 +137,8 @@ def train_command(
       mnist-ref train --plots plots/
       mnist-ref train --data mnist/ --standardize --lr 0.05 --out big.npz
     """
+    from tqdm import tqdm
+
     from mnist_ref.data import load_mnist, make_splits, to_columns
     from mnist_ref.evaluation import evaluate
     from mnist_ref.model_io import TrainedModel, save_model

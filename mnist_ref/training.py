@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from threadpoolctl import threadpool_limits
-from tqdm import tqdm
 
 from mnist_ref.network import (
     INIT_SCHEMES,
@@ -170,6 +169,8 @@ def train(
     Raises ValueError for malformed data and TrainingDiverged when an overflow
     shows that the learning rate is too large.
     """
+    from tqdm import tqdm  # here, not at the top: `mnist-ref check` imports this module and needs no bar
+
     check_training_data(X_train, y_train, X_dev, y_dev)
     dtype = float_dtype(X_train.dtype)
     X = np.asfortranarray(X_train, dtype=dtype)

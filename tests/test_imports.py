@@ -25,7 +25,7 @@ LIGHT_MODULES = (
 )
 """What `mnist-ref train`, `evaluate` and `check` import before they run (the check imports its runner)."""
 
-COMMAND_ONLY = frozenset({"rich", "mnist_ref.data", "mnist_ref.model_io", "mnist_ref.evaluation"})
+COMMAND_ONLY = frozenset({"rich", "tqdm", "mnist_ref.data", "mnist_ref.model_io", "mnist_ref.evaluation"})
 """What `mnist-ref train`, `evaluate` and `download` import when they run: `check` needs none of it."""
 
 NOTEBOOK_ONLY = frozenset({"nbformat", "jsonschema"})
