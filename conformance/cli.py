@@ -10,7 +10,7 @@ import click
 
 from conformance.files import write_atomically
 
-EXIT_PASSED, EXIT_FAILED, EXIT_UNUSABLE = 0, 1, 2
+from conformance.report.verdicts import EXIT_FAILED, EXIT_PASSED, EXIT_UNUSABLE
 
 
 class TargetUnusable(click.ClickException):
@@ -100,9 +100,11 @@ Examples:
   mnist-ref check homework.ipynb --show-mapping > mapping.toml   # what was found, as a mapping file
   mnist-ref check homework.ipynb --config mapping.toml            # ... fixed by hand
 
-Exit code: 0 when every check passes or is skipped, 1 when any check fails or errors
-(with --baseline: 1 only when a check that passed in the baseline fails now),
-2 when the target cannot be loaded or an argument is wrong.""",
+Exit code: 0 when every required component was checked and is right (PASSED);
+1 when a component is wrong (FAILED; with --baseline: only when a check that passed
+in the baseline fails now); 2 when the target cannot be loaded, nothing in it could be
+checked, or an argument is wrong; 3 when nothing is wrong but a required component
+could not be checked (INCOMPLETE: the report says why and the one-line fix).""",
 )
 @click.argument("target")
 @click.option(
@@ -224,4 +226,4 @@ def check_command(
     if comparison is not None:
         click.echo("\n".join(comparison.lines()), err=True)
         sys.exit(EXIT_FAILED if comparison.regressions else EXIT_PASSED)
-    sys.exit(EXIT_PASSED if report.passed else EXIT_FAILED)
+    sys.exit(report.exit_code)

@@ -148,6 +148,8 @@ class FunctionalAdapter:
             "init_sizes": init_sizes(self.plans.get("init"), self.init),
             "layout": self.orientation.layout,
             "layout_reason": f"{self.orientation.text()}; {self.orientation.reason}",
+            "layout_decided": self.orientation.decided,
+            "guessed": {name: plan.guessed for name, plan in self.plans.items() if plan.guessed},
             "mapping": self.found_mapping(),
         }
 

@@ -25,9 +25,13 @@ from conformance.adapters.names import ACTIVATION_NAMES, CONTAINER_NAMES, normal
 
 @dataclass(frozen=True)
 class DictLayout:
-    """The arrays travel in a dict; ``keys`` maps each canonical name to the target's key."""
+    """The arrays travel in a dict; ``keys`` maps each canonical name to the target's key.
+
+    ``guessed``: nothing in the target showed these keys; the canonical ones are assumed.
+    """
 
     keys: Mapping[str, str]
+    guessed: bool = False
 
     def pack(self, values: Mapping[str, Any]) -> dict[str, Any]:
         """``{target key: value}`` for every canonical name in ``values`` that the layout knows."""
@@ -161,7 +165,7 @@ class Conventions:
             return layout
         if container in self.orders:
             return TupleLayout(self.orders[container])
-        return DictLayout({name: name for name in CONTAINER_NAMES[container]})
+        return DictLayout({name: name for name in CONTAINER_NAMES[container]}, guessed=True)
 
 
 def _exact_keys(names: tuple[str, ...], strings: set[str]) -> dict[str, str] | None:

@@ -36,6 +36,7 @@ class Orientation:
     layout: LayoutName = "column"
     bias: BiasShape = "(h, 1)"  # the shape of the target's biases (its init decides)
     reason: str = ""
+    decided: bool = True  # False: nothing showed the layout, column is assumed (checks depending on it judge nothing)
 
     def to_target(self, role: str, value: Any) -> Any:
         """A canonical value for ``role`` in the target's layout (bundles converted key by key)."""
@@ -132,7 +133,7 @@ def decide_orientation(
         return replace(
             fitting[0], reason=f"the forward pass accepts X of shape {shape} and not the transpose"
         )
-    return Orientation(reason=AMBIGUOUS)
+    return Orientation(reason=AMBIGUOUS, decided=False)
 
 
 def probe_problem() -> tuple[dict[str, np.ndarray], np.ndarray]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from conformance.adapters.introspect import returned_names
@@ -130,6 +130,7 @@ class CallPlan:
     layouts: Mapping[str, Layout] = field(default_factory=dict)  # for the params / cache / grads roles
     method: bool = False  # the instance goes first
     returned: tuple[str, ...] | None = None  # names in the function's return statement, if known
+    guessed: str | None = None  # what of the call was guessed rather than read from names, e.g. "argument order"
 
     def uses(self, *roles: str) -> bool:
         """True when some parameter receives one of ``roles``."""
@@ -192,13 +193,17 @@ def plan_call(
     """
     parameters = _parameters(function, method)
     roles = [_role_by_name(parameter, operation, title) for parameter in parameters]
-    if any(role is None and _required(parameter) for parameter, role in zip(parameters, roles, strict=True)):
+    by_position = any(
+        role is None and _required(parameter) for parameter, role in zip(parameters, roles, strict=True)
+    )
+    if by_position:
         roles = _roles_by_position(parameters, roles, operation, title)
     roles = [
         None if role in operation.optional and not _required(parameter) else role
         for parameter, role in zip(parameters, roles, strict=True)
     ]
-    return _plan(function, title, operation, parameters, roles, layout_for, method, returned_names(function))
+    plan = _plan(function, title, operation, parameters, roles, layout_for, method, returned_names(function))
+    return replace(plan, guessed="the order of its arguments") if by_position else plan
 
 
 def plan_with_roles(
@@ -255,7 +260,9 @@ def _plan(
         for parameter, role in zip(parameters, roles, strict=True)
     )
     layouts = {role: layout_for(role) for role in dict.fromkeys(roles) if role in CONTAINER_NAMES}
-    return CallPlan(function, title, operation, arguments, layouts, method, returned)
+    unknown = [role for role, layout in layouts.items() if getattr(layout, "guessed", False)]
+    guessed = f"the keys of its {' and '.join(unknown)}" if unknown else None
+    return CallPlan(function, title, operation, arguments, layouts, method, returned, guessed)
 
 
 def _required(parameter: inspect.Parameter) -> bool:

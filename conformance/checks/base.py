@@ -151,7 +151,9 @@ class Context:
 class Check:
     """One registered check: ``id`` like "db2.shape", its component, a one-line description.
 
-    ``needs_torch`` checks wait for PyTorch to import; the runner runs them last.
+    ``needs_torch`` checks wait for PyTorch to import; the runner runs them last. ``side`` checks
+    probe a side property (globals read, inputs untouched): they can fail a component, and never
+    make it pass on their own (conformance.report.verdicts).
     """
 
     id: str
@@ -159,6 +161,7 @@ class Check:
     description: str
     run: Callable[[Context], None]
     needs_torch: bool = False
+    side: bool = False
 
     def result(self, ctx: Context) -> CheckResult:
         """Run the check and turn how it ended into a CheckResult."""
@@ -170,7 +173,7 @@ class Check:
             return self._result(*_describe_failure(exc.failure), {"detail": exc.failure.detail}, exc)
         except Skipped as exc:
             return self._result("skip", None, str(exc), {}, exc)
-        return CheckResult(self.id, self.component, "pass", None, self.description)
+        return CheckResult(self.id, self.component, "pass", None, self.description, side=self.side)
 
     def _result(
         self, status: str, diagnosis: str | None, message: str, details: dict, exc: Exception
@@ -178,7 +181,7 @@ class Check:
         example = getattr(exc, "example", None)
         if is_dataclass(example):
             example = asdict(example)
-        return CheckResult(self.id, self.component, status, diagnosis, message, details, example)
+        return CheckResult(self.id, self.component, status, diagnosis, message, details, example, self.side)
 
 
 def _describe_failure(failure: Failure) -> tuple[str, str, str]:
@@ -192,13 +195,13 @@ REGISTRY: list[Check] = []
 
 
 def check(
-    check_id: str, component: str, *, needs_torch: bool = False
+    check_id: str, component: str, *, needs_torch: bool = False, side: bool = False
 ) -> Callable[[Callable[[Context], None]], Callable[[Context], None]]:
     """Register a check function; its docstring's first line is the description shown on success."""
 
     def register(function: Callable[[Context], None]) -> Callable[[Context], None]:
         description = (function.__doc__ or check_id).strip().splitlines()[0]
-        REGISTRY.append(Check(check_id, component, description, function, needs_torch))
+        REGISTRY.append(Check(check_id, component, description, function, needs_torch, side))
         return function
 
     return register

@@ -171,7 +171,7 @@ def _register(name: str) -> None:
             run(ctx, name)
 
         run_check.__doc__ = description
-        check(check_id, name, needs_torch=kind == "autograd")(run_check)
+        check(check_id, name, needs_torch=kind == "autograd", side=kind == "globals")(run_check)
 
 
 for _name in GRADIENTS:

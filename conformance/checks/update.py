@@ -52,7 +52,7 @@ def update_values(ctx: Context) -> None:
     ctx.for_all(problems(), body, examples=5)
 
 
-@check("update.learning_rate", "update")
+@check("update.learning_rate", "update", side=True)
 def update_learning_rate(ctx: Context) -> None:
     """The step is proportional to the learning rate passed in."""
     inputs = make_inputs(Problem(4, 3, 0), ctx.dtype)
@@ -68,7 +68,7 @@ def update_learning_rate(ctx: Context) -> None:
             )
 
 
-@check("update.no_hidden_state", "update")
+@check("update.no_hidden_state", "update", side=True)
 def update_no_hidden_state(ctx: Context) -> None:
     """Two identical calls give identical results (no momentum or counters kept between calls)."""
     inputs = make_inputs(Problem(4, 3, 0), ctx.dtype)

@@ -1,4 +1,5 @@
-"""The report for people: a table of every check, then what failed, why, and what to try."""
+"""The report for people: one row per component with its verdict, then what failed and why, what could
+not be checked and the one-line fix, and the exact call made for each component."""
 
 from __future__ import annotations
 
@@ -8,17 +9,27 @@ from rich.console import Console
 from rich.table import Table
 
 from conformance.report.model import CheckResult, Report
+from conformance.report.verdicts import ComponentVerdict
 
-STYLES = {"pass": "green", "fail": "bold red", "error": "bold magenta", "skip": "yellow"}
+STYLES = {"pass": "green", "fail": "bold red", "unchecked": "bold yellow", "not_required": "dim"}
+HEADLINE_STYLES = {"PASSED": "green", "FAILED": "red", "NOT CHECKED": "red", "INCOMPLETE": "yellow"}
+
+
+def _why(component: ComponentVerdict) -> str:
+    """The table's last column: the diagnoses of a failure, the reason for anything but a pass."""
+    if component.verdict == "fail":
+        return ", ".join(component.diagnoses)
+    return "" if component.verdict == "pass" else component.reason
 
 
 def _table(report: Report) -> Table:
     table = Table(title=f"mnist-ref check: {report.target}", title_justify="left")
-    for column in ("component", "check", "status", "diagnosis"):
+    for column in ("component", "verdict", "checks passed", "why"):
         table.add_column(column)
-    for result in report.checks:
-        style = STYLES[result.status]
-        table.add_row(result.component, result.id, f"[{style}]{result.status}[/]", result.diagnosis or "")
+    for component in report.components:
+        name = component.name + (" *" if component.required else "")
+        verdict = f"[{STYLES[component.verdict]}]{component.verdict}[/]"
+        table.add_row(name, verdict, f"{component.passed}/{len(component.checks)}", _why(component))
     return table
 
 
@@ -42,28 +53,47 @@ def _problem_lines(group: list[CheckResult]) -> list[str]:
 
 
 def render_text(report: Report, *, color: bool = False, width: int = 110) -> str:
-    """The table, the failures' messages, the skips' reasons, and a one-line summary."""
+    """The component table, the failures' messages, what was not checked and why, the calls, a verdict line."""
     console = Console(file=io.StringIO(), force_terminal=color, no_color=not color, width=width)
+
+    def say(text: str) -> None:
+        console.print(text, markup=False, highlight=False)
+
     console.print(_table(report))
+    say("* required: a PASS needs every one of them checked and right")
     if "style" in report.mapping:
         layout = report.mapping.get("layout", "column")
         reason = report.mapping.get("layout_reason")
-        found = f"found: {report.mapping['style']} style, {layout} layout"
-        console.print(found + (f" ({reason})" if reason else ""), markup=False, highlight=False)
-    problems = [r for r in report.checks if r.status in ("fail", "error")]
+        say(f"found: {report.mapping['style']} style, {layout} layout" + (f" ({reason})" if reason else ""))
+    failed = [result for c in report.components if c.verdict == "fail" for result in c.checks]
+    problems = [result for result in failed if result.status in ("fail", "error")]
     if problems:
         console.print("\n[bold]What went wrong[/]")
         for group in _grouped(problems):
-            console.print("\n".join(_problem_lines(group)), markup=False, highlight=False)
-    skipped = [r for r in report.checks if r.status == "skip"]
-    if skipped:
-        console.print("\n[bold]Skipped[/]")
-        for group in _grouped(skipped):
-            ids = ", ".join(result.id for result in group)
-            console.print(f"{ids}: {group[0].message}", markup=False, highlight=False)
+            say("\n".join(_problem_lines(group)))
+    unchecked = [c for c in report.components if c.verdict == "unchecked"]
+    if unchecked:
+        console.print("\n[bold]Not checked[/]")
+        for component in unchecked:
+            say(f"{component.name}: {component.reason}")
+            if component.fix:
+                say(f"  fix: {component.fix}")
+    calls: dict[str, list[str]] = {}
+    for component in report.components:
+        if component.call:
+            calls.setdefault(component.call, []).append(component.name)
+    if calls:
+        console.print("\n[bold]Calls made[/] (canonical roles; the layout above)")
+        for call, names in calls.items():
+            say(f"{', '.join(names)}: {call}")
     for notice in report.notices:
-        console.print(f"note: {notice}", markup=False, highlight=False)
-    counts = ", ".join(f"{n} {status}" for status, n in report.counts().items())
-    verdict = "[green]PASSED[/]" if report.passed else "[red]FAILED[/]"
-    console.print(f"\n{verdict} {counts}")
+        say(f"note: {notice}")
+    verdicts = {c.verdict for c in report.components}
+    counts = ", ".join(
+        f"{sum(c.verdict == verdict for c in report.components)} {verdict}"
+        for verdict in ("pass", "fail", "unchecked", "not_required")
+        if verdict in verdicts
+    )
+    style = HEADLINE_STYLES[report.headline]
+    console.print(f"\n[{style}]{report.headline}[/] {counts} (components); exit code {report.exit_code}")
     return console.file.getvalue()

@@ -1,0 +1,208 @@
+"""From check results to one verdict per component, and from those to the exit code.
+
+A component ends as exactly one of:
+
+- ``pass``: at least one check compared its values, and every check that ran agrees;
+- ``fail``: a check found it wrong under a confirmed reading of the target (a wrong value, or
+  an exception, hang or crash under a calling convention and layout the checker is sure of);
+- ``unchecked``: the checker could not judge it (not found, layout ambiguous, its call raised
+  under a convention the checker guessed, only side properties checked); the reason and the
+  one-line fix come with it;
+- ``not_required``: not in the required set, and not found (or disabled by a mapping file).
+
+Checks of side properties (``side=True``: globals, inputs untouched) can make a component fail,
+never pass on their own. The exit code: 0 when every required component passed and nothing
+failed, 1 when something failed, 2 when nothing could be checked at all, 3 when nothing failed
+but a required component is unchecked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from conformance.report.model import CheckResult
+
+Verdict = Literal["pass", "fail", "unchecked", "not_required"]
+VERDICTS: tuple[Verdict, ...] = ("pass", "fail", "unchecked", "not_required")
+
+DEFAULT_REQUIRED = ("forward", "dW1", "db1", "dW2", "db2", "update")
+"""What every implementation of the network has, so what a PASS needs by default."""
+
+EXIT_PASSED, EXIT_FAILED, EXIT_UNUSABLE, EXIT_INCOMPLETE = 0, 1, 2, 3
+HEADLINES = {
+    EXIT_PASSED: "PASSED",
+    EXIT_FAILED: "FAILED",
+    EXIT_UNUSABLE: "NOT CHECKED",
+    EXIT_INCOMPLETE: "INCOMPLETE",
+}
+
+OPERATION_OF = {"dW1": "backward", "db1": "backward", "dW2": "backward", "db2": "backward"}
+"""The call that produces each component, where it is not the component's own name."""
+LAYOUT_FREE = frozenset({"init", "relu", "relu_grad", "update", "accuracy"})
+"""Components whose checks mean the same whichever way round the target holds its samples."""
+THE_TARGETS_WHATEVER_THE_CALL = frozenset({"timeout", "crash", "output_flood", "depends_on_global_state"})
+"""Diagnoses of a target that hung, crashed, flooded or read a global: its own doing under any call."""
+MAPPING_FIX = (
+    "run `mnist-ref check FILE --show-mapping > mapping.toml`, correct the `{operation}` entry, "
+    "and check again with `--config mapping.toml`"
+)
+LAYOUT_FIX = 'write `layout = "row"` (X is (m, 784)) or `layout = "column"` in a mapping file, pass it with --config'
+
+
+@dataclass(frozen=True)
+class ComponentVerdict:
+    """The verdict on one component ("db2"), why, how to fix an unchecked one, and the call made."""
+
+    name: str
+    verdict: Verdict
+    required: bool
+    reason: str
+    fix: str | None = None
+    call: str | None = None
+    checks: tuple[CheckResult, ...] = ()
+
+    @property
+    def passed(self) -> int:
+        """How many of its checks passed."""
+        return sum(result.status == "pass" for result in self.checks)
+
+    @property
+    def diagnoses(self) -> tuple[str, ...]:
+        """The diagnosis codes of its failing checks, each once, in check order (empty unless it failed)."""
+        if self.verdict != "fail":
+            return ()
+        codes = (result.diagnosis for result in self.checks if result.status in ("fail", "error"))
+        return tuple(dict.fromkeys(code for code in codes if code))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON contract's entry for the component (its checks are listed in ``checks``)."""
+        return {
+            "component": self.name,
+            "verdict": self.verdict,
+            "required": self.required,
+            "reason": self.reason,
+            "fix": self.fix,
+            "call": self.call,
+            "diagnoses": list(self.diagnoses),
+        }
+
+
+def operation_of(component: str) -> str:
+    """The target call a component's values come from: the four gradients come from ``backward``."""
+    return OPERATION_OF.get(component, component)
+
+
+def judge(
+    checks: Iterable[CheckResult], mapping: Mapping[str, Any], required: Iterable[str]
+) -> list[ComponentVerdict]:
+    """One verdict per component, in the order the components first appear in ``checks``.
+
+    ``mapping`` is what the adapter found (``describe()``): how each component is called, what is
+    missing and why, whether the layout was decided and which calls had their argument order
+    guessed. A component in ``required`` that is not found is ``unchecked``; one outside it is
+    ``not_required``.
+    """
+    grouped: dict[str, list[CheckResult]] = {}
+    for result in checks:
+        grouped.setdefault(result.component, []).append(result)
+    evidence = _Evidence(mapping, grouped)
+    required = set(required)
+    return [evidence.verdict(name, tuple(results), name in required) for name, results in grouped.items()]
+
+
+def exit_code(components: Iterable[ComponentVerdict]) -> int:
+    """0 all required checked and right, 1 something wrong, 2 nothing checked, 3 a required one unchecked."""
+    components = list(components)
+    if any(component.verdict == "fail" for component in components):
+        return EXIT_FAILED
+    if not any(component.verdict == "pass" for component in components):
+        return EXIT_UNUSABLE
+    if any(component.required and component.verdict != "pass" for component in components):
+        return EXIT_INCOMPLETE
+    return EXIT_PASSED
+
+
+class _Evidence:
+    """What the adapter found and the checks saw, to tell a confirmed reading from a guess."""
+
+    def __init__(self, mapping: Mapping[str, Any], grouped: Mapping[str, list[CheckResult]]):
+        self.calls: Mapping[str, str] = mapping.get("components", {})
+        self.missing: Mapping[str, str] = mapping.get("missing", {})
+        self.disabled = {
+            name for name, entry in mapping.get("mapping", {}).get("components", {}).items() if entry is False
+        }
+        self.guessed: Mapping[str, str] = mapping.get("guessed", {})
+        self.layout_decided = bool(mapping.get("layout_decided", True))
+        self.layout_reason = mapping.get("layout_reason", "")
+        self.returned = {
+            operation_of(name)
+            for name, results in grouped.items()
+            for result in results
+            if _call_returned(result)
+        }
+
+    def verdict(self, name: str, checks: tuple[CheckResult, ...], required: bool) -> ComponentVerdict:
+        """The verdict on component ``name`` from its ``checks``."""
+        call = self.calls.get(name)
+
+        def verdict(verdict: Verdict, reason: str, fix: str | None = None) -> ComponentVerdict:
+            return ComponentVerdict(name, verdict, required, reason, fix, call, checks)
+
+        if operation_of(name) in self.disabled:
+            return verdict("not_required", "the mapping file turns it off")
+        if name in self.missing:
+            if not required:
+                return verdict("not_required", f"not found ({self.missing[name]}); not required")
+            return verdict("unchecked", f"not found: {self.missing[name]}", _missing_fix(name))
+        failing = [result for result in checks if result.status in ("fail", "error")]
+        confirmed = [result for result in failing if self._confirmed(name, result)]
+        if confirmed:
+            return verdict("fail", f"{confirmed[0].id}: {confirmed[0].message}")
+        if failing:
+            return verdict("unchecked", *self._unconfirmed(name, failing[0]))
+        if any(result.status == "pass" and not result.side for result in checks):
+            return verdict("pass", f"{sum(r.status == 'pass' for r in checks)} of {len(checks)} checks passed")
+        skipped = [result for result in checks if result.status == "skip"]
+        reason = skipped[0].message if skipped else "only side properties were checked, no values"
+        return verdict("unchecked", f"no value was checked: {reason}", MAPPING_FIX.format(operation=name))
+
+    def _confirmed(self, name: str, result: CheckResult) -> bool:
+        """Whether a failing check's finding stands: the target's doing under a reading the checker is sure of."""
+        if result.diagnosis in THE_TARGETS_WHATEVER_THE_CALL:
+            return True
+        if not self.layout_decided and name not in LAYOUT_FREE:
+            return False
+        if result.status == "fail":
+            return True
+        operation = operation_of(name)
+        return operation in self.returned or operation not in self.guessed
+
+    def _unconfirmed(self, name: str, result: CheckResult) -> tuple[str, str]:
+        """(reason, fix) for a failing check whose finding does not stand."""
+        if not self.layout_decided and name not in LAYOUT_FREE:
+            return (
+                f"layout ambiguous, {result.id} not judged: {self.layout_reason}",
+                LAYOUT_FIX,
+            )
+        operation = operation_of(name)
+        return (
+            f"its call raised under a calling convention the checker guessed "
+            f"({self.guessed[operation]}): {result.message}",
+            MAPPING_FIX.format(operation=operation),
+        )
+
+
+def _call_returned(result: CheckResult) -> bool:
+    """Whether the check saw the target's call return (a value compared, right or wrong)."""
+    if result.side:
+        return False
+    return result.status == "pass" or (result.status == "fail" and result.diagnosis != "depends_on_global_state")
+
+
+def _missing_fix(name: str) -> str:
+    """How to point the checker at a component it did not find."""
+    operation = operation_of(name)
+    return f'name it as the checker expects, or add `{operation} = "your_function"` under [components] in a mapping file'
