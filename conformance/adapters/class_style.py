@@ -30,7 +30,14 @@ from conformance.adapters.functional import (
     Params,
 )
 from conformance.adapters.introspect import class_functions, own_classes, referenced_names, stored_attributes
-from conformance.adapters.layouts import Conventions, DictLayout, read_arrays, read_forward, read_mapping
+from conformance.adapters.layouts import (
+    Conventions,
+    DictLayout,
+    cache_of,
+    read_arrays,
+    read_forward,
+    read_mapping,
+)
 from conformance.adapters.names import (
     ACTIVATION_NAMES,
     CONTAINER_NAMES,
@@ -312,6 +319,7 @@ class ClassAdapter(FunctionalAdapter):
         plan = self.method_plans["backward"]
         activations = cache_values(cache)
         instance = self._instance_with(params, RECOVERY_LEARNING_RATE)
+        own = self._run_own_forward(instance, params, X)
         self._write(instance, "cache", activations)
         before = {
             name: np.array(value, copy=True)
@@ -323,7 +331,7 @@ class ClassAdapter(FunctionalAdapter):
             **batch_values(X, y, class_count(params)),
             "lr": RECOVERY_LEARNING_RATE,
         }
-        result = self._call_method("backward", values, instance)
+        result = self._call_method("backward", values, instance, own=own)
         grads = {
             **self.instances.read(instance, GRAD_NAMES),
             **read_arrays(result, GRAD_NAMES, plan.returned),
@@ -453,12 +461,17 @@ class ClassAdapter(FunctionalAdapter):
         return (instance, stored[operation]) if operation in stored else (instance,)
 
     def _call_method(
-        self, operation: str, values: Mapping[str, Any], instance: Any, orientation: Orientation | None = None
+        self,
+        operation: str,
+        values: Mapping[str, Any],
+        instance: Any,
+        orientation: Orientation | None = None,
+        own: Mapping[str, Any] | None = None,
     ) -> Any:
         """Call the operation's method on ``instance`` with canonical ``values`` in the target's layout (or
-        ``orientation``'s), labels in the form it takes."""
+        ``orientation``'s), labels in the form it takes; ``own`` values are passed as they are."""
         plan = self.method_plans[operation]
-        prepared = plan.prepare((orientation or self.orientation).inputs(values))
+        prepared = {**plan.prepare((orientation or self.orientation).inputs(values)), **(own or {})}
         return self.labels.call(plan, prepared, lambda prepared: plan.call(prepared, instance))
 
     def _forward(self, params: Params, X: np.ndarray, orientation: Orientation) -> dict[str, np.ndarray]:
@@ -502,6 +515,20 @@ class ClassAdapter(FunctionalAdapter):
         """A new instance, built by the class's own constructor."""
         sizes = {"n_in": n_in, "hidden": hidden, "n_out": n_out, "layer_sizes": [n_in, hidden, n_out]}
         return self.construct.call(self.construct.prepare({**sizes, "lr": lr, "seed": 0}))
+
+    def _run_own_forward(self, instance: Any, params: Params, X: np.ndarray) -> dict[str, Any]:
+        """Run the instance's own forward method on X, so that what it keeps for backward (``self.X``,
+        its own cache attributes) is there; ``{"cache": the cache it returned}`` when backward takes a
+        cache whose keys nothing showed, else {}."""
+        if "forward" not in self.method_plans:
+            return {}
+        try:
+            result = self._call_method("forward", {**param_values(params), "X": X}, instance)
+        except Exception:  # a forward pass that raises keeps nothing; the forward checks report it
+            return {}
+        layout = self.method_plans["backward"].layouts.get("cache")
+        own = cache_of(result) if getattr(layout, "guessed", False) else None
+        return {} if own is None else {"cache": own}
 
     def _instance_with(
         self, params: Params, lr: float = DEFAULT_LEARNING_RATE, orientation: Orientation | None = None

@@ -34,7 +34,7 @@ from conformance.adapters.description import (
 from conformance.adapters.introspect import called_functions, global_reads, own_classes, own_functions
 from conformance.adapters.labels import LabelForms
 from conformance.adapters.layers import gradient_layout, layer_layout
-from conformance.adapters.layouts import Conventions, read_arrays, read_forward
+from conformance.adapters.layouts import Conventions, cache_of, read_arrays, read_forward
 from conformance.adapters.module_globals import data_globals, global_values, set_globals
 from conformance.adapters.names import (
     GRAD_NAMES,
@@ -209,7 +209,8 @@ class FunctionalAdapter:
         return np.asarray(self._call(plan, values))
 
     def backward(self, params: Params, X: np.ndarray, y: np.ndarray, cache: Any) -> dict[str, np.ndarray]:
-        """dW1, db1, dW2, db2 as the target returns them, from the given (reference) cache."""
+        """dW1, db1, dW2, db2 as the target returns them, from the given (reference) cache, or from the
+        target's own forward pass's cache when nothing in its code shows how its cache is keyed."""
         plan = self._require("backward")
         values = {
             **param_values(params),
@@ -217,7 +218,9 @@ class FunctionalAdapter:
             **batch_values(X, y, class_count(params)),
             "lr": RECOVERY_LEARNING_RATE,
         }
-        return self.orientation.outputs(read_arrays(self._call(plan, values), GRAD_NAMES, plan.returned))
+        own = self._own_cache(plan, params, X)
+        result = self._call(plan, values, own=own)
+        return self.orientation.outputs(read_arrays(result, GRAD_NAMES, plan.returned))
 
     def update(self, params: Params, grads: dict[str, np.ndarray], lr: float) -> dict[str, np.ndarray]:
         """The updated parameters; when the target returns None, the ones it was given (updated in place)."""
@@ -285,11 +288,30 @@ class FunctionalAdapter:
             raise NotProvided(operation, self.missing[operation])
         return self.plans[operation]
 
-    def _call(self, plan: CallPlan, values: Mapping[str, Any], orientation: Orientation | None = None) -> Any:
+    def _call(
+        self,
+        plan: CallPlan,
+        values: Mapping[str, Any],
+        orientation: Orientation | None = None,
+        own: Mapping[str, Any] | None = None,
+    ) -> Any:
         """Call the plan's function with canonical ``values`` in the target's layout (or ``orientation``'s),
-        labels in the form it takes."""
-        prepared = plan.prepare((orientation or self.orientation).inputs(values))
+        labels in the form it takes; ``own`` holds values of the target's own making, passed as they are
+        (``{"cache": what its forward pass returned}``)."""
+        prepared = {**plan.prepare((orientation or self.orientation).inputs(values)), **(own or {})}
         return self.labels.call(plan, prepared, plan.call)
+
+    def _own_cache(self, plan: CallPlan, params: Params, X: np.ndarray) -> dict[str, Any]:
+        """``{"cache": the cache the target's forward pass returns for (params, X)}`` when ``plan`` takes a
+        cache whose keys nothing in the target showed; else {} (the reference cache, packed its way)."""
+        if not getattr(plan.layouts.get("cache"), "guessed", False) or "forward" not in self.plans:
+            return {}
+        try:
+            result = self._call(self.plans["forward"], {**param_values(params), "X": X})
+        except Exception:  # a forward pass that raises shows no cache; the forward checks report it
+            return {}
+        own = cache_of(result)
+        return {} if own is None else {"cache": own}
 
     def _elementwise(self, operation: str, values: Mapping[str, Any]) -> np.ndarray:
         """The result of relu, relu_grad or softmax of ``values["Z"]``, in column layout."""

@@ -281,3 +281,19 @@ def read_mapping(
             if isinstance(value, Mapping):
                 found = {**read_mapping(value, names, nested=False, aliases=aliases), **found}
     return found
+
+
+def cache_of(forward_result: Any) -> Any:
+    """The cache in what a forward pass returned: the dict itself, else the last dict (or list of dicts,
+    one per layer) in a returned tuple; None when it returned no such thing."""
+    if isinstance(forward_result, Mapping):
+        return forward_result
+    if not isinstance(forward_result, tuple | list):
+        return None
+    caches = [item for item in forward_result if isinstance(item, Mapping) or _is_dict_list(item)]
+    return caches[-1] if caches else None
+
+
+def _is_dict_list(value: Any) -> bool:
+    """True for a non-empty list or tuple of dicts (per-layer caches)."""
+    return isinstance(value, list | tuple) and bool(value) and all(isinstance(item, Mapping) for item in value)

@@ -35,9 +35,16 @@ CONTAINER_NAMES = {"params": PARAM_NAMES, "cache": ACTIVATION_NAMES, "grads": GR
 """The roles that bundle several arrays, and the arrays each bundles, in canonical order."""
 
 
+MISSPELLINGS = (("propogat", "propagat"), ("derivitive", "derivative"), ("accuarcy", "accuracy"))
+"""Misspellings seen in real code, undone before names are compared (forward_propogation)."""
+
+
 def normalize(name: str) -> str:
-    """``name`` in lower case without underscores: the form every comparison uses."""
-    return name.lower().replace("_", "")
+    """``name`` in lower case without underscores, usual misspellings undone: the form every comparison uses."""
+    key = name.lower().replace("_", "")
+    for wrong, right in MISSPELLINGS:
+        key = key.replace(wrong, right)
+    return key
 
 
 def operation_of(component: str) -> str:
@@ -55,26 +62,38 @@ FUNCTION_NAMES: dict[str, tuple[str, ...]] = {
     "relu": ("relu", "reluactivation", "reluforward"),
     "relu_grad": (
         "reluderiv", "derivrelu", "relubackward", "reluderivative", "derivativerelu", "relugrad",
-        "relugradient", "gradrelu", "drelu", "reluprime", "reluderivate",
+        "relugradient", "gradrelu", "drelu", "reluprime", "reluderivate", "reluderived", "deriverelu",
+        "derelu", "reluder", "derivativeofrelu", "reluderivated", "relud", "backwardrelu", "dreluz",
     ),
     "softmax": ("softmax", "stablesoftmax", "softmaxactivation"),
-    "one_hot": ("onehot", "onehotencode", "onehotencoding", "toonehot", "onehotencoder", "onehotlabels"),
-    "forward": ("forwardprop", "forwardpropagation", "forward", "forwardpass", "feedforward"),
+    "one_hot": (
+        "onehot", "onehotencode", "onehotencoding", "toonehot", "onehotencoder", "onehotlabels", "onehoty",
+        "onehotencodey", "makeonehot", "getonehot",
+    ),
+    "forward": (
+        "forwardprop", "forwardpropagation", "forward", "forwardpass", "feedforward", "forwardpropagate",
+        "fprop", "forwardprob",
+    ),
     "loss": (
         "computeloss", "crossentropy", "crossentropyloss", "loss", "lossfunction", "computecost", "cost",
         "categoricalcrossentropy",
     ),
     "backward": (
         "backwardprop", "backprop", "backwardpropagation", "backpropagation", "backward", "backwardpass",
-        "backpropagate",
+        "backpropagate", "back", "bprop", "backwardpropagate", "backprob", "backwardprob",
     ),
     "update": (
         "updateparams", "updateparameters", "update", "sgdstep", "sgdupdate", "updateweights", "gradientstep",
         "step",
     ),
     "predict": ("getpredictions", "predict", "makepredictions", "predictions", "getprediction"),
-    "accuracy": ("getaccuracy", "accuracy", "computeaccuracy"),
-    "train": ("gradientdescent", "graddescent", "train", "fit", "trainmodel", "trainnetwork"),
+    "accuracy": (
+        "getaccuracy", "accuracy", "computeaccuracy", "getacc", "calcaccuracy", "calculateaccuracy", "acc",
+    ),
+    "train": (
+        "gradientdescent", "graddescent", "train", "fit", "trainmodel", "trainnetwork", "gradientdesc",
+        "gradientdecent",
+    ),
 }  # fmt: skip
 """Function (or method) names per adapter operation, most usual first."""
 
@@ -109,7 +128,8 @@ ROLE_NAMES: dict[str, tuple[str, ...]] = {
     "lr": ("alpha", "lr", "learningrate", "eta", "stepsize", "learnrate", "rate"),
     "steps": (
         "iterations", "iters", "iter", "epochs", "numiterations", "niter", "niters", "niterations", "steps",
-        "numepochs", "nepochs", "maxiter", "numiters", "nsteps", "numsteps", "epoch", "iteration",
+        "numepochs", "nepochs", "maxiter", "numiters", "nsteps", "numsteps", "epoch", "iteration", "itr",
+        "numiter", "noofiterations", "iterationcount",
     ),
     "n_in": (
         "inputsize", "nx", "ninputs", "inputdim", "nin", "inputlayersize", "inputnodes", "ninput",

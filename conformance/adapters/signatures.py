@@ -202,6 +202,7 @@ def plan_call(
         None if role in operation.optional and not _required(parameter) else role
         for parameter, role in zip(parameters, roles, strict=True)
     ]
+    roles = _defaults_kept(parameters, roles)
     plan = _plan(function, title, operation, parameters, roles, layout_for, method, returned_names(function))
     return replace(plan, guessed="the order of its arguments") if by_position else plan
 
@@ -263,6 +264,16 @@ def _plan(
     unknown = [role for role, layout in layouts.items() if getattr(layout, "guessed", False)]
     guessed = f"the keys of its {' and '.join(unknown)}" if unknown else None
     return CallPlan(function, title, operation, arguments, layouts, method, returned, guessed)
+
+
+def _defaults_kept(parameters: list[inspect.Parameter], roles: list[str | None]) -> list[str | None]:
+    """The roles, with None for a parameter with a default whose role an earlier parameter already has:
+    ``gradient_descent(X, Y, alpha, iterations, X_dev=None, Y_dev=None)`` keeps its dev set at None."""
+    kept: list[str | None] = []
+    for parameter, role in zip(parameters, roles, strict=True):
+        repeated = role is not None and role in kept and not _required(parameter)
+        kept.append(None if repeated else role)
+    return kept
 
 
 def _required(parameter: inspect.Parameter) -> bool:
