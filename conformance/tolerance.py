@@ -64,6 +64,36 @@ def absolute_tolerance(
     return noise + max(floor, float(info.smallest_normal))
 
 
+def gradient_floor(
+    name: str,
+    params: dict[str, np.ndarray],
+    X: np.ndarray,
+    A1: np.ndarray,
+    dZ2: np.ndarray,
+    dtype: np.dtype | type | str,
+) -> float:
+    """The rounding noise a gradient carries from cancellations its own value does not show.
+
+    dZ2 = A2 - Y: A2 and Y are of size 1 while their difference can be tiny (a confident, right
+    network), so each dZ2 entry is off by a few ulps of 1. A1 = relu(W1 X + b1): the sum can cancel
+    to far below its terms, so A1 is off by a few ulps of their random-walk size,
+    sqrt(W1**2 @ X**2 + b1**2). Carried through the
+    products, these set a floor for ``name`` ("dW1", "db1", "dW2", "db2") that ``max|expected|``
+    alone misses. Shapes in column layout: params, X (784, m), A1 (h, m), dZ2 (10, m).
+    """
+    m = X.shape[1]
+    back = float(np.max(np.abs(params["W2"]).sum(axis=0), initial=0.0))  # |W2^T dZ2| per unit of |dZ2|
+    pre_activation = float(np.max(np.sqrt(params["W1"] ** 2 @ X**2 + params["b1"] ** 2), initial=0.0))
+    largest_dZ2 = float(np.max(np.abs(dZ2), initial=0.0))
+    scales = {
+        "db2": 1.0,
+        "dW2": max(float(np.max(np.abs(A1), initial=0.0)), largest_dZ2 * pre_activation),
+        "db1": back,
+        "dW1": back * float(np.max(np.abs(X), initial=0.0)),
+    }
+    return absolute_tolerance(np.array(scales[name]), dtype, terms=m)
+
+
 def projection_tolerance(
     claimed: np.ndarray, direction: np.ndarray, dtype: np.dtype | type | str, *, terms: int = 1
 ) -> float:

@@ -296,4 +296,6 @@ def cache_of(forward_result: Any) -> Any:
 
 def _is_dict_list(value: Any) -> bool:
     """True for a non-empty list or tuple of dicts (per-layer caches)."""
-    return isinstance(value, list | tuple) and bool(value) and all(isinstance(item, Mapping) for item in value)
+    return (
+        isinstance(value, list | tuple) and bool(value) and all(isinstance(item, Mapping) for item in value)
+    )

@@ -36,7 +36,9 @@ class Orientation:
     layout: LayoutName = "column"
     bias: BiasShape = "(h, 1)"  # the shape of the target's biases (its init decides)
     reason: str = ""
-    decided: bool = True  # False: nothing showed the layout, column is assumed (checks depending on it judge nothing)
+    decided: bool = (
+        True  # False: nothing showed the layout, column is assumed (checks depending on it judge nothing)
+    )
 
     def to_target(self, role: str, value: Any) -> Any:
         """A canonical value for ``role`` in the target's layout (bundles converted key by key)."""

@@ -130,7 +130,9 @@ class CallPlan:
     layouts: Mapping[str, Layout] = field(default_factory=dict)  # for the params / cache / grads roles
     method: bool = False  # the instance goes first
     returned: tuple[str, ...] | None = None  # names in the function's return statement, if known
-    guessed: str | None = None  # what of the call was guessed rather than read from names, e.g. "argument order"
+    guessed: str | None = (
+        None  # what of the call was guessed rather than read from names, e.g. "argument order"
+    )
 
     def uses(self, *roles: str) -> bool:
         """True when some parameter receives one of ``roles``."""

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from conformance import diagnose
+from conformance import diagnose, tolerance
 from conformance.checks.assertions import expect_close, expect_verdict, has_shape
 from conformance.checks.base import CheckFailed, Context, Skipped, check
 from conformance.oracles import finite_diff, reference
@@ -58,13 +58,27 @@ def true_gradients(inputs: Inputs) -> dict[str, np.ndarray]:
     return reference.gradients(*_as_float64(inputs))
 
 
+def _floor(inputs: Inputs, name: str, got: Any) -> float:
+    """The noise ``name`` carries from cancellations, at the precision ``got`` was computed in."""
+    precision = tolerance.coarsest_float(inputs.X.dtype, getattr(got, "dtype", np.float64))
+    dZ2 = inputs.cache.A2 - np.eye(inputs.cache.A2.shape[0])[:, inputs.y]
+    return tolerance.gradient_floor(name, inputs.params, inputs.X, inputs.cache.A1, dZ2, precision)
+
+
 def _check_shape(ctx: Context, name: str) -> None:
     def body(problem: Problem) -> None:
         inputs, grads = backward(ctx, problem)
         got = grads[name]
         if not has_shape(got, inputs.params[GRADIENTS[name]].shape):
             # Compared by value too, so that a transposed gradient is named as such.
-            expect_close(name, true_gradients(inputs)[name], got, ctx, batch_size=problem.batch)
+            expect_close(
+                name,
+                true_gradients(inputs)[name],
+                got,
+                ctx,
+                batch_size=problem.batch,
+                floor=_floor(inputs, name, got),
+            )
 
     ctx.for_all(problems(), body, examples=5)
 
@@ -84,7 +98,7 @@ def _check_autograd(ctx: Context, name: str) -> None:
     def body(problem: Problem) -> None:
         inputs, got = _gradient_of(ctx, problem, name)
         expected = autograd_gradients(ctx, problem, inputs)[name]
-        expect_close(name, expected, got, ctx, batch_size=problem.batch)
+        expect_close(name, expected, got, ctx, batch_size=problem.batch, floor=_floor(inputs, name, got))
 
     ctx.for_all(problems(), body)
 

@@ -8,6 +8,7 @@ import mnist_ref
 from conformance import diagnose
 from conformance.checks.assertions import expect_close, expect_shape
 from conformance.checks.base import CheckFailed, Context, check
+from conformance.tolerance import coarsest_float
 from conformance.strategies import N_OUT, Problem, logits, problems
 
 
@@ -35,7 +36,7 @@ def softmax_probabilities(ctx: Context) -> None:
         Z = _logits(problem, ctx)
         got = ctx.call("softmax", Z)
         expect_shape("softmax(Z)", Z.shape, got)
-        tolerance = 1e3 * np.finfo(np.float32 if ctx.dtype == np.float32 else np.float64).eps
+        tolerance = 1e3 * np.finfo(coarsest_float(ctx.dtype, np.asarray(got).dtype)).eps
         sums = got.sum(axis=0)
         worst = int(np.argmax(np.abs(sums - 1)))
         if not np.all(np.isfinite(got)) or abs(sums[worst] - 1) > tolerance or got.min() < -tolerance:
