@@ -9,7 +9,6 @@ from pathlib import Path
 import click
 
 from conformance.files import write_atomically
-
 from conformance.report.verdicts import EXIT_FAILED, EXIT_PASSED, EXIT_UNUSABLE
 
 

@@ -40,7 +40,7 @@ MISSPELLINGS = (("propogat", "propagat"), ("derivitive", "derivative"), ("accuar
 
 
 def normalize(name: str) -> str:
-    """``name`` in lower case without underscores, usual misspellings undone: the form every comparison uses."""
+    """``name`` in lower case, no underscores, usual misspellings undone: the form comparisons use."""
     key = name.lower().replace("_", "")
     for wrong, right in MISSPELLINGS:
         key = key.replace(wrong, right)

@@ -8,8 +8,8 @@ import mnist_ref
 from conformance import diagnose
 from conformance.checks.assertions import expect_close, expect_shape
 from conformance.checks.base import CheckFailed, Context, check
-from conformance.tolerance import coarsest_float
 from conformance.strategies import N_OUT, Problem, logits, problems
+from conformance.tolerance import coarsest_float
 
 
 def _logits(problem: Problem, ctx: Context) -> np.ndarray:

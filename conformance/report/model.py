@@ -6,7 +6,14 @@ from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from typing import Any, Literal
 
-from conformance.report.verdicts import DEFAULT_REQUIRED, EXIT_PASSED, HEADLINES, ComponentVerdict, exit_code, judge
+from conformance.report.verdicts import (
+    DEFAULT_REQUIRED,
+    EXIT_PASSED,
+    HEADLINES,
+    ComponentVerdict,
+    exit_code,
+    judge,
+)
 
 Status = Literal["pass", "fail", "error", "skip"]
 
@@ -81,7 +88,7 @@ class Report:
         }
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON contract: target, passed, verdict, components[...], checks[{id, component, status, ...}], ..."""
+        """The JSON contract: target, passed, verdict, components[...], checks[{id, status, ...}], ..."""
         return {
             "target": self.target,
             "passed": self.passed,

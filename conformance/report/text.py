@@ -53,7 +53,7 @@ def _problem_lines(group: list[CheckResult]) -> list[str]:
 
 
 def render_text(report: Report, *, color: bool = False, width: int = 110) -> str:
-    """The component table, the failures' messages, what was not checked and why, the calls, a verdict line."""
+    """The component table, failures' messages, what was not checked and why, the calls, the verdict."""
     console = Console(file=io.StringIO(), force_terminal=color, no_color=not color, width=width)
 
     def say(text: str) -> None:

@@ -49,7 +49,9 @@ MAPPING_FIX = (
     "run `mnist-ref check FILE --show-mapping > mapping.toml`, correct the `{operation}` entry, "
     "and check again with `--config mapping.toml`"
 )
-LAYOUT_FIX = 'write `layout = "row"` (X is (m, 784)) or `layout = "column"` in a mapping file, pass it with --config'
+LAYOUT_FIX = (
+    'write `layout = "row"` (X is (m, 784)) or `layout = "column"` in a mapping file, pass it with --config'
+)
 
 
 @dataclass(frozen=True)
@@ -164,13 +166,15 @@ class _Evidence:
         if failing:
             return verdict("unchecked", *self._unconfirmed(name, failing[0]))
         if any(result.status == "pass" and not result.side for result in checks):
-            return verdict("pass", f"{sum(r.status == 'pass' for r in checks)} of {len(checks)} checks passed")
+            return verdict(
+                "pass", f"{sum(r.status == 'pass' for r in checks)} of {len(checks)} checks passed"
+            )
         skipped = [result for result in checks if result.status == "skip"]
         reason = skipped[0].message if skipped else "only side properties were checked, no values"
         return verdict("unchecked", f"no value was checked: {reason}", MAPPING_FIX.format(operation=name))
 
     def _confirmed(self, name: str, result: CheckResult) -> bool:
-        """Whether a failing check's finding stands: the target's doing under a reading the checker is sure of."""
+        """Whether a failing check's finding stands: the target's doing, under a reading known to be right."""
         if result.diagnosis in THE_TARGETS_WHATEVER_THE_CALL:
             return True
         if not self.layout_decided and name not in LAYOUT_FREE:
@@ -199,10 +203,15 @@ def _call_returned(result: CheckResult) -> bool:
     """Whether the check saw the target's call return (a value compared, right or wrong)."""
     if result.side:
         return False
-    return result.status == "pass" or (result.status == "fail" and result.diagnosis != "depends_on_global_state")
+    return result.status == "pass" or (
+        result.status == "fail" and result.diagnosis != "depends_on_global_state"
+    )
 
 
 def _missing_fix(name: str) -> str:
     """How to point the checker at a component it did not find."""
     operation = operation_of(name)
-    return f'name it as the checker expects, or add `{operation} = "your_function"` under [components] in a mapping file'
+    return (
+        f'name it as the checker expects, or add `{operation} = "your_function"` under [components] '
+        "in a mapping file"
+    )
