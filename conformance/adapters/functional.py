@@ -255,7 +255,7 @@ class FunctionalAdapter:
         """
         plan = self._require("train")
         init = self.init_function
-        init_layout = self.conventions.layout("params", init.function if init else None)
+        init_layout = self.conventions.returned_layout("params", init.function if init else None)
 
         def run(values: Mapping[str, Any]) -> tuple[Any, dict[str, Any]]:
             """(what the loop returned, the parameters it was given, as they are after the loop)."""

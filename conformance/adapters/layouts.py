@@ -143,6 +143,12 @@ class Conventions:
         """These conventions, with ``container`` known to travel as ``layout`` (init returned such a list)."""
         return replace(self, known={**self.known, container: layout})
 
+    def returned_layout(self, container: str, function: types.FunctionType | None) -> Layout:
+        """How ``function`` returns ``container``: the order of its ``return`` tuple when that lists the
+        container's arrays (``return p["W1"], p["b1"], ...``), else ``layout``."""
+        order = tuple_order(container, [returned_names(function)]) if function is not None else None
+        return TupleLayout(order) if order is not None else self.layout(container, function)
+
     def layout(self, container: str, function: types.FunctionType | None = None) -> Layout:
         """How ``function`` bundles ``container``, from the most specific evidence to the least:
 

@@ -1,0 +1,225 @@
+"""The verdict model: fail closed, never accuse on a guess (conformance.report.verdicts)."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from conformance.oracles import autograd
+from conformance.report.model import CheckResult, Report
+from conformance.report.verdicts import DEFAULT_REQUIRED, exit_code, judge
+from conformance.runner import run_checks
+
+CLASSIC = Path(__file__).parent / "corpus" / "classic.py"
+FOUND = {"components": {"db2": "backward_prop(...)", "forward": "forward_prop(W1, b1, W2, b2, X)"}}
+
+
+def result(check_id: str, status: str, diagnosis: str | None = None, side: bool = False) -> CheckResult:
+    return CheckResult(check_id, check_id.split(".")[0], status, diagnosis, f"{check_id} {status}", side=side)
+
+
+def verdict_of(checks: list[CheckResult], mapping: dict | None = None, required=("db2",)) -> str:
+    (component,) = judge(checks, mapping or FOUND, required)
+    return component.verdict
+
+
+# --- unit: how check results add up ----------------------------------------------------------------
+
+
+def test_a_side_check_alone_never_passes_a_component():
+    checks = [result("db2.globals", "pass", side=True), result("db2.shape", "skip")]
+    assert verdict_of(checks) == "unchecked"
+    assert verdict_of([*checks[:1], result("db2.autograd", "pass")]) == "pass"
+
+
+def test_a_side_check_can_fail_a_component():
+    checks = [result("db2.autograd", "pass"), result("db2.globals", "fail", "depends_on_global_state", True)]
+    assert verdict_of(checks) == "fail"
+
+
+def test_an_exception_under_a_guessed_call_is_unchecked_with_the_fix():
+    mapping = {**FOUND, "guessed": {"backward": "the keys of its cache"}}
+    checks = [result("db2.shape", "error", "exception"), result("db2.autograd", "error", "exception")]
+    (component,) = judge(checks, mapping, ["db2"])
+    assert component.verdict == "unchecked"
+    assert "the keys of its cache" in component.reason
+    assert "--show-mapping" in component.fix
+    assert component.call == "backward_prop(...)"
+
+
+def test_an_exception_is_the_targets_once_the_same_call_returned_elsewhere():
+    mapping = {**FOUND, "guessed": {"backward": "the order of its arguments"}}
+    checks = [result("dW1.shape", "pass"), result("db2.shape", "error", "exception")]
+    verdicts = {c.name: c.verdict for c in judge(checks, mapping, ["dW1", "db2"])}
+    assert verdicts == {"dW1": "pass", "db2": "fail"}
+
+
+def test_an_exception_under_a_call_bound_by_names_is_the_targets():
+    assert verdict_of([result("db2.shape", "error", "exception")]) == "fail"
+
+
+def test_a_hang_is_the_targets_whatever_the_call():
+    mapping = {**FOUND, "guessed": {"backward": "the order of its arguments"}}
+    assert verdict_of([result("db2.shape", "error", "timeout")], mapping) == "fail"
+
+
+def test_an_undecided_layout_turns_layout_dependent_failures_into_unchecked():
+    mapping = {**FOUND, "layout_decided": False, "layout_reason": "could not tell"}
+    (component,) = judge([result("softmax.values", "fail", "mismatch")], mapping, [])
+    assert (component.verdict, component.reason.startswith("layout ambiguous")) == ("unchecked", True)
+    assert 'layout = "row"' in component.fix
+    (relu,) = judge([result("relu.values", "fail", "mismatch")], mapping, [])
+    assert relu.verdict == "fail"  # elementwise: the same whichever way round
+
+
+def test_missing_components_are_unchecked_when_required_and_not_required_otherwise():
+    mapping = {"missing": {"db2": "no function named like backward_prop", "loss": "no loss"}}
+    checks = [result("db2.shape", "skip"), result("loss.value", "skip")]
+    verdicts = {c.name: (c.verdict, c.fix is not None) for c in judge(checks, mapping, ["db2"])}
+    assert verdicts == {"db2": ("unchecked", True), "loss": ("not_required", False)}
+
+
+@pytest.mark.parametrize(
+    ("verdicts", "code"),
+    [
+        ({"forward": "pass", "db2": "pass"}, 0),
+        ({"forward": "fail", "db2": "pass"}, 1),
+        ({"forward": "fail", "db2": "unchecked"}, 1),
+        ({"forward": "unchecked", "loss": "not_required"}, 2),
+        ({"forward": "pass", "db2": "unchecked"}, 3),
+    ],
+)
+def test_exit_codes(verdicts, code):
+    statuses = {"pass": "pass", "fail": "fail", "unchecked": "skip", "not_required": "skip"}
+    mapping = {"missing": {name: "absent" for name, v in verdicts.items() if v != "pass" and v != "fail"}}
+    checks = [result(f"{name}.values", statuses[v]) for name, v in verdicts.items()]
+    components = judge(checks, mapping, [name for name in verdicts if name != "loss"])
+    assert [c.verdict for c in components] == list(verdicts.values())
+    assert exit_code(components) == code
+    required = tuple(name for name in verdicts if name != "loss")
+    report = Report("hw.py", 0, "float64", checks, mapping, required=required)
+    assert (report.exit_code, report.passed) == (code, code == 0)
+
+
+# --- end to end: the files the issue names ----------------------------------------------------------
+
+
+def check(tmp_path: Path, source: str, name: str = "student.py") -> Report:
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(source))
+    return run_checks(str(path), autograd=autograd, examples=3)
+
+
+def verdicts(report: Report) -> dict[str, str]:
+    return {component.name: component.verdict for component in report.components}
+
+
+@pytest.mark.slow
+def test_a_file_of_imports_only_is_not_checked_exit_2(tmp_path):
+    report = check(tmp_path, "import numpy as np\n")
+    assert report.exit_code == 2 and report.headline == "NOT CHECKED" and not report.passed
+    assert all(verdicts(report)[name] == "unchecked" for name in DEFAULT_REQUIRED)
+    assert report.to_dict()["passed"] is False
+
+
+CLASS_READS_SELF_X = """
+import numpy as np
+
+class Net:
+    def __init__(self, input_size=784, hidden_size=64, output_size=10, lr=0.1):
+        self.W1 = np.random.randn(hidden_size, input_size) * 0.01
+        self.b1 = np.zeros((hidden_size, 1))
+        self.W2 = np.random.randn(output_size, hidden_size) * 0.01
+        self.b2 = np.zeros((output_size, 1))
+        self.lr = lr
+
+    def forward(self, X):
+        self.X = X
+        self.pre = self.W1 @ X + self.b1
+        self.hid = np.maximum(0, self.pre)
+        out = self.W2 @ self.hid + self.b2
+        e = np.exp(out - out.max(axis=0))
+        self.out = e / e.sum(axis=0)
+        return self.out
+
+    def backward(self, Y):
+        m = self.X.shape[1]
+        d2 = self.out - np.eye(10)[:, Y]
+        self.dW2 = d2 @ self.hid.T / m
+        self.db2 = d2.sum(axis=1, keepdims=True) / m
+        d1 = self.W2.T @ d2 * (self.pre > 0)
+        self.dW1 = d1 @ self.X.T / m
+        self.db1 = d1.sum(axis=1, keepdims=True) / m
+
+    def step(self):
+        self.W1 -= self.lr * self.dW1
+        self.b1 -= self.lr * self.db1
+        self.W2 -= self.lr * self.dW2
+        self.b2 -= self.lr * self.db2
+"""
+
+
+@pytest.mark.slow
+def test_a_class_whose_backward_reads_self_x_passes(tmp_path):
+    report = check(tmp_path, CLASS_READS_SELF_X)
+    assert report.exit_code == 0, verdicts(report)
+    bug = CLASS_READS_SELF_X.replace(
+        "self.db2 = d2.sum(axis=1, keepdims=True) / m", "self.db2 = d2.sum() / m"
+    )
+    assert verdicts(check(tmp_path, bug, "bug.py"))["db2"] == "fail"
+
+
+ROW_LAYOUT_NO_INIT = """
+import numpy as np
+
+def softmax(z):
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+def forward(X, W1, b1, W2, b2):
+    Z1 = X @ W1 + b1
+    A1 = np.maximum(Z1, 0)
+    Z2 = A1 @ W2 + b2
+    return Z1, A1, Z2, softmax(Z2)
+"""
+
+
+@pytest.mark.slow
+def test_a_correct_row_layout_file_without_init_is_never_failed(tmp_path):
+    report = check(tmp_path, ROW_LAYOUT_NO_INIT)
+    found = verdicts(report)
+    assert "fail" not in found.values(), [c.reason for c in report.components]
+    assert found["forward"] == "pass" and found["softmax"] == "pass"
+    assert report.exit_code == 3  # backward and update are not there: incomplete, not failed
+
+
+@pytest.mark.slow
+def test_optional_dev_set_arguments_keep_their_defaults(tmp_path):
+    source = CLASSIC.read_text().replace(
+        "def gradient_descent(X, Y, alpha, iterations):",
+        "def gradient_descent(X, Y, alpha, iterations, X_dev=None, Y_dev=None):\n"
+        "    if X_dev is not None:\n        raise ValueError('a dev set was given')",
+    )
+    assert "X_dev" in source
+    report = check(tmp_path, source)
+    assert verdicts(report)["train"] == "pass" and report.exit_code == 0
+
+
+@pytest.mark.slow
+def test_an_init_that_returns_items_of_a_dict_passes(tmp_path):
+    source = CLASSIC.read_text()
+    start = source.index("def init_params():")
+    end = source.index("\ndef ", start + 1)
+    dict_init = """def init_params():
+    p = {}
+    p["W1"] = np.random.rand(10, 784) - 0.5
+    p["b1"] = np.random.rand(10, 1) - 0.5
+    p["W2"] = np.random.rand(10, 10) - 0.5
+    p["b2"] = np.random.rand(10, 1) - 0.5
+    return p["W1"], p["b1"], p["W2"], p["b2"]
+
+"""
+    report = check(tmp_path, source[:start] + dict_init + source[end:])
+    assert verdicts(report)["init"] == "pass" and report.exit_code == 0
