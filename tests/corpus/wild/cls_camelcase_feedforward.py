@@ -17,7 +17,8 @@ Known bugs: interpretCatagories numbers the classes in the order they first appe
     so the "one-hot" of digit d is not row d and the output rows are permuted digits. The original
     file ends with an empty `def testAccuracy(self):` (a syntax error); the rewrite gives it an
     empty body. main.py of that commit builds [784, 5, 5, 10]; the README states one hidden layer
-    of 100, which the run below uses.
+    of 100, which the run below uses. The weights are drawn from an unscaled standard normal
+    (large first logits, a poor but not a wrong choice).
 
 Expected:
     init: pass

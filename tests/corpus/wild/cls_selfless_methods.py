@@ -1,5 +1,4 @@
-"""Rewrite of github.com/KasperiBlomberg/tiralabra at commit 3af47c5, src/models/neural_network.py,
-src/utils/training.py, src/utils/activation_functions.py and src/utils/data_loader.py.
+"""Rewrite of github.com/KasperiBlomberg/tiralabra, src/models/neural_network.py and src/utils/*.py (commit 3af47c5).
 
 Style: class
 Layout: column
