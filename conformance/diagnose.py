@@ -34,6 +34,7 @@ TIMEOUT = "timeout"
 CRASH = "crash"
 OUTPUT_FLOOD = "output_flood"
 NOT_PROVIDED = "not_provided"
+DIFFERENT_NETWORK = "different_network"
 
 DIAGNOSES: dict[str, str] = {
     SHAPE_MISMATCH: "the result has the wrong shape, or is not an array of numbers at all",
@@ -50,6 +51,7 @@ DIAGNOSES: dict[str, str] = {
     CRASH: "the process running the function died (a crash, sys.exit, or the memory limit)",
     OUTPUT_FLOOD: "the function printed more than the output limit",
     NOT_PROVIDED: "the implementation has no such component",
+    DIFFERENT_NETWORK: "the target is another network than the one checked (another activation or output)",
 }
 """Every diagnosis code, with a one-line description."""
 

@@ -8,6 +8,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from conformance import diagnose, tolerance
+from conformance.checks.forward import other_network
 from mnist_ref import network
 
 H, M = 6, 4
@@ -414,3 +415,16 @@ def test_check_verdict_builders():
     assert timeout.message == "train: no result within 10 s"
     assert diagnose.failed_call("relu", "memory", "memory limit").diagnosis == diagnose.CRASH
     assert diagnose.failed_call("relu", "exception", "ZeroDivisionError").diagnosis == diagnose.EXCEPTION
+
+
+@pytest.mark.parametrize(
+    ("activation", "said"),
+    [(np.tanh, "tanh"), (lambda Z: 1 / (1 + np.exp(-Z)), "sigmoid"), (lambda Z: Z * 1.5, None)],
+)
+def test_another_hidden_activation_is_named(activation, said):
+    params, X, _ = problem(3, 4, 6)
+    reference = network.forward(params, X)
+    A1 = activation(reference.Z1)
+    difference = other_network(reference, {"Z1": reference.Z1, "A1": A1})
+    assert (difference is None) if said is None else (said in difference)
+    assert other_network(reference, reference._asdict()) is None

@@ -223,3 +223,14 @@ def test_an_init_that_returns_items_of_a_dict_passes(tmp_path):
 """
     report = check(tmp_path, source[:start] + dict_init + source[end:])
     assert verdicts(report)["init"] == "pass" and report.exit_code == 0
+
+
+def test_a_different_network_leaves_what_depends_on_it_unchecked():
+    checks = [
+        result("forward.values", "fail", "different_network"),
+        result("dW1.autograd", "fail", "mismatch"),
+        result("dW2.autograd", "pass"),
+        result("relu.values", "fail", "mismatch"),
+    ]
+    verdicts = {c.name: c.verdict for c in judge(checks, {}, ["forward", "dW1", "dW2"])}
+    assert verdicts == {"forward": "unchecked", "dW1": "unchecked", "dW2": "pass", "relu": "fail"}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 import mnist_ref
 from conformance import diagnose
 from conformance.checks.assertions import expect_close, expect_untouched, expect_verdict
@@ -23,10 +25,48 @@ def forward_values(ctx: Context) -> None:
         compared = [name for name in ACTIVATIONS if name in got]
         if not compared:
             raise CheckFailed(diagnose.MISMATCH, "forward returned none of Z1, A1, Z2, A2")
+        difference = other_network(inputs.cache, got)
+        if difference is not None:
+            raise CheckFailed(
+                diagnose.DIFFERENT_NETWORK,
+                f"forward computes another network than the classic one: {difference}",
+                {"difference": difference},
+            )
         for name in compared:
             expect_close(f"forward: {name}", getattr(inputs.cache, name), got[name], ctx)
 
     ctx.for_all(problems(), body)
+
+
+HIDDEN_ACTIVATIONS = {
+    "sigmoid": lambda Z: 1 / (1 + np.exp(-Z)),
+    "tanh": np.tanh,
+    "leaky ReLU (slope 0.01)": lambda Z: np.where(Z > 0, Z, 0.01 * Z),
+}
+"""Hidden activations courses assign instead of ReLU, recognised so that such a network is not failed."""
+
+
+def other_network(reference: mnist_ref.ForwardCache, got: dict[str, np.ndarray]) -> str | None:
+    """How the target's forward pass (``got``: Z1, A1, Z2, A2 as far as it gives them) differs from the
+    classic network, when it is another network courses assign: a hidden activation other than ReLU,
+    or sigmoid outputs instead of softmax. None when it is none of those (right, or wrong in another way).
+    """
+    A1, A2 = got.get("A1"), got.get("A2")
+    if _same(A1, np.maximum(reference.Z1, 0)) is False:
+        for name, activation in HIDDEN_ACTIVATIONS.items():
+            if _same(A1, activation(reference.Z1)):
+                return f"its hidden activation is {name}, not ReLU"
+    own_Z2 = got.get("Z2", reference.Z2)
+    if _same(A2, mnist_ref.softmax(reference.Z2)) is False and _same(A2, 1 / (1 + np.exp(-own_Z2))):
+        return "its outputs are sigmoid, not softmax"
+    return None
+
+
+def _same(got: np.ndarray | None, expected: np.ndarray) -> bool | None:
+    """Whether ``got`` equals ``expected`` up to float32 rounding; None when there is nothing to compare."""
+    if got is None or np.shape(got) != np.shape(expected):
+        return None
+    return bool(np.allclose(np.asarray(got, dtype=np.float64), expected, rtol=1e-5, atol=1e-6))
 
 
 @check("forward.inputs_untouched", "forward", side=True)

@@ -6,8 +6,8 @@ A component ends as exactly one of:
 - ``fail``: a check found it wrong under a confirmed reading of the target (a wrong value, or
   an exception, hang or crash under a calling convention and layout the checker is sure of);
 - ``unchecked``: the checker could not judge it (not found, layout ambiguous, its call raised
-  under a convention the checker guessed, only side properties checked); the reason and the
-  one-line fix come with it;
+  under a convention the checker guessed, only side properties checked, the target is another
+  network than the classic one); the reason and the one-line fix come with it;
 - ``not_required``: not in the required set, and not found (or disabled by a mapping file).
 
 Checks of side properties (``side=True``: globals, inputs untouched) can make a component fail,
@@ -45,6 +45,12 @@ LAYOUT_FREE = frozenset({"init", "relu", "relu_grad", "update", "accuracy"})
 """Components whose checks mean the same whichever way round the target holds its samples."""
 THE_TARGETS_WHATEVER_THE_CALL = frozenset({"timeout", "crash", "output_flood", "depends_on_global_state"})
 """Diagnoses of a target that hung, crashed, flooded or read a global: its own doing under any call."""
+NETWORK_DEPENDENT = frozenset({"init", "forward", "loss", "dW1", "db1", "dW2", "db2", "predict", "train"})
+"""Components judged against the classic network itself: judged nothing when the target is another network."""
+OTHER_NETWORK_FIX = (
+    "mnist-ref checks the classic 784-h-10 ReLU/softmax network; to check only the components that "
+    "network shares with yours, turn the others off in a mapping file (`forward = false`, ...)"
+)
 MAPPING_FIX = (
     "run `mnist-ref check FILE --show-mapping > mapping.toml`, correct the `{operation}` entry, "
     "and check again with `--config mapping.toml`"
@@ -139,6 +145,15 @@ class _Evidence:
         self.guessed: Mapping[str, str] = mapping.get("guessed", {})
         self.layout_decided = bool(mapping.get("layout_decided", True))
         self.layout_reason = mapping.get("layout_reason", "")
+        self.other_network = next(
+            (
+                result.message
+                for results in grouped.values()
+                for result in results
+                if result.diagnosis == "different_network"
+            ),
+            None,
+        )
         self.returned = {
             operation_of(name)
             for name, results in grouped.items()
@@ -160,6 +175,8 @@ class _Evidence:
                 return verdict("not_required", f"not found ({self.missing[name]}); not required")
             return verdict("unchecked", f"not found: {self.missing[name]}", _missing_fix(name))
         failing = [result for result in checks if result.status in ("fail", "error")]
+        if failing and self.other_network and name in NETWORK_DEPENDENT:
+            return verdict("unchecked", f"not judged: {self.other_network}", OTHER_NETWORK_FIX)
         confirmed = [result for result in failing if self._confirmed(name, result)]
         if confirmed:
             return verdict("fail", f"{confirmed[0].id}: {confirmed[0].message}")
