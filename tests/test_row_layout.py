@@ -20,6 +20,7 @@ from conformance.adapters.orientation import (
     Orientation,
     bias_shape_of,
     decide_orientation,
+    layout_hints,
     layout_of_weights,
 )
 
@@ -103,9 +104,12 @@ def test_the_layout_comes_from_the_mapping_file_then_the_init_then_a_forward_pro
     row_init = {"W1": np.zeros((784, 8)), "b1": np.zeros((1, 8))}
     chosen = decide_orientation(TargetMapping("m.toml", layout="row"), {}, never)
     assert (chosen.layout, chosen.bias, chosen.reason) == ("row", "(h,) or (1, h)", "set in m.toml")
-    from_init = decide_orientation(TargetMapping(), row_init, never)
-    assert (from_init.layout, from_init.bias) == ("row", "(1, h)")
+    from_init = decide_orientation(TargetMapping(), row_init, lambda orientation: orientation.layout == "row")
+    assert (from_init.layout, from_init.bias, from_init.decided) == ("row", "(1, h)", True)
     assert from_init.reason == "the target's init returns W1 of shape (784, 8)"
+    hybrid = decide_orientation(TargetMapping(), row_init, lambda orientation: orientation.layout == "column")
+    assert (hybrid.layout, hybrid.decided) == ("column", False)
+    assert "(784, 8)" in hybrid.reason and "(784, 5) and not the transpose" in hybrid.reason
     probed = decide_orientation(TargetMapping(), {}, lambda orientation: orientation.layout == "row")
     assert probed.layout == "row"
     assert probed.reason == "the forward pass accepts X of shape (5, 784) and not the transpose"
@@ -115,8 +119,26 @@ def test_the_layout_comes_from_the_mapping_file_then_the_init_then_a_forward_pro
 def test_an_undecidable_layout_is_column_with_a_note_on_how_to_set_it(fits):
     decided = decide_orientation(TargetMapping(), {}, fits)
     assert decided.layout == "column"
-    assert decided.reason == AMBIGUOUS
+    assert (decided.reason, decided.decided) == (AMBIGUOUS, False)
     assert 'layout = "row" in a mapping file' in AMBIGUOUS
+
+
+def test_without_init_or_forward_the_free_functions_decide_when_they_agree():
+    def row_softmax(Z):
+        return np.exp(Z) / np.exp(Z).sum(axis=1, keepdims=True)
+
+    def row_one_hot(y):
+        return np.eye(10)[y]
+
+    hints = layout_hints(row_softmax, row_one_hot)
+    assert hints == {"softmax normalises each row": "row", "one_hot returns (m, 10)": "row"}
+    decided = decide_orientation(TargetMapping(), {}, lambda orientation: False, hints)
+    assert (decided.layout, decided.decided) == ("row", True)
+    column_one_hot = layout_hints(None, lambda y: np.eye(10)[y].T)
+    conflicting = decide_orientation(
+        TargetMapping(), {}, lambda orientation: False, {**hints, **column_one_hot}
+    )
+    assert conflicting.decided is False and "one_hot returns (10, m) (column)" in conflicting.reason
 
 
 # -- adapting a row-layout target -----------------------------------------------------------------

@@ -44,7 +44,7 @@ from conformance.adapters.names import (
     operation_of,
     ranked_matches,
 )
-from conformance.adapters.orientation import Orientation, decide_orientation, probe_problem
+from conformance.adapters.orientation import Orientation, decide_orientation, layout_hints, probe_problem
 from conformance.adapters.signatures import CallPlan
 from conformance.adapters.values import (
     DEFAULT_CLASSES,
@@ -84,7 +84,7 @@ class FunctionalAdapter:
         self.initial: dict[str, Any] = {}  # the arrays the target's init returned, in its own layout
         self.init_function: CallPlan | None = None  # what a training loop calls for its first parameters
         self._find_components()
-        self.orientation = decide_orientation(mapping, self.initial, self._forward_fits)
+        self.orientation = decide_orientation(mapping, self.initial, self._forward_fits, self._layout_hints())
         self.labels.one_hot_text = self.orientation.one_hot_text()
 
     def _find_components(self) -> None:
@@ -120,6 +120,22 @@ class FunctionalAdapter:
         """What the target's init returns for the sizes SIZE_PROBE (NotProvided without one)."""
         n_in, hidden, n_out = SIZE_PROBE
         return self._call(self._require("init"), _sizes(n_in, hidden, n_out))
+
+    def _layout_hints(self) -> dict[str, str]:
+        """The layout the target's softmax and one_hot show, called as they are (``layout_hints``)."""
+
+        def raw(operation: str) -> Any:
+            plan = self.plans.get(operation)
+            if plan is None or not plan.arguments:
+                return None
+
+            def call(value: np.ndarray) -> Any:
+                with time_limit(PROBE_TIME_LIMIT):
+                    return plan.call(plan.prepare({"Z": value, "Y": value, "n_out": DEFAULT_CLASSES}))
+
+            return call
+
+        return layout_hints(raw("softmax"), raw("one_hot"))
 
     def _forward_fits(self, orientation: Orientation) -> bool:
         """True when the forward pass, fed a probe batch in ``orientation``, returns that layout's output."""

@@ -117,25 +117,101 @@ AMBIGUOUS = (
 
 
 def decide_orientation(
-    mapping: TargetMapping, initial: Mapping[str, Any], forward_fits: Callable[[Orientation], bool]
+    mapping: TargetMapping,
+    initial: Mapping[str, Any],
+    forward_fits: Callable[[Orientation], bool],
+    hints: Mapping[str, LayoutName] | None = None,
 ) -> Orientation:
-    """The target's layout: the mapping file's, else the one its init's W1 shows, else the one its
-    forward pass accepts (``forward_fits``), else column with a note saying how to set it."""
+    """The target's layout, from all the evidence, or column marked undecided when it is missing or conflicts.
+
+    The mapping file's layout wins. Otherwise: the layout its init's W1 shows, unless the forward pass
+    accepts only the other one (a hybrid, such as X (m, 784) with W1 (h, 784): undecided); else the
+    one its forward pass accepts (``forward_fits``); else the one the free functions show (``hints``:
+    what showed it -> layout, e.g. one_hot returning (m, 10)), when they agree.
+    """
     bias = bias_shape_of(initial["b1"]) if "b1" in initial else "(h,) or (1, h)"
     if mapping.layout is not None:
         return _oriented(mapping.layout, bias, f"set in {mapping.source}")
+    candidates = {layout: _oriented(layout, bias, "") for layout in ("column", "row")}
+    fitting = [layout for layout, candidate in candidates.items() if forward_fits(candidate)]
     by_init = layout_of_weights(initial.get("W1"), N_IN)
     if by_init is not None:
-        return _oriented(by_init, bias, f"the target's init returns W1 of shape {np.shape(initial['W1'])}")
-    candidates = [_oriented("column", bias, ""), _oriented("row", bias, "")]
-    fitting = [candidate for candidate in candidates if forward_fits(candidate)]
+        init_text = f"the target's init returns W1 of shape {np.shape(initial['W1'])}"
+        if fitting and by_init not in fitting:
+            return _undecided(f"{init_text}, {_accepts(fitting[0])}")
+        return replace(candidates[by_init], reason=init_text)
     if len(fitting) == 1:
-        m = PROBE_SIZES[1]
-        shape = (N_IN, m) if fitting[0].layout == "column" else (m, N_IN)
-        return replace(
-            fitting[0], reason=f"the forward pass accepts X of shape {shape} and not the transpose"
-        )
-    return Orientation(reason=AMBIGUOUS, decided=False)
+        return replace(candidates[fitting[0]], reason=_accepts(fitting[0]))
+    evidence = dict(hints or {})  # weaker: a softmax over the wrong axis is a bug as often as a layout
+    layouts = set(evidence.values())
+    if len(layouts) != 1:
+        shown = "; ".join(f"{what} ({layout})" for what, layout in evidence.items())
+        return _undecided(shown) if shown else Orientation(reason=AMBIGUOUS, decided=False)
+    (layout,) = layouts
+    return replace(candidates[layout], reason=", and ".join(evidence))
+
+
+def _accepts(layout: LayoutName) -> str:
+    """``the forward pass accepts X of shape (784, 5) and not the transpose``."""
+    m = PROBE_SIZES[1]
+    shape = (N_IN, m) if layout == "column" else (m, N_IN)
+    return f"the forward pass accepts X of shape {shape} and not the transpose"
+
+
+def _undecided(conflict: str) -> Orientation:
+    """Column assumed, undecided, saying what disagreed."""
+    return Orientation(
+        reason=f"the evidence disagrees ({conflict}): the checker assumes column and judges nothing that "
+        'depends on it; write layout = "row" or "column" in a mapping file and pass it with --config',
+        decided=False,
+    )
+
+
+def layout_hints(
+    softmax: Callable[[np.ndarray], Any] | None, one_hot: Callable[[np.ndarray], Any] | None
+) -> dict[str, LayoutName]:
+    """The layout the free functions show: which axis softmax normalises, which way one_hot lays labels out.
+
+    ``softmax`` and ``one_hot`` call the target's functions as they are (no layout conversion);
+    a function that raises or returns something else shows nothing.
+    """
+    rng = np.random.default_rng(0)
+    m = PROBE_SIZES[1]
+    hints: dict[str, LayoutName] = {}
+    probes = (
+        ("softmax", softmax, rng.standard_normal((N_OUT, m)), _softmax_axis),
+        ("one_hot", one_hot, np.arange(m) % N_OUT, _one_hot_orientation),
+    )
+    for name, function, argument, read in probes:
+        if function is None:
+            continue
+        try:
+            shown = read(np.asarray(function(argument), dtype=np.float64), m)
+        except Exception:  # the target's function may raise anything: then it shows nothing
+            continue
+        if shown is not None:
+            hints[shown[1].format(name=name)] = shown[0]
+    return hints
+
+
+def _softmax_axis(result: np.ndarray, m: int) -> tuple[LayoutName, str] | None:
+    """Columns summing to 1: column layout; rows summing to 1: row layout (for a (10, m) input)."""
+    if result.shape != (N_OUT, m):
+        return None
+    if np.allclose(result.sum(axis=0), 1) and not np.allclose(result.sum(axis=1), 1):
+        return "column", "{name} normalises each column"
+    if np.allclose(result.sum(axis=1), 1) and not np.allclose(result.sum(axis=0), 1):
+        return "row", "{name} normalises each row"
+    return None
+
+
+def _one_hot_orientation(result: np.ndarray, m: int) -> tuple[LayoutName, str] | None:
+    """(10, m): column layout; (m, 10): row layout."""
+    if result.shape == (N_OUT, m):
+        return "column", f"{{name}} returns ({N_OUT}, m)"
+    if result.shape == (m, N_OUT):
+        return "row", f"{{name}} returns (m, {N_OUT})"
+    return None
 
 
 def probe_problem() -> tuple[dict[str, np.ndarray], np.ndarray]:
