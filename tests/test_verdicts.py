@@ -234,3 +234,19 @@ def test_a_different_network_leaves_what_depends_on_it_unchecked():
     ]
     verdicts = {c.name: c.verdict for c in judge(checks, {}, ["forward", "dW1", "dW2"])}
     assert verdicts == {"forward": "unchecked", "dW1": "unchecked", "dW2": "pass", "relu": "fail"}
+
+
+@pytest.mark.slow
+def test_one_hot_rows_transposed_by_their_caller_and_a_percentage_accuracy_pass(tmp_path):
+    source = CLASSIC.read_text()
+    rows = source.replace("    one_hot_Y = one_hot_Y.T\n    return one_hot_Y", "    return one_hot_Y", 1)
+    rows = rows.replace("    one_hot_Y = one_hot(Y)\n", "    one_hot_Y = one_hot(Y).T\n", 1)
+    percent = rows.replace(
+        "return np.sum(predictions == Y) / Y.size", "return 100 * np.sum(predictions == Y) / Y.size"
+    )
+    assert percent.count("one_hot(Y).T") == 1 and "100 * np.sum" in percent
+    report = check(tmp_path, percent)
+    assert report.exit_code == 0, [c.reason for c in report.components if c.verdict != "pass"]
+    untransposed = percent.replace("    one_hot_Y = one_hot(Y).T\n", "    one_hot_Y = one_hot(Y)\n", 1)
+    broken = verdicts(check(tmp_path, untransposed, "untransposed.py"))
+    assert broken["one_hot"] == "pass" and "fail" in {broken[name] for name in ("dW1", "db1", "dW2", "db2")}
