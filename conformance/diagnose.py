@@ -35,6 +35,7 @@ CRASH = "crash"
 OUTPUT_FLOOD = "output_flood"
 NOT_PROVIDED = "not_provided"
 DIFFERENT_NETWORK = "different_network"
+IMPORT_FAILED = "import_failed"
 
 DIAGNOSES: dict[str, str] = {
     SHAPE_MISMATCH: "the result has the wrong shape, or is not an array of numbers at all",
@@ -52,6 +53,7 @@ DIAGNOSES: dict[str, str] = {
     OUTPUT_FLOOD: "the function printed more than the output limit",
     NOT_PROVIDED: "the implementation has no such component",
     DIFFERENT_NETWORK: "the target is another network than the one checked (another activation or output)",
+    IMPORT_FAILED: "the function uses a name that a failed top-level import of the target should set",
 }
 """Every diagnosis code, with a one-line description."""
 
@@ -63,6 +65,7 @@ FAILURE_DIAGNOSES: dict[str, str] = {
     "memory": CRASH,
     "output_flood": OUTPUT_FLOOD,
     "not_provided": NOT_PROVIDED,
+    "import_failed": IMPORT_FAILED,
 }
 """The diagnosis for each kind of failed call (``conformance.sandbox.protocol.FailureKind``)."""
 

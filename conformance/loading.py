@@ -107,6 +107,11 @@ def extract_definitions(source: str, filename: str, lines: LineMap = PLAIN_FILE)
     return Extraction(code, tuple(skipped), tuple(kept))
 
 
+def setter_of(skipped: tuple[Skipped, ...], name: str) -> Skipped | None:
+    """The skipped statement or failed import that would have set the global ``name``, if any."""
+    return next((statement for statement in skipped if name in statement.assigns), None)
+
+
 def explain_missing_global(
     skipped: tuple[Skipped, ...], name: str, reader: str, lines: LineMap = PLAIN_FILE
 ) -> str | None:
@@ -115,7 +120,7 @@ def explain_missing_global(
     None when no skipped statement or failed import would have set it. ``lines`` places the line
     that would have set it ("line 12", or "cell 3, line 1" in a notebook).
     """
-    statement = next((s for s in skipped if name in s.assigns), None)
+    statement = setter_of(skipped, name)
     if statement is None:
         return None
     lineno, line = _binding_line(statement, name)

@@ -101,7 +101,8 @@ def run_checks(
             if on_result is not None:
                 on_result(results[registered.id])
         torch_available = ctx.torch_available
-    notices = [] if torch_available else [TORCH_NOTICE]
+    notices = [f"import failed: {line}" for line in mapping.get("failed_imports", [])]
+    notices += [] if torch_available else [TORCH_NOTICE]
     ordered = [results[registered.id] for registered in selected]
     return Report(target, seed, str(np.dtype(dtype)), ordered, mapping, notices, durations=durations)
 

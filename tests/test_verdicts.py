@@ -250,3 +250,29 @@ def test_one_hot_rows_transposed_by_their_caller_and_a_percentage_accuracy_pass(
     untransposed = percent.replace("    one_hot_Y = one_hot(Y).T\n", "    one_hot_Y = one_hot(Y)\n", 1)
     broken = verdicts(check(tmp_path, untransposed, "untransposed.py"))
     assert broken["one_hot"] == "pass" and "fail" in {broken[name] for name in ("dW1", "db1", "dW2", "db2")}
+
+
+@pytest.mark.slow
+def test_a_failed_import_is_listed_and_leaves_what_needs_it_unchecked(tmp_path):
+    source = CLASSIC.read_text().replace(
+        "def ReLU(Z):", "from course_helpers import ReLU\n\n\ndef _unused(Z):", 1
+    )
+    source = source.replace("import numpy as np", "import numpy as np\nimport wandb", 1)
+    report = check(tmp_path, source)
+    failed = [notice for notice in report.notices if notice.startswith("import failed: ")]
+    assert len(failed) == 2, report.notices
+    assert failed[0].startswith("import failed: line 5: `import wandb` failed (ModuleNotFoundError")
+    assert "`from course_helpers import ReLU` failed" in failed[1] and "ReLU undefined" in failed[1]
+    forward = next(c for c in report.components if c.name == "forward")
+    assert forward.verdict == "unchecked" and "that import failed" in forward.reason
+    assert report.exit_code == 3  # nothing wrong was found; forward could not be checked
+
+
+@pytest.mark.slow
+def test_an_undefined_name_is_the_targets_own_exception(tmp_path):
+    source = CLASSIC.read_text().replace(
+        "    dZ2 = A2 - one_hot_Y", "    dZ2 = A2 - one_hot_Y + undefined_offset", 1
+    )
+    report = check(tmp_path, source)
+    db2 = next(c for c in report.components if c.name == "db2")
+    assert db2.verdict == "fail" and db2.diagnoses == ("exception",), db2.reason

@@ -56,7 +56,9 @@ from conformance.adapters.values import (
     param_values,
     reference_cache,
 )
+from conformance.loading import LINES_ATTRIBUTE, SKIPPED_ATTRIBUTE
 from conformance.sandbox.protocol import NotProvided
+from conformance.source_lines import PLAIN_FILE
 
 Params = dict[str, np.ndarray]
 
@@ -166,6 +168,7 @@ class FunctionalAdapter:
             "layout_reason": f"{self.orientation.text()}; {self.orientation.reason}",
             "layout_decided": self.orientation.decided,
             "guessed": {name: plan.guessed for name, plan in self.plans.items() if plan.guessed},
+            "failed_imports": failed_imports(self.module),
             "mapping": self.found_mapping(),
         }
 
@@ -407,6 +410,17 @@ class FunctionalAdapter:
         if plan.operation.name == "train" and init is not None and not plan.uses("params", *PARAM_NAMES):
             return (f"{init.title} replaced during the call to return the starting parameters",)
         return ()
+
+
+def failed_imports(module: types.ModuleType) -> list[str]:
+    """One line per top-level import of the target that failed here, and what it left undefined."""
+    lines = getattr(module, LINES_ATTRIBUTE, PLAIN_FILE)
+    return [
+        f"{lines.where(statement.lineno)}: `{statement.code}` failed ({statement.import_error}); "
+        f"{', '.join(statement.assigns) or 'nothing'} undefined: code that uses them raises NameError"
+        for statement in getattr(module, SKIPPED_ATTRIBUTE, ())
+        if statement.import_error
+    ]
 
 
 def _sizes(n_in: int, hidden: int, n_out: int) -> dict[str, Any]:

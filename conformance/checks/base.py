@@ -186,7 +186,7 @@ class Check:
 
 def _describe_failure(failure: Failure) -> tuple[str, str, str]:
     """(status, diagnosis, message) for a target that did not return normally."""
-    if failure.missing_name is not None:
+    if failure.missing_name is not None and failure.kind == "exception":
         return "fail", DEPENDS_ON_GLOBAL_STATE, failure.message
     return "error", FAILURE_DIAGNOSES[failure.kind], failure.message
 

@@ -71,13 +71,16 @@ def render_text(report: Report, *, color: bool = False, width: int = 110) -> str
         console.print("\n[bold]What went wrong[/]")
         for group in _grouped(problems):
             say("\n".join(_problem_lines(group)))
-    unchecked = [c for c in report.components if c.verdict == "unchecked"]
+    unchecked: dict[tuple[str, str | None], list[str]] = {}
+    for component in report.components:
+        if component.verdict == "unchecked":
+            unchecked.setdefault((component.reason, component.fix), []).append(component.name)
     if unchecked:
         console.print("\n[bold]Not checked[/]")
-        for component in unchecked:
-            say(f"{component.name}: {component.reason}")
-            if component.fix:
-                say(f"  fix: {component.fix}")
+        for (reason, fix), names in unchecked.items():
+            say(f"{', '.join(names)}: {reason}")
+            if fix:
+                say(f"  fix: {fix}")
     calls: dict[str, list[str]] = {}
     for component in report.components:
         if component.call:

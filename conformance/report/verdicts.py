@@ -55,6 +55,7 @@ MAPPING_FIX = (
     "run `mnist-ref check FILE --show-mapping > mapping.toml`, correct the `{operation}` entry, "
     "and check again with `--config mapping.toml`"
 )
+IMPORT_FIX = "install the module where the checker runs, or define what it provides in the file itself"
 LAYOUT_FIX = (
     'write `layout = "row"` (X is (m, 784)) or `layout = "column"` in a mapping file, pass it with --config'
 )
@@ -192,6 +193,8 @@ class _Evidence:
 
     def _confirmed(self, name: str, result: CheckResult) -> bool:
         """Whether a failing check's finding stands: the target's doing, under a reading known to be right."""
+        if result.diagnosis == "import_failed":
+            return False
         if result.diagnosis in THE_TARGETS_WHATEVER_THE_CALL:
             return True
         if not self.layout_decided and name not in LAYOUT_FREE:
@@ -203,6 +206,8 @@ class _Evidence:
 
     def _unconfirmed(self, name: str, result: CheckResult) -> tuple[str, str]:
         """(reason, fix) for a failing check whose finding does not stand."""
+        if result.diagnosis == "import_failed":
+            return result.message, IMPORT_FIX
         if not self.layout_decided and name not in LAYOUT_FREE:
             return (
                 f"layout ambiguous, {result.id} not judged: {self.layout_reason}",

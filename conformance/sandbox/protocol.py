@@ -14,7 +14,9 @@ import pickle
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-FailureKind = Literal["exception", "timeout", "crash", "exit", "memory", "output_flood", "not_provided"]
+FailureKind = Literal[
+    "exception", "timeout", "crash", "exit", "memory", "output_flood", "not_provided", "import_failed"
+]
 
 
 @dataclass(frozen=True)
@@ -27,7 +29,7 @@ class Failure:
     )
     detail: str = ""  # traceback (target frames only) or the last lines of captured output
     exc_type: str | None = None
-    missing_name: str | None = None  # for NameError: the global name that is not defined
+    missing_name: str | None = None  # NameError of a global that skipped top-level code or an import sets
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,13 @@ from typing import Any
 
 import numpy as np
 
-from conformance.loading import LINES_ATTRIBUTE, SKIPPED_ATTRIBUTE, explain_missing_global, load_target
+from conformance.loading import (
+    LINES_ATTRIBUTE,
+    SKIPPED_ATTRIBUTE,
+    explain_missing_global,
+    load_target,
+    setter_of,
+)
 from conformance.sandbox.capture import format_megabytes, read_tail
 from conformance.sandbox.protocol import (
     MAX_MESSAGE_BYTES,
@@ -130,12 +136,15 @@ class CallRunner:
             case MemoryError():
                 limit = f"(memory limit {self.settings.memory_mb} MB)"
                 return Failure("memory", f"{exception_summary(error)}{where} {limit}", detail, exc_type)
-            case NameError(name=str(name)) if type(error) is NameError:
+            case NameError(name=str(name)) if type(error) is NameError and setter_of(self.skipped, name):
+                # a global that top-level code or an import would set: not an undefined name of the target's
                 explanation = (
                     explain_missing_global(self.skipped, name, str(frame), self.lines) if frame else None
                 )
                 message = explanation or f"{exception_summary(error)}{where}"
-                return Failure("exception", message, detail, exc_type, missing_name=name)
+                missing = setter_of(self.skipped, name)
+                kind = "import_failed" if missing.import_error else "exception"
+                return Failure(kind, message, detail, exc_type, missing_name=name)
         return Failure("exception", f"{exception_summary(error)}{where}", detail, exc_type)
 
     def flood_failure(self, printed: int) -> Failure:
