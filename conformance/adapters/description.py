@@ -3,6 +3,7 @@ and all that as the data of a mapping file (``found_mapping``)."""
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 from collections.abc import Iterable, Iterator, Mapping
@@ -68,23 +69,37 @@ def init_sizes(plan: CallPlan | None, init: Any) -> str:
     return f"partly fixed: {', '.join(fixed)}; {', '.join(free)} from the arguments"
 
 
+class ProbeExit(Exception):
+    """The target tried to end the process (os._exit) while the adapter probed it."""
+
+
 @contextmanager
 def time_limit(seconds: float) -> Iterator[None]:
-    """Raise TimeoutError in the block after ``seconds`` (main thread only; elsewhere no limit)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
+    """A probe of the target: TimeoutError in the block after ``seconds`` (main thread only; elsewhere no
+    limit), and ``os._exit`` raising ProbeExit instead of ending the process that is loading the target."""
+    real_exit = os._exit
 
-    def interrupt(signum: int, frame: Any) -> None:
-        raise TimeoutError(f"did not return within {seconds:g} s")
+    def refuse_exit(status: int) -> None:
+        raise ProbeExit(f"os._exit({status}) while probed")
 
-    previous = signal.signal(signal.SIGALRM, interrupt)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    os._exit = refuse_exit
     try:
-        yield
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+
+        def interrupt(signum: int, frame: Any) -> None:
+            raise TimeoutError(f"did not return within {seconds:g} s")
+
+        previous = signal.signal(signal.SIGALRM, interrupt)
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+        try:
+            yield
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        os._exit = real_exit
 
 
 def found_mapping(

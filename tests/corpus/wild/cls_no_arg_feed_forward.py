@@ -20,7 +20,7 @@ Known bugs: mini_batch_train overwrites self.X / self.y with the current slice, 
 
 Expected:
     init: pass
-    softmax: pass
+    softmax: fail nonfinite
     forward: unchecked
     loss: pass
     dW1: unchecked

@@ -11,13 +11,13 @@ Known bugs: the relu derivative is defined as `ReLUВDer` (Cyrillic "В") but ba
     every call of backward raises NameError, so no gradient is ever returned and training cannot run.
     Behind it: backward divides by the constant 60000 (MNIST's training-set size) instead of the batch
     size, and sums db1 and db2 over the whole matrix (scalars); actual() has Y.max() + 1 rows.
-    ReLUВDer itself is a correct relu derivative. softmax has no max shift (not counted as a bug).
+    ReLUВDer itself is a correct relu derivative. softmax has no max shift: it overflows on large logits (NaN).
 
 Expected:
     init: pass
     relu: pass
     relu_grad: pass
-    softmax: pass
+    softmax: fail nonfinite
     one_hot: fail shape_mismatch
     forward: pass
     dW1: fail exception

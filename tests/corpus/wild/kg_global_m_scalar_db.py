@@ -10,13 +10,13 @@ API: init_params() -> W1, b1, W2, b2; ReLU(Z); softmax(Z); forward_prop(W1, b1, 
 Known bugs: backward_prop divides by the module-level m (`m, n = data.shape`, the whole CSV's row count,
     not the batch size) and sums db1 and db2 over the whole matrix (np.sum without axis): scalar bias
     gradients; one_hot has Y.max() + 1 rows, so a batch without a 9 loses rows. The dev set is never
-    divided by 255. softmax has no max shift (overflows only for logits above ~709; not counted as a bug).
+    divided by 255. softmax has no max shift: it overflows for logits above ~709 (NaN).
 
 Expected:
     init: pass
     relu: pass
     relu_grad: pass
-    softmax: pass
+    softmax: fail nonfinite
     one_hot: fail shape_mismatch
     forward: pass
     dW1: fail depends_on_global_state
@@ -151,11 +151,9 @@ def make_predictions(X, W1, b1, W2, b2):
 def test_prediction(index, W1, b1, W2, b2):
     current_image = X_train[:, index, None]
     prediction = make_predictions(X_train[:, index, None], W1, b1, W2, b2)
-    label = Y_train[index]
     print("Prediction: ", prediction)
-    print("Label: ", label)
+    print("Label: ", Y_train[index])
 
-    current_image = current_image.reshape((28, 28)) * 255
     plt.gray()
-    plt.imshow(current_image, interpolation="nearest")
+    plt.imshow(current_image.reshape((28, 28)) * 255, interpolation="nearest")
     plt.show()

@@ -9,13 +9,13 @@ API: init_params(type='init') -> W1, b1, W2, b2 (any other type loads saved CSVs
     update_params(W1, b1, W2, b2, dW1, db1, dW2, db2, alpha); gradient_descent(X, Y, alpha, iterations, type='init')
 Known bugs: backward_prop sums db1 and db2 over the whole matrix (np.sum without axis): scalar bias
     gradients, which training then adds to every bias; one_hot has Y.max() + 1 rows. The batch size is
-    read from A1's shape (right). softmax has no max shift (not counted as a bug).
+    read from A1's shape (right). softmax has no max shift: it overflows on large logits (NaN).
 
 Expected:
     init: pass
     relu: pass
     relu_grad: pass
-    softmax: pass
+    softmax: fail nonfinite
     one_hot: fail shape_mismatch
     forward: pass
     dW1: pass

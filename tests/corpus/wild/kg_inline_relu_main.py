@@ -11,12 +11,12 @@ API: init_params() -> W1, b1, W2, b2; softmax(Z); forward_prop(W1, b1, W2, b2, X
     make_predictions(X, W1, b1, W2, b2); test_predictions(index, W1, b1, W2, b2); main()
 Known bugs: back_prop sums db1 and db2 over the whole matrix (np.sum without axis): scalar bias
     gradients; one_hot has Y.max() + 1 rows. The batch size is taken from Y (right); the CSV's row
-    count is named `row`, so no global m is involved. softmax has no max shift (not counted as a bug).
+    count is named `row`, so no global m is involved. softmax has no max shift: it overflows on large logits (NaN).
 
 Expected:
     init: pass
     relu_grad: pass
-    softmax: pass
+    softmax: fail nonfinite
     one_hot: fail shape_mismatch
     forward: pass
     dW1: pass

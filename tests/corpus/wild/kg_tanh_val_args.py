@@ -30,9 +30,6 @@ Expected:
     train: unchecked
 """
 
-# Two-layer network written by hand: tanh in the hidden layer, softmax at the output,
-# trained on Kaggle's MNIST CSV (28x28 grey images -> 784 inputs).
-
 import numpy as np
 import pandas as pd
 import matplotlib.pyplot as plt
@@ -51,8 +48,6 @@ y_train = train_data[:, 0]
 x_val = val_data[:, 1:].T / 255.0
 y_val = val_data[:, 0]
 
-print(y_val.shape)
-print(y_train.shape)
 
 
 def softmax(z):
@@ -152,13 +147,8 @@ def main():
     one_hot_y_train, one_hot_y_val = one_hot_converter(y_train, y_val)
 
     W1, B1, W2, B2, acc_history = gradient_descent(
-        x_train,
-        one_hot_y_train,
-        learning_rate=learning_rate,
-        iterations=iterations,
-        x_val=x_val,
-        y_val=y_val,
-        log_interval=log_interval,
+        x_train, one_hot_y_train, learning_rate=learning_rate, iterations=iterations,
+        x_val=x_val, y_val=y_val, log_interval=log_interval,
     )
 
     val_predictions = predict(x_val, W1, B1, W2, B2)
@@ -167,15 +157,7 @@ def main():
     if acc_history:
         iters, accs = zip(*acc_history)
         plt.plot(iters, [a * 100 for a in accs])
-        plt.xlabel("Iteration")
         plt.ylabel("Validation Accuracy (%)")
-        plt.show()
-
-    for _ in range(3):
-        idx = np.random.randint(0, x_val.shape[1])
-        plt.imshow(x_val[:, idx].reshape(28, 28), cmap="gray")
-        plt.title(f"Predicted: {val_predictions[idx]}, Actual: {y_val[idx]}")
-        plt.axis("off")
         plt.show()
 
 
