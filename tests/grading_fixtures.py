@@ -12,6 +12,8 @@ from pathlib import Path
 
 from corpus import BASES, CORRECT, HOSTILE, SINGLE_BUGS, VARIANTS, Variant, write_variant
 
+from conformance.report.verdicts import DEFAULT_REQUIRED
+
 MEMORY_HOG = Variant(
     "classic_relu_eats_memory",
     "classic",
@@ -46,15 +48,26 @@ class Expected:
     name: str
     outcome: str  # "checked", "not loaded" or "grader failed"
     flagged: dict[str, str] = field(default_factory=dict)  # component -> a diagnosis it must show
-    lacks: tuple[str, ...] = ()  # components skipped because the implementation has none
+    lacks: tuple[str, ...] = ()  # components the implementation has none of: unchecked, or not required
 
     def status_allowed(self, component: str) -> tuple[str, ...]:
-        """The gradebook statuses this component may have (a lacking one may pass the checks it can)."""
+        """The gradebook verdicts this component may have (a lacking one may pass the checks it can)."""
         if self.outcome != "checked":
             return ("",)
         if component in self.flagged:
-            return ("fail", "error")
-        return ("skip", "pass") if component in self.lacks else ("pass",)
+            return ("fail",)
+        if component in self.lacks:
+            return ("pass", "unchecked" if component in DEFAULT_REQUIRED else "not_required")
+        return ("pass",)
+
+    @property
+    def verdict(self) -> str:
+        """The gradebook's verdict: FAILED with a bug, INCOMPLETE when it lacks a required component."""
+        if self.outcome != "checked":
+            return ""
+        if self.flagged:
+            return "FAILED"
+        return "INCOMPLETE" if set(self.lacks) & set(DEFAULT_REQUIRED) else "PASSED"
 
 
 def expected_of(variant: Variant, name: str | None = None) -> Expected:

@@ -54,6 +54,8 @@ def row_problems(row: pd.Series, expected: Expected) -> list[str]:
     problems = []
     if row["outcome"] != expected.outcome:
         problems.append(f"outcome {row['outcome']!r}, expected {expected.outcome!r} ({row['reason']})")
+    if row["verdict"] != expected.verdict:
+        problems.append(f"verdict {row['verdict']!r}, expected {expected.verdict!r}")
     passed = sum(row[component] == "pass" for component in COMPONENTS)
     if row["score"] != passed:
         problems.append(f"score {row['score']}, but {passed} components pass (1 point each)")
@@ -80,7 +82,7 @@ def test_the_gradebook_is_sorted_by_name_with_fixed_columns(graded) -> None:
     frame = read_gradebook(graded[1] / "grades.csv")
     assert list(frame["name"]) == sorted(frame["name"])
     assert list(frame.columns) == [
-        "name", "entry", "outcome", "score", "max_score", *COMPONENTS, "diagnoses", "reason",
+        "name", "entry", "outcome", "verdict", "score", "max_score", *COMPONENTS, "diagnoses", "reason",
     ]  # fmt: skip
     assert set(frame["max_score"]) == {len(COMPONENTS)}
     entries = dict(zip(frame["name"], frame["entry"], strict=True))

@@ -151,8 +151,9 @@ def test_a_changed_submission_is_graded_again_and_force_grades_all(tmp_path: Pat
     (class_dir / "bob.py").write_text(VARIANTS["classic_correct"].source())  # bob fixes db2
     assert "1 graded now, 1 already graded" in grade(str(class_dir), "--out", out, "--jobs", "1").stdout
     rows = (tmp_path / "out" / "grades.csv").read_text().splitlines()
-    assert rows[1].split(",")[:4] == ["alice", "alice.py", "checked", "14"]
-    assert rows[2].split(",")[:4] == ["bob", "bob.py", "checked", "14"]
+    # classic has no loss function: 14 of 15, and PASSED (loss is not required)
+    assert rows[1].split(",")[:5] == ["alice", "alice.py", "checked", "PASSED", "14"]
+    assert rows[2].split(",")[:5] == ["bob", "bob.py", "checked", "PASSED", "14"]
     assert (
         "2 graded now, 0 already graded"
         in grade(str(class_dir), "--out", out, "--force", "--jobs", "1").stdout
@@ -167,7 +168,7 @@ def test_a_submission_that_kills_its_worker_is_recorded_and_the_run_finishes(tmp
     result = grade(str(class_dir), "--out", str(tmp_path / "out"), "--jobs", "1")
     assert "2 submissions: 2 graded now" in result.stdout
     rows = (tmp_path / "out" / "grades.csv").read_text().splitlines()[1:]
-    assert rows[0].startswith(f"{KILLS_ITS_GRADER.name},{KILLS_ITS_GRADER.name}.py,grader failed,0,15,")
+    assert rows[0].startswith(f"{KILLS_ITS_GRADER.name},{KILLS_ITS_GRADER.name}.py,grader failed,,0,15,")
     assert "the process grading this submission died" in rows[0]
-    assert rows[1].startswith("empty_folder,empty_folder,not loaded,0,15,")
+    assert rows[1].startswith("empty_folder,empty_folder,not loaded,,0,15,")
     assert "empty_folder/ has no .py or .ipynb file at its top level" in rows[1]

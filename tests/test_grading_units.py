@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conformance.checks import ALL_CHECKS
 from conformance.files import write_atomically
 from conformance.grading.feedback import render_feedback
 from conformance.grading.gradebook import gradebook, gradebook_row, write_gradebook
@@ -28,6 +29,7 @@ from conformance.grading.outputs import (
     write_class_files,
     write_student_files,
 )
+from conformance.grading.progress import Progress
 from conformance.grading.results import ResultStore, SubmissionResult
 from conformance.grading.rubric import CHECK_COMPONENTS, EQUAL_WEIGHTS, Rubric, RubricError, load_rubric
 from conformance.grading.scoring import grade
@@ -44,20 +46,50 @@ STATUSES = ("pass", "fail", "error", "skip")
 CODES = {"fail": "mismatch", "error": "exception"}
 
 
-def made_up_report(statuses: dict[str, str] | None = None) -> Report:
-    """A report in which every check passes, except those given another status in ``statuses``."""
-    statuses = statuses or {}
+SIDE_CHECKS = frozenset(registered.id for registered in ALL_CHECKS if registered.side)
+
+
+def made_up_report(
+    statuses: dict[str, str] | None = None,
+    mapping: dict | None = None,
+    messages: dict[str, str] | None = None,
+) -> Report:
+    """A report in which every check passes, except those given another status in ``statuses``
+    (side checks flagged as the registry says; ``messages`` replaces the made-up message of a check)."""
+    statuses, messages = statuses or {}, messages or {}
     checks = []
     for check_id, component in CHECK_COMPONENTS.items():
         status = statuses.get(check_id, "pass")
-        message = f"{check_id} went {status}: see line 3 of /tmp/staging-x/alice.py"
-        checks.append(CheckResult(check_id, component, status, CODES.get(status), message))
-    return Report("alice.py", 0, "float64", checks)
+        message = messages.get(check_id, f"{check_id} went {status}: see line 3 of /tmp/staging-x/alice.py")
+        side = check_id in SIDE_CHECKS
+        checks.append(CheckResult(check_id, component, status, CODES.get(status), message, side=side))
+    return Report("alice.py", 0, "float64", checks, mapping or {})
 
 
-def made_up_result(name: str, statuses: dict[str, str] | None = None) -> SubmissionResult:
+def made_up_result(
+    name: str,
+    statuses: dict[str, str] | None = None,
+    mapping: dict | None = None,
+    messages: dict[str, str] | None = None,
+) -> SubmissionResult:
     submission = Submission(name, f"{name}.py", (f"{name}.py",), f"{name}.py", None, "0" * 64)
-    return SubmissionResult(submission, SETTINGS, "checked", made_up_report(statuses), seconds=1.5)
+    report = made_up_report(statuses, mapping, messages)
+    return SubmissionResult(submission, SETTINGS, "checked", report, seconds=1.5)
+
+
+def bare_result(name: str) -> SubmissionResult:
+    """What a file holding only ``import numpy as np`` gives: nothing found, every check skipped."""
+    missing = {component: "no function named like it" for component in COMPONENTS}
+    statuses = {check_id: "pass" if check_id in SIDE_CHECKS else "skip" for check_id in CHECK_COMPONENTS}
+    return made_up_result(name, statuses, {"missing": missing})
+
+
+BACKWARD_RAISES = {
+    i: "error" for i, component in CHECK_COMPONENTS.items() if component in ("dW1", "db1", "dW2", "db2")
+}
+"""backward raises in every check of the four gradients."""
+GUESSED_BACKWARD = {"guessed": {"backward": "the order of its arguments"}}
+"""A mapping in which the checker guessed how to call backward: its exceptions are not the student's."""
 
 
 def unloadable_result(name: str) -> SubmissionResult:
@@ -300,18 +332,19 @@ def test_the_grade_command_says_when_there_is_nothing_to_grade(tmp_path: Path) -
 
 @settings(max_examples=50)
 @given(st.dictionaries(st.sampled_from(sorted(CHECK_COMPONENTS)), st.sampled_from(STATUSES)))
-def test_a_component_earns_its_point_when_nothing_fails_and_something_passes(
+def test_a_component_earns_its_point_when_nothing_fails_and_a_value_check_passes(
     statuses: dict[str, str],
 ) -> None:
     scored = grade(made_up_result("alice", statuses), EQUAL_WEIGHTS)
     earning = 0
     for component in COMPONENTS:
-        own = [
-            statuses.get(check_id, "pass")
+        own = {
+            check_id: statuses.get(check_id, "pass")
             for check_id, owner in CHECK_COMPONENTS.items()
             if owner == component
-        ]
-        earning += "pass" in own and not {"fail", "error"} & set(own)
+        }
+        values_checked = any(status == "pass" for i, status in own.items() if i not in SIDE_CHECKS)
+        earning += values_checked and not {"fail", "error"} & set(own.values())
     assert scored.score == earning
     assert scored.max_score == len(COMPONENTS)
 
@@ -324,10 +357,53 @@ def test_a_check_with_its_own_points_is_scored_apart_from_its_component() -> Non
     assert (scored.score, scored.max_score) == (15, 19)
 
 
+def test_a_side_property_scored_on_its_own_earns_when_it_holds() -> None:
+    rubric = Rubric.from_dict({"checks": {"dW1.globals": 2}, "hidden": []})
+    earned = {item.item.name: item.earned for item in grade(made_up_result("alice"), rubric).items}
+    assert (earned["dW1.globals"], earned["dW1"]) == (2, 1)
+    reads_globals = {
+        item.item.name: item for item in grade(made_up_result("a", {"dW1.globals": "fail"}), rubric).items
+    }
+    assert (reads_globals["dW1.globals"].status, reads_globals["dW1"].status) == ("fail", "pass")
+    bare = {item.item.name: item for item in grade(bare_result("bob"), rubric).items}
+    assert bare["dW1.globals"].status == "unchecked" and bare["dW1.globals"].earned == 0
+
+
 def test_a_submission_that_was_not_checked_earns_nothing() -> None:
     scored = grade(unloadable_result("bob"), EQUAL_WEIGHTS)
     assert (scored.score, scored.max_score) == (0, 15)
-    assert {item.status for item in scored.items} == {"skip"}
+    assert {item.status for item in scored.items} == {"unchecked"}
+    assert {item.reason for item in scored.items} == {"the submission was not checked"}
+
+
+def test_a_file_of_imports_only_scores_0() -> None:
+    """Nothing found: every part is unchecked, though the side checks (globals) "passed"."""
+    scored = grade(bare_result("bob"), EQUAL_WEIGHTS)
+    assert (scored.score, scored.max_score) == (0, 15)
+    assert {item.status for item in scored.items} == {"unchecked"}
+    by_name = {item.item.name: item for item in scored.items}
+    assert by_name["dW1"].reason == "not found: no function named like it"
+    assert by_name["dW1"].fix.startswith(
+        'name it as the checker expects, or add `backward = "your_function"`'
+    )
+
+
+def test_an_error_under_a_guessed_calling_convention_is_unchecked_not_failed() -> None:
+    result = made_up_result("alice", BACKWARD_RAISES, GUESSED_BACKWARD)
+    by_name = {item.item.name: item for item in grade(result, EQUAL_WEIGHTS).items}
+    assert by_name["dW1"].status == "unchecked" and by_name["dW1"].earned == 0
+    assert "its call raised under a calling convention the checker guessed" in by_name["dW1"].reason
+    assert "--show-mapping" in by_name["dW1"].fix
+    assert by_name["dW1"].visible_problems == ()
+
+
+def test_a_component_the_mapping_turns_off_earns_nothing_and_says_why() -> None:
+    mapping = {"mapping": {"components": {"train": False}}}
+    by_name = {
+        item.item.name: item for item in grade(made_up_result("a", mapping=mapping), EQUAL_WEIGHTS).items
+    }
+    assert (by_name["train"].status, by_name["train"].earned) == ("unchecked", 0)
+    assert by_name["train"].reason == "the mapping file turns it off"
 
 
 # Feedback and Gradescope -------------------------------------------------------------------------
@@ -353,6 +429,61 @@ def test_feedback_of_a_correct_submission_has_nothing_to_fix() -> None:
     feedback = render_feedback(result, grade(result, EQUAL_WEIGHTS))
     assert feedback.startswith("# Feedback for alice\n\n**Score: 15 / 15**\n")
     assert "What to fix" not in feedback and "hidden" not in feedback
+
+
+def test_feedback_tells_each_cause_once() -> None:
+    """One scalar db2 fails three checks with one message, and one TypeError fails every gradient check."""
+    scalar = "db2 is a single number, expected (10, 1)"
+    messages = dict.fromkeys(("db2.shape", "db2.autograd", "db2.finite_diff"), scalar)
+    result = made_up_result("alice", dict.fromkeys(messages, "fail"), messages=messages)
+    feedback = render_feedback(result, grade(result, EQUAL_WEIGHTS))
+    assert feedback.count(scalar) == 1
+    assert "### db2\n\n**db2.shape, db2.autograd, db2.finite\\_diff** failed: `mismatch`" in feedback
+    raises = "TypeError: backward_prop() takes 7 positional arguments but 8 were given"
+    gradient_checks = [
+        i for i, component in CHECK_COMPONENTS.items() if component in ("dW1", "db1", "dW2", "db2")
+    ]
+    result = made_up_result("bob", BACKWARD_RAISES, messages=dict.fromkeys(gradient_checks, raises))
+    feedback = render_feedback(result, grade(result, EQUAL_WEIGHTS))
+    assert feedback.count("TypeError") == 1
+    assert "### dW1, db1, dW2, db2\n\n**dW1.shape, dW1.autograd," in feedback
+    assert "| db1 | ❌ failed (`exception`) | 0 / 1 |" in feedback
+
+
+def test_feedback_says_why_a_part_was_not_checked_and_the_fix() -> None:
+    result = made_up_result("alice", BACKWARD_RAISES, GUESSED_BACKWARD)
+    feedback = render_feedback(result, grade(result, EQUAL_WEIGHTS))
+    assert "| dW1 | ⚠️ not checked | 0 / 1 |" in feedback
+    assert "## What to fix" not in feedback  # nothing is blamed on a guess
+    not_checked = feedback.split("## Not checked\n\n")[1]
+    assert not_checked.startswith("- **dW1**: its call raised under a calling convention the checker guessed")
+    assert "Fix: run \\`mnist-ref check FILE --show-mapping" in not_checked
+    bare = render_feedback(bare_result("bob"), grade(bare_result("bob"), EQUAL_WEIGHTS))
+    assert "**Score: 0 / 15**" in bare
+    assert "- **forward**: not found: no function named like it. Fix: name it as the checker expects" in bare
+
+
+def test_feedback_does_not_quote_a_hidden_check_in_a_reason() -> None:
+    skipped = {i: "skip" for i, component in CHECK_COMPONENTS.items() if component == "db2"}
+    result = made_up_result("alice", skipped, messages={"db2.shape": "the secret of db2.shape"})
+    rubric = Rubric.from_dict({"hidden": ["db2.shape"]})
+    (db2,) = [item for item in grade(result, rubric).items if item.item.name == "db2"]
+    assert db2.status == "unchecked" and "secret" in db2.reason
+    feedback = render_feedback(result, grade(result, rubric))
+    assert "secret" not in feedback and "db2.shape" not in feedback
+    assert "- **db2**: a hidden check says why" in feedback
+
+
+def test_gradescope_results_say_why_a_part_was_not_checked() -> None:
+    result = made_up_result("alice", BACKWARD_RAISES, GUESSED_BACKWARD)
+    results = json.loads(render_gradescope_results(result, grade(result, EQUAL_WEIGHTS)))
+    tests = {test["name"]: test for test in results["tests"]}
+    assert (tests["dW1"]["status"], tests["dW1"]["score"]) == ("failed", 0)
+    assert tests["dW1"]["output"].startswith("0 of 5 checks passed\nnot checked: its call raised")
+    assert "\nfix: run `mnist-ref check FILE --show-mapping" in tests["dW1"]["output"]
+    assert results["output"].endswith("; 4 could not be checked (each says why, and how to fix it)")
+    bare = json.loads(render_gradescope_results(bare_result("bob"), grade(bare_result("bob"), EQUAL_WEIGHTS)))
+    assert bare["score"] == 0 and {test["status"] for test in bare["tests"]} == {"failed"}
 
 
 def test_gradescope_results_hide_hidden_items_and_keep_visible_output_clean() -> None:
@@ -384,18 +515,79 @@ def test_staging_paths_are_made_relative() -> None:
 # Gradebook and summary ---------------------------------------------------------------------------
 
 
-def test_a_gradebook_row_has_status_score_and_diagnoses() -> None:
+def test_a_gradebook_row_has_verdicts_score_and_diagnoses() -> None:
     row = gradebook_row(
         made_up_result("alice", {"db2.shape": "fail", "train.trajectory": "error"}), EQUAL_WEIGHTS
     )
-    assert (row["name"], row["entry"], row["outcome"], row["score"], row["max_score"]) == (
-        "alice", "alice.py", "checked", 13, 15,
+    assert (row["name"], row["entry"], row["outcome"], row["verdict"], row["score"], row["max_score"]) == (
+        "alice", "alice.py", "checked", "FAILED", 13, 15,
     )  # fmt: skip
-    assert (row["db2"], row["train"], row["dW1"]) == ("fail", "error", "pass")
+    assert (row["db2"], row["train"], row["dW1"]) == ("fail", "fail", "pass")
     assert row["diagnoses"] == "db2:mismatch; train:exception"
     unloadable = gradebook_row(unloadable_result("bob"), EQUAL_WEIGHTS)
-    assert unloadable["outcome"] == "not loaded" and unloadable["db2"] == ""
+    assert unloadable["outcome"] == "not loaded" and unloadable["db2"] == "" and unloadable["verdict"] == ""
     assert unloadable["reason"].endswith("SyntaxError: invalid syntax")
+
+
+def test_the_gradebook_says_unchecked_and_blames_nothing_on_a_guess() -> None:
+    row = gradebook_row(made_up_result("alice", BACKWARD_RAISES, GUESSED_BACKWARD), EQUAL_WEIGHTS)
+    assert (row["verdict"], row["score"]) == ("INCOMPLETE", 11)
+    assert (row["dW1"], row["db2"], row["forward"]) == ("unchecked", "unchecked", "pass")
+    assert row["diagnoses"] == ""
+    bare = gradebook_row(bare_result("bob"), EQUAL_WEIGHTS)
+    assert (bare["verdict"], bare["score"], bare["dW1"], bare["loss"]) == (
+        "NOT CHECKED",
+        0,
+        "unchecked",
+        "not_required",
+    )
+
+
+def test_the_rubric_decides_what_the_verdict_requires(tmp_path: Path) -> None:
+    path = tmp_path / "rubric.toml"
+    path.write_text('required = ["loss", "dW1"]\n')
+    rubric = load_rubric(path)
+    assert rubric.required == ("loss", "dW1")
+    assert Rubric.from_dict(json.loads(json.dumps(rubric.to_dict()))) == rubric
+    assert EQUAL_WEIGHTS.required == ("forward", "dW1", "db1", "dW2", "db2", "update")
+    without_loss = made_up_result(
+        "alice", {"loss.value": "skip"}, {"missing": {"loss": "no function named like it"}}
+    )
+    assert gradebook_row(without_loss, EQUAL_WEIGHTS)["verdict"] == "PASSED"
+    assert gradebook_row(without_loss, EQUAL_WEIGHTS)["loss"] == "not_required"
+    row = gradebook_row(without_loss, rubric)
+    assert (row["verdict"], row["loss"], row["score"]) == ("INCOMPLETE", "unchecked", 14)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('required = "dW1"', r"rubric.toml: required must be a list of components"),
+        ('required = ["dw1"]', r"rubric.toml: required: 'dw1' is not a component; the components are init"),
+    ],
+)
+def test_a_bad_required_list_is_one_line_naming_the_key(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "rubric.toml"
+    path.write_text(text)
+    with pytest.raises(RubricError, match=message):
+        load_rubric(path)
+
+
+def test_the_progress_bar_counts_verdicts() -> None:
+    done = [
+        made_up_result("a"),
+        made_up_result("b", {"db2.shape": "fail"}),
+        made_up_result("c", BACKWARD_RAISES, GUESSED_BACKWARD),
+        bare_result("d"),
+        unloadable_result("e"),
+    ]
+    bar = Progress(5, done, enabled=False)
+    assert (bar.failing, bar.incomplete, bar.not_checked) == (1, 1, 2)
+    strict = Progress(5, [made_up_result("f", {"loss.value": "skip"}, {"missing": {"loss": "none"}})],
+                      enabled=False, required=("loss",))  # fmt: skip
+    assert (strict.failing, strict.incomplete, strict.not_checked) == (0, 1, 0)
+    bar.close()
+    strict.close()
 
 
 @settings(max_examples=10, deadline=None)

@@ -47,17 +47,35 @@ MARKDOWN_CHARACTER = st.sampled_from("\\`*_[]()<>|~&#!$@:-+=. \t1a") | st.charac
 """Printable text, often Markdown's punctuation."""
 
 
-def passing(check_id: str) -> CheckResult:
-    return CheckResult(check_id, check_id.split(".")[0], "pass", None, "fine")
+def passing(check_id: str, *, side: bool = False) -> CheckResult:
+    return CheckResult(check_id, check_id.split(".")[0], "pass", None, "fine", side=side)
+
+
+NOT_REQUIRED = "\N{HEAVY MINUS SIGN}"
+FORWARD_MISSING = "no function named like forward_prop / forward"
+SAMPLE_MAPPING = {
+    "components": {
+        "init": "init_params()",
+        "relu": "ReLU(Z)",
+        "db2": "backward_prop(Z1, A1, Z2, A2, W1, W2, X, Y)",
+    },
+    "missing": {"forward": FORWARD_MISSING, "loss": "no function named like cross_entropy"},
+}
 
 
 def sample_report() -> Report:
-    """Every outcome: passes, a failure with measurements and an input, an error with a traceback, skips."""
+    """Every outcome of a check and every verdict of a component.
+
+    init and update pass; relu fails (an error) and db2 fails (a wrong shape); forward is required and
+    not found (unchecked); one_hot is unchecked and not required; loss is not found and not required.
+    """
     checks = [
         passing("init.shapes"),
         CheckResult("relu.values", "relu", "error", "exception", "ZeroDivisionError in ReLU (line 3)",
                     {"detail": TRACEBACK}, {"batch": 1}),
-        passing("relu.inputs_untouched"),
+        passing("relu.inputs_untouched", side=True),
+        CheckResult("one_hot.values", "one_hot", "skip", None, "values not compared: one_hot raised"),
+        CheckResult("forward.values", "forward", "skip", None, FORWARD_MISSING),
         CheckResult("loss.value", "loss", "skip", None, "no function named like cross_entropy"),
         passing("db2.autograd"),
         CheckResult("db2.shape", "db2", "fail", "shape_mismatch", "db2 | is a scalar, expected (10, 1)",
@@ -67,7 +85,25 @@ def sample_report() -> Report:
         CheckResult("update.learning_rate", "update", "skip", None, "torch is not installed"),
     ]  # fmt: skip
     durations = {result.id: 0.25 for result in checks}
-    return Report("homework.py", 3, "float32", checks, notices=["a notice"], durations=durations)
+    return Report(
+        "homework.py", 3, "float32", checks, SAMPLE_MAPPING, notices=["a notice"], durations=durations
+    )
+
+
+def test_the_sample_report_has_every_verdict() -> None:
+    report = sample_report()
+    assert {c.name: (c.verdict, c.required) for c in report.components} == {
+        "init": ("pass", False), "relu": ("fail", False), "one_hot": ("unchecked", False),
+        "forward": ("unchecked", True), "loss": ("not_required", False), "db2": ("fail", True),
+        "update": ("pass", True),
+    }  # fmt: skip
+    assert (report.exit_code, report.headline) == (1, "FAILED")
+
+
+def incomplete_report() -> Report:
+    """Nothing wrong, but the required forward could not be found: INCOMPLETE, exit code 3."""
+    checks = [passing("init.shapes"), CheckResult("forward.values", "forward", "skip", None, FORWARD_MISSING)]
+    return Report("hw.py", 0, "float64", checks, {"missing": {"forward": FORWARD_MISSING}})
 
 
 @pytest.fixture(scope="module")
@@ -108,18 +144,48 @@ def assert_valid_junit(document: str) -> ET.Element:
     return root
 
 
-def test_junit_has_one_testcase_per_check_named_by_component_and_id() -> None:
+def test_junit_has_one_testcase_per_check_then_one_per_component() -> None:
     report = sample_report()
     root = assert_valid_junit(render_junit(report))
     cases = root.findall("testsuite/testcase")
     assert [(case.get("classname"), case.get("name")) for case in cases] == [
         (result.component, result.id) for result in report.checks
-    ]
-    outcomes = {case.get("name"): [child.tag for child in case] for case in cases}
-    assert outcomes["init.shapes"] == []
-    assert outcomes["relu.values"] == ["error"]
-    assert outcomes["db2.shape"] == ["failure"]
-    assert outcomes["loss.value"] == ["skipped"]
+    ] + [("components", name) for name in ("init", "relu", "one_hot", "forward", "loss", "db2", "update")]
+    checks = {case.get("name"): [child.tag for child in case] for case in cases[: len(report.checks)]}
+    assert checks["init.shapes"] == []
+    assert checks["relu.values"] == ["error"]
+    assert checks["db2.shape"] == ["failure"]
+    assert checks["loss.value"] == ["skipped"]
+    components = {case.get("name"): [child.tag for child in case] for case in cases[len(report.checks) :]}
+    assert components == {
+        "init": [], "relu": ["failure"], "one_hot": ["skipped"], "forward": ["error"],
+        "loss": ["skipped"], "db2": ["failure"], "update": [],
+    }  # fmt: skip
+
+
+def test_junit_component_testcases_carry_the_verdict_reason_and_fix() -> None:
+    root = assert_valid_junit(render_junit(sample_report()))
+    unchecked = root.find("testsuite/testcase[@classname='components'][@name='forward']/error")
+    assert unchecked.get("type") == "unchecked"
+    assert unchecked.get("message") == f"not found: {FORWARD_MISSING}"
+    assert "fix: name it as the checker expects, or add `forward = " in unchecked.text
+    failed = root.find("testsuite/testcase[@classname='components'][@name='db2']/failure")
+    assert failed.get("type") == "shape_mismatch"
+    assert failed.get("message") == "db2.shape: db2 | is a scalar, expected (10, 1)"
+    assert "call: backward_prop(Z1, A1, Z2, A2, W1, W2, X, Y)" in failed.text
+    assert "smallest failing input: hidden=1, batch=2" in failed.text
+    skipped = root.find("testsuite/testcase[@classname='components'][@name='loss']/skipped")
+    assert skipped.get("message") == "not found (no function named like cross_entropy); not required"
+
+
+def test_junit_of_an_incomplete_run_has_an_error_though_no_check_failed() -> None:
+    report = incomplete_report()
+    assert report.counts()["fail"] + report.counts()["error"] == 0
+    root = assert_valid_junit(render_junit(report))
+    suite = root.find("testsuite")
+    assert (suite.get("failures"), suite.get("errors")) == ("0", "1")
+    properties = {p.get("name"): p.get("value") for p in suite.findall("properties/property")}
+    assert (properties["verdict"], properties["exit_code"]) == ("INCOMPLETE", "3")
 
 
 def test_junit_failure_holds_the_message_diagnosis_measurements_and_smallest_input() -> None:
@@ -139,13 +205,18 @@ def test_junit_counts_and_times_add_up() -> None:
     report = sample_report()
     root = assert_valid_junit(render_junit(report))
     suite = root.find("testsuite")
+    # 11 checks (1 fail, 1 error, 5 skip) and 7 components (2 fail, 1 required unchecked, 2 skipped)
     assert (suite.get("tests"), suite.get("failures"), suite.get("errors"), suite.get("skipped")) == (
-        "9", "1", "1", "3",
+        "18", "3", "2", "7",
     )  # fmt: skip
-    assert float(suite.get("time")) == pytest.approx(0.25 * 9)
-    assert {case.get("time") for case in suite.findall("testcase")} == {"0.250"}
+    assert float(suite.get("time")) == pytest.approx(0.25 * 11)
+    times = [case.get("time") for case in suite.findall("testcase")]
+    assert times == ["0.250"] * 11 + ["0.000"] * 7
     properties = {p.get("name"): p.get("value") for p in suite.findall("properties/property")}
-    assert properties == {"target": "homework.py", "seed": "3", "dtype": "float32"}
+    assert properties == {
+        "target": "homework.py", "seed": "3", "dtype": "float32", "verdict": "FAILED", "exit_code": "1",
+        "required": "forward dW1 db1 dW2 db2 update",
+    }  # fmt: skip
     assert suite.find("system-out").text == "a notice"
 
 
@@ -168,8 +239,11 @@ def test_xml_safe_changes_only_what_xml_cannot_hold(text: str) -> None:
 
 def test_junit_of_a_real_run_flags_the_buggy_components(real_report: Report) -> None:
     root = assert_valid_junit(render_junit(real_report))
-    failing = {case.get("classname") for case in root.iter("testcase") if case.find("failure") is not None}
-    assert failing == set(VARIANTS["classic_db2_scalar"].expected)
+    failing = [case for case in root.iter("testcase") if case.find("failure") is not None]
+    expected = set(VARIANTS["classic_db2_scalar"].expected)
+    assert {case.get("classname") for case in failing if case.get("classname") != "components"} == expected
+    assert {case.get("name") for case in failing if case.get("classname") == "components"} == expected
+    assert not list(root.iter("error"))  # nothing required was left unchecked
 
 
 # Markdown
@@ -200,33 +274,90 @@ def table_rows(document: str) -> list[list[str]]:
 def test_markdown_has_a_verdict_and_one_table_row_per_component() -> None:
     document = render_markdown(sample_report())
     first_line = document.splitlines()[0]
-    assert "FAILED" in first_line
-    assert "4 passed, 1 failed, 1 errored, 3 skipped of 9 checks" in first_line
+    assert first_line.startswith("❌ **mnist-ref check FAILED** for `homework.py`: ")
+    assert "2 passed, 2 failed, 2 not checked, 1 not required of 7 components" in first_line
+    assert "4 passed, 1 failed, 1 errored, 5 skipped of 11 checks" in first_line
+    assert "exit code 1" in first_line
     header, *rows = table_rows(document)
-    assert header == ["Status", "Component", "Checks passed", "Diagnoses"]
-    assert all(len(row) == 4 for row in rows)
-    assert [row[1] for row in rows] == ["init", "relu", "loss", "db2", "update"]
-    assert [row[2] for row in rows] == ["1/1", "1/2", "0/1", "1/3", "1/2"]
-    assert [row[0] for row in rows] == ["✅", "💥", "⏭️", "❌", "✅"]
-    assert rows[3][3] == "`shape_mismatch`, 1 skipped"
+    assert header == ["Verdict", "Component", "Required", "Checks passed", "Why", "Call made"]
+    assert all(len(row) == 6 for row in rows)
+    assert [row[1] for row in rows] == ["init", "relu", "one\\_hot", "forward", "loss", "db2", "update"]
+    assert [row[0] for row in rows] == [
+        "✅ passed", "❌ failed", "⚠️ not checked", "⚠️ not checked", f"{NOT_REQUIRED} not required",
+        "❌ failed", "✅ passed",
+    ]  # fmt: skip
+    assert [row[2] for row in rows] == ["", "", "", "yes", "", "yes", "yes"]
+    assert [row[3] for row in rows] == ["1/1", "1/2", "0/1", "0/1", "0/1", "1/3", "1/2"]
+    assert rows[5][4] == "`shape_mismatch`"
+    assert rows[5][5] == "`backward_prop(Z1, A1, Z2, A2, W1, W2, X, Y)`"
+    fix = 'name it as the checker expects, or add `forward = "your_function"` under [components]'
+    assert rows[3][4].startswith(escape_markdown(f"not found: {FORWARD_MISSING}") + ". **Fix:** ")
+    assert escape_markdown(fix) in rows[3][4]
+    unchecked = escape_markdown("no value was checked: values not compared: one_hot raised")
+    assert rows[2][4].startswith(unchecked + ". **Fix:** run \\`mnist-ref check FILE --show-mapping")
+    assert rows[0][4] == rows[6][4] == ""
 
 
-def test_markdown_details_each_failing_check_once() -> None:
+def test_markdown_says_incomplete_when_a_required_component_was_not_checked() -> None:
+    document = render_markdown(incomplete_report())
+    assert document.startswith("⚠️ **mnist-ref check INCOMPLETE** for `hw.py`: 1 passed, 1 not checked")
+    assert "exit code 3" in document.splitlines()[0]
+    assert "<details>" not in document
+
+
+def test_markdown_details_each_cause_once() -> None:
     document = render_markdown(sample_report())
     html = MARKDOWN.render(document)
     assert html.count("<details>") == 2
     assert "<summary>❌ <code>db2.shape</code>: shape_mismatch</summary>" in html
+    assert "<summary>💥 <code>relu.values</code>: exception</summary>" in html
     assert "db2 | is a scalar, expected (10, 1)" in html
     assert "hidden=1, batch=2" in html
     assert '<code class="language-text">' + TRACEBACK.replace('"', "&quot;") in html
     assert "a notice" in html
 
 
+def test_markdown_groups_checks_failing_with_one_cause() -> None:
+    message = "dW1 is 2 times the right value"
+    checks = [
+        CheckResult("dW1.shape", "dW1", "pass", None, "fine"),
+        CheckResult("dW1.autograd", "dW1", "fail", "scaled", message),
+        CheckResult("dW1.finite_diff", "dW1", "fail", "scaled", message),
+        CheckResult("dW1.batch_size", "dW1", "fail", "mismatch", "another cause"),
+    ]
+    html = MARKDOWN.render(render_markdown(Report("hw.py", 0, "float64", checks)))
+    assert html.count("<details>") == 2
+    assert "<summary>❌ <code>dW1.autograd</code>, <code>dW1.finite_diff</code>: scaled</summary>" in html
+    assert html.count(message) == 1
+
+
+def test_markdown_does_not_blame_the_target_for_what_was_not_checked() -> None:
+    """A check that raised under a calling convention the checker guessed: unchecked, not a failure."""
+    checks = [CheckResult("update.values", "update", "error", "exception", "TypeError: 3 arguments")]
+    mapping = {"guessed": {"update": "the order of its arguments"}}
+    report = Report("hw.py", 0, "float64", checks, mapping)
+    document = render_markdown(report)
+    assert report.components[0].verdict == "unchecked"
+    assert document.startswith("⚠️ **mnist-ref check NOT CHECKED**")
+    assert "<details>" not in document and "What went wrong" not in document
+    (row,) = table_rows(document)[1:]
+    assert row[0] == "⚠️ not checked" and "calling convention the checker guessed" in row[4]
+
+
 def test_markdown_of_a_passing_report_says_passed_and_has_no_details() -> None:
-    report = Report("hw.py", 0, "float64", [passing("init.shapes"), passing("relu.values")])
+    required = ("init", "relu")
+    report = Report(
+        "hw.py", 0, "float64", [passing("init.shapes"), passing("relu.values")], required=required
+    )
     document = render_markdown(report)
     assert document.startswith("✅ **mnist-ref check PASSED**")
     assert "<details>" not in document
+
+
+def test_a_call_with_a_pipe_stays_in_its_table_cell() -> None:
+    report = Report("hw.py", 0, "float64", [passing("relu.values")], {"components": {"relu": "f(a|b)"}})
+    (row,) = table_rows(render_markdown(report))[1:]
+    assert len(row) == 6 and row[5].replace("\\", "") == "`f(a|b)`"
 
 
 @given(st.text(MARKDOWN_CHARACTER))
@@ -244,8 +375,12 @@ def test_markdown_of_a_real_run_renders(real_report: Report) -> None:
     document = render_markdown(real_report)
     rows = table_rows(document)[1:]
     assert [row[1].replace("\\", "") for row in rows] == list(COMPONENTS)
-    failing = {row[1].replace("\\", "") for row in rows if row[0] in ("❌", "💥")}
+    failing = {row[1].replace("\\", "") for row in rows if row[0] == "❌ failed"}
     assert failing == set(VARIANTS["classic_db2_scalar"].expected)
+    assert {row[1] for row in rows if row[0] == "\N{HEAVY MINUS SIGN} not required"} == {
+        "loss"
+    }  # classic has no loss function
+    assert document.startswith("❌ **mnist-ref check FAILED**")
     assert len(document) < 20_000
 
 
@@ -270,23 +405,52 @@ def assert_valid_gradescope(document: str) -> dict:
 def test_gradescope_scores_each_component_once() -> None:
     results = assert_valid_gradescope(render_gradescope(sample_report()))
     tests = {test["name"]: test for test in results["tests"]}
-    assert list(tests) == ["init", "relu", "loss", "db2", "update"]
+    assert list(tests) == ["init", "relu", "one_hot", "forward", "loss", "db2", "update"]
     assert {name: test["status"] for name, test in tests.items()} == {
-        "init": "passed", "relu": "failed", "loss": "failed", "db2": "failed", "update": "passed",
+        "init": "passed", "relu": "failed", "one_hot": "failed", "forward": "failed", "loss": "failed",
+        "db2": "failed", "update": "passed",
     }  # fmt: skip
     assert results["score"] == 2.0
     assert "db2 | is a scalar, expected (10, 1)" in tests["db2"]["output"]
     assert "smallest failing input: hidden=1, batch=2" in tests["db2"]["output"]
+    assert tests["db2"]["output"].startswith("db2: failed (shape_mismatch)\n1 of 3 checks passed\n")
     assert TRACEBACK in tests["relu"]["output"]
-    assert "no function named like cross_entropy" in tests["loss"]["output"]
-    assert results["execution_time"] == 2  # 9 checks of 0.25 s
-    assert "2 of 5 components correct" in results["output"]
+    assert tests["loss"]["output"].startswith(
+        "loss: not required: not found (no function named like cross_entropy)"
+    )
+    assert tests["forward"]["output"].startswith(f"forward: not checked: not found: {FORWARD_MISSING}\nfix: ")
+    assert tests["init"]["output"] == "init: passed: 1 of 1 checks passed\ncall: init_params()"
+    assert results["execution_time"] == 3  # 11 checks of 0.25 s
+    assert results["output"].startswith("mnist-ref check FAILED: 2 of 7 components correct")
+    assert f"- forward: not checked: not found: {FORWARD_MISSING} / fix: name it" in results["output"]
+
+
+def test_gradescope_scores_an_unchecked_required_component_0_and_says_why() -> None:
+    results = assert_valid_gradescope(render_gradescope(incomplete_report()))
+    tests = {test["name"]: test for test in results["tests"]}
+    assert (tests["forward"]["status"], tests["forward"]["score"]) == ("failed", 0)
+    assert "fix: name it as the checker expects" in tests["forward"]["output"]
+    assert results["score"] == 1 and results["output"].startswith("mnist-ref check INCOMPLETE: 1 of 2")
+
+
+def test_gradescope_gives_no_point_for_side_properties_alone() -> None:
+    """dW1.globals passing says nothing about dW1's values: no point without a value checked."""
+    checks = [
+        CheckResult("dW1.autograd", "dW1", "skip", None, "PyTorch is not installed"),
+        passing("dW1.globals", side=True),
+    ]
+    results = assert_valid_gradescope(render_gradescope(Report("hw.py", 0, "float64", checks)))
+    assert results["score"] == 0
+    assert "no value was checked: PyTorch is not installed" in results["tests"][0]["output"]
 
 
 def test_gradescope_weights_set_the_points() -> None:
     results = assert_valid_gradescope(render_gradescope(sample_report(), weights={"init": 2.5, "db2": 4}))
     points = {test["name"]: (test["score"], test["max_score"]) for test in results["tests"]}
-    assert points == {"init": (2.5, 2.5), "relu": (0, 0), "loss": (0, 0), "db2": (0, 4), "update": (0, 0)}
+    assert points == {
+        "init": (2.5, 2.5), "relu": (0, 0), "one_hot": (0, 0), "forward": (0, 0), "loss": (0, 0),
+        "db2": (0, 4), "update": (0, 0),
+    }  # fmt: skip
     assert results["score"] == 2.5
 
 
@@ -335,6 +499,20 @@ def test_gradescope_results_are_written_when_the_target_cannot_load(tmp_path) ->
     results = assert_valid_gradescope(results_path.read_text())
     assert results["score"] == 0
     assert "this notebook needs a GPU runtime" in results["output"]
+
+
+def test_gradescope_scores_a_file_of_imports_only_0(tmp_path) -> None:
+    target = tmp_path / "bare.py"
+    target.write_text("import numpy as np\n")
+    report = run_checks(str(target), examples=2)
+    assert (report.exit_code, report.headline) == (2, "NOT CHECKED")
+    results = assert_valid_gradescope(render_gradescope(report))
+    assert results["score"] == 0 and {test["status"] for test in results["tests"]} == {"failed"}
+    tests = {test["name"]: test for test in results["tests"]}
+    for name in report.required:
+        assert tests[name]["output"].startswith(f"{name}: not checked: not found: no function named like")
+        assert "\nfix: " in tests[name]["output"]
+    assert results["output"].startswith("mnist-ref check NOT CHECKED: 0 of 15 components correct")
 
 
 def test_gradescope_of_a_real_run(real_report: Report) -> None:

@@ -71,7 +71,7 @@ def grade_class(
         write_student_files(out, result, rubric)  # the rubric may have changed since
     reused = len(results)
     pending = [submission for submission in selected if submission.name not in results]
-    bar = Progress(len(selected), results.values(), enabled=progress)
+    bar = Progress(len(selected), results.values(), enabled=progress, required=rubric.required)
 
     def record(result: SubmissionResult) -> None:
         store.save(result)

@@ -1,10 +1,12 @@
 """The gradebook, ``grades.csv``: one row per submission, sorted by name, the same bytes for the same run.
 
 Columns: ``name``, ``entry`` (the file graded), ``outcome`` (checked, not loaded, grader
-failed), ``score`` and ``max_score`` (by the rubric), one column per component with its
-status (pass, fail, error or skip; empty when the submission was not checked), ``diagnoses``
-(``component:code`` of every failing check, ``; ``-separated) and ``reason`` (why a submission
-was not checked). No timestamps and no durations, so a rerun reproduces the file exactly.
+failed), ``verdict`` (PASSED, FAILED, NOT CHECKED or INCOMPLETE, as `mnist-ref check` would say
+with the rubric's required components; empty when the submission was not checked), ``score`` and
+``max_score`` (by the rubric), one column per component with its verdict (pass, fail, unchecked or
+not_required; empty when the submission was not checked), ``diagnoses`` (``component:code`` of
+every failing check of a component that failed, ``; ``-separated) and ``reason`` (why a
+submission was not checked). No timestamps and no durations, so a rerun reproduces the file exactly.
 """
 
 from __future__ import annotations
@@ -17,36 +19,37 @@ import pandas as pd
 
 from conformance.files import write_atomically
 from conformance.grading.results import OUTCOME_WORDS, SubmissionResult
-from conformance.grading.rubric import Rubric
-from conformance.grading.scoring import grade
+from conformance.grading.rubric import EQUAL_WEIGHTS, Rubric
+from conformance.grading.scoring import grade, with_rubric
 from conformance.report.model import COMPONENTS
-from conformance.report.summary import by_component
 
 DIAGNOSIS_SEPARATOR = "; "
-COLUMNS = ("name", "entry", "outcome", "score", "max_score", *COMPONENTS, "diagnoses", "reason")
+COLUMNS = ("name", "entry", "outcome", "verdict", "score", "max_score", *COMPONENTS, "diagnoses", "reason")
 SCORE_FORMAT = "%.6g"
 
 
-def diagnoses(result: SubmissionResult) -> list[str]:
-    """``component:code`` for each diagnosis of the failing checks, in component order, each once."""
+def diagnoses(result: SubmissionResult, rubric: Rubric = EQUAL_WEIGHTS) -> list[str]:
+    """``component:code`` for each diagnosis of the components that failed, in component order, each once."""
     if result.report is None:
         return []
-    components = by_component(result.report)
+    components = with_rubric(result.report, rubric).components
     return [f"{component.name}:{code}" for component in components for code in component.diagnoses]
 
 
 def gradebook_row(result: SubmissionResult, rubric: Rubric) -> dict[str, Any]:
     """The row of one submission (see the module docstring for the columns)."""
-    statuses = {} if result.report is None else {c.name: c.status for c in by_component(result.report)}
+    report = None if result.report is None else with_rubric(result.report, rubric)
+    verdicts = {} if report is None else {c.name: c.verdict for c in report.components}
     scored = grade(result, rubric)
     return {
         "name": result.name,
         "entry": result.submission.entry or result.submission.path,
         "outcome": OUTCOME_WORDS[result.outcome],
+        "verdict": "" if report is None else report.headline,
         "score": scored.score,
         "max_score": scored.max_score,
-        **{component: statuses.get(component, "") for component in COMPONENTS},
-        "diagnoses": DIAGNOSIS_SEPARATOR.join(diagnoses(result)),
+        **{component: verdicts.get(component, "") for component in COMPONENTS},
+        "diagnoses": DIAGNOSIS_SEPARATOR.join(diagnoses(result, rubric)),
         "reason": result.reason or "",
     }
 

@@ -16,6 +16,7 @@ from conformance.grading.settings import GradingSettings
 from conformance.grading.submissions import Submission
 from conformance.report import render_json
 from conformance.report.model import CheckResult, Report
+from conformance.report.verdicts import DEFAULT_REQUIRED
 
 Outcome = Literal["checked", "not_loaded", "grader_failed"]
 OUTCOME_WORDS: dict[Outcome, str] = {
@@ -83,10 +84,17 @@ class SubmissionResult:
 
 
 def report_from_dict(values: dict[str, Any]) -> Report:
-    """The Report of a JSON report (``Report.to_dict``)."""
+    """The Report of a JSON report (``Report.to_dict``); its verdicts are judged again from its checks."""
     checks = [CheckResult(**entry) for entry in values["checks"]]
+    required = tuple(values.get("required", DEFAULT_REQUIRED))
     return Report(
-        values["target"], values["seed"], values["dtype"], checks, values["mapping"], values["notices"]
+        values["target"],
+        values["seed"],
+        values["dtype"],
+        checks,
+        values["mapping"],
+        values["notices"],
+        required=required,
     )
 
 

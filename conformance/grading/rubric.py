@@ -4,17 +4,20 @@ A rubric is a TOML file::
 
     default_points = 1          # each component not listed in [components]; 0 leaves it out
     hidden = ["train.trajectory", "softmax.large_logits"]   # check ids or components
+    required = ["forward", "dW1", "db1", "dW2", "db2", "update", "loss"]   # what a PASS needs
 
-    [components]                # earned when none of the component's checks fails or errors
-    dW1 = 3                     # and at least one passes
+    [components]                # earned when the component's verdict is pass: checked, and right
+    dW1 = 3
     train = 2
 
     [checks]                    # a check scored on its own, taken out of its component:
     "softmax.large_logits" = 2  # earned when it passes
 
 Hidden checks count towards the score like any other, but the feedback and the Gradescope
-results show the student neither their names nor their messages. Without a rubric every
-component is worth one point and nothing is hidden.
+results show the student neither their names nor their messages. ``required`` (by default the
+components every implementation has, conformance.report.verdicts.DEFAULT_REQUIRED) decides each
+submission's verdict, PASSED or INCOMPLETE, as `mnist-ref check` gives it; it does not change the
+points. Without a rubric every component is worth one point and nothing is hidden.
 """
 
 from __future__ import annotations
@@ -27,10 +30,11 @@ from typing import Any
 
 from conformance.checks import ALL_CHECKS
 from conformance.report.model import COMPONENTS, CheckResult
+from conformance.report.verdicts import DEFAULT_REQUIRED
 
 CHECK_COMPONENTS: dict[str, str] = {registered.id: registered.component for registered in ALL_CHECKS}
 """Every check id, with its component, in the order the checks run."""
-RUBRIC_KEYS = ("default_points", "hidden", "components", "checks")
+RUBRIC_KEYS = ("default_points", "hidden", "required", "components", "checks")
 
 
 class RubricError(Exception):
@@ -49,11 +53,13 @@ class RubricItem:
 
 @dataclass(frozen=True)
 class Rubric:
-    """Points per component and per separately scored check; the hidden checks and components."""
+    """Points per component and per separately scored check; the hidden checks and components; the
+    components a submission's verdict needs to be PASSED."""
 
     components: dict[str, float]
     checks: dict[str, float]
     hidden: frozenset[str]
+    required: tuple[str, ...] = DEFAULT_REQUIRED
 
     @property
     def items(self) -> tuple[RubricItem, ...]:
@@ -85,8 +91,13 @@ class Rubric:
         return result.id in self.hidden or result.component in self.hidden
 
     def to_dict(self) -> dict[str, Any]:
-        """Every component's points, the separately scored checks and the hidden names (sorted)."""
-        return {"components": self.components, "checks": self.checks, "hidden": sorted(self.hidden)}
+        """Every component's points, the separately scored checks, the hidden names (sorted), the required."""
+        return {
+            "components": self.components,
+            "checks": self.checks,
+            "hidden": sorted(self.hidden),
+            "required": list(self.required),
+        }
 
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> Rubric:
@@ -115,7 +126,7 @@ def parse_rubric(document: dict[str, Any], source: str) -> Rubric:
     if unknown:
         raise RubricError(
             f"{source}: unknown key {unknown[0]!r}; a rubric has default_points, hidden, "
-            "[components] and [checks]"
+            "required, [components] and [checks]"
         )
     default = _points(source, "default_points", document.get("default_points", 1.0))
     components = _table(source, "components", document.get("components", {}))
@@ -132,6 +143,7 @@ def parse_rubric(document: dict[str, Any], source: str) -> Rubric:
         {name: components.get(name, default) for name in COMPONENTS},
         {check_id: checks[check_id] for check_id in CHECK_COMPONENTS if check_id in checks},
         _hidden(source, document.get("hidden", [])),
+        _required(source, document.get("required", list(DEFAULT_REQUIRED))),
     )
     _check_components_can_earn(source, rubric, components)
     if rubric.max_score <= 0:
@@ -158,6 +170,17 @@ def _hidden(source: str, value: Any) -> frozenset[str]:
         if entry not in COMPONENTS and entry not in CHECK_COMPONENTS:
             raise RubricError(f"{source}: hidden: {entry!r} is neither a check id nor a component")
     return frozenset(value)
+
+
+def _required(source: str, value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(entry, str) for entry in value):
+        raise RubricError(f'{source}: required must be a list of components, such as ["forward", "dW1"]')
+    for entry in value:
+        if entry not in COMPONENTS:
+            raise RubricError(
+                f"{source}: required: {entry!r} is not a component; the components are {_listed()}"
+            )
+    return tuple(name for name in COMPONENTS if name in value)
 
 
 def _check_components_can_earn(source: str, rubric: Rubric, listed: dict[str, float]) -> None:

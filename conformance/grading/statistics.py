@@ -10,16 +10,17 @@ from conformance.report.model import COMPONENTS
 STATUS_COLUMNS = {
     "pass": "passed",
     "fail": "failed",
-    "error": "errored",
-    "skip": "skipped",
-    "": "not checked",
+    "unchecked": "unchecked",
+    "not_required": "not required",
+    "": "no report",
 }
-"""The gradebook's component statuses ("" when the submission was not checked) and their column names."""
+"""The gradebook's component verdicts ("" when the submission was not checked) and their column names."""
 
 
 def component_counts(frame: pd.DataFrame) -> pd.DataFrame:
-    """One row per component: how many submissions passed, failed, errored, skipped, were not checked;
-    and ``pass_rate``, the share of all submissions that passed it (0.0 for an empty class)."""
+    """One row per component: in how many submissions it passed, failed, was unchecked or not required,
+    and how many submissions have no report (not loaded, or the grader failed); and ``pass_rate``, the
+    share of all submissions that passed it (0.0 for an empty class)."""
     counts = pd.DataFrame(
         {
             column: [int((frame[component] == status).sum()) for component in COMPONENTS]

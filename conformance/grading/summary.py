@@ -14,6 +14,7 @@ from conformance.grading.scoring import points_text
 from conformance.grading.settings import GradingSettings
 from conformance.grading.statistics import STATUS_COLUMNS, component_counts, diagnosis_counts
 from conformance.report.markdown import code_span, escape_markdown
+from conformance.report.verdicts import HEADLINES
 
 PLOTS_FOLDER = "plots"
 MOST_COMMON = 10
@@ -25,6 +26,10 @@ def _overview(frame: pd.DataFrame, rubric: Rubric, settings: GradingSettings) ->
     checked = int((frame["outcome"] == "checked").sum())
     max_score = rubric.max_score
     lines = [f"**{total} submissions**: {checked} checked, {total - checked} not checked."]
+    verdicts = frame.loc[frame["verdict"] != "", "verdict"].value_counts()
+    if not verdicts.empty:
+        shown = ", ".join(f"{verdicts[name]} {name}" for name in HEADLINES.values() if name in verdicts)
+        lines.append(f"Verdicts of the checked ones, as `mnist-ref check` gives them: {shown}.")
     if total:
         scores = frame["score"]
         mean, median = scores.mean(), scores.median()
@@ -91,8 +96,9 @@ def render_summary(frame: pd.DataFrame, rubric: Rubric, settings: GradingSetting
         _overview(frame, rubric, settings),
         _image("Score histogram", "scores"),
         "## Components",
-        "A component passes when none of its checks fails or errors and at least one passes. "
-        "The pass rate is over all submissions.",
+        "Each submission's verdict on each component, as `mnist-ref check` gives it: passed (checked, "
+        "and right), failed, unchecked (the checker could not run it: the feedback says why, with the "
+        "fix) or not required (not found, and not required). The pass rate is over all submissions.",
         _component_table(counts),
         _image("Pass rate of each component", "components"),
         "## Most common diagnoses",

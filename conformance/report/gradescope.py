@@ -5,9 +5,11 @@ Format (gradescope-autograders.readthedocs.io, "Autograder Specifications"): a t
 ``tests``, each test with ``name``, ``score``, ``max_score``, ``status`` ("passed" or "failed"),
 ``output`` and ``visibility``.
 
-One test per component. A component earns its points when none of its checks failed or
-errored and at least one passed; a component whose checks were all skipped (not provided)
-earns nothing. Points are 1 per component unless ``weights`` says otherwise.
+One test per component. A component earns its points only when its verdict is ``pass``
+(conformance.report.verdicts: checked, and right); one that failed, could not be checked or is
+not in the submission earns nothing, and its output says why: the failures, one per cause, or
+the reason it was not checked and the one-line fix. A file with nothing to check scores 0.
+Points are 1 per component unless ``weights`` says otherwise.
 """
 
 from __future__ import annotations
@@ -18,7 +20,15 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from conformance.report.model import COMPONENTS, Report
-from conformance.report.summary import ComponentSummary, by_component, counts_text, problem_lines
+from conformance.report.summary import (
+    counts_text,
+    grouped,
+    problem_lines,
+    problems,
+    verdict_counts_text,
+    verdict_lines,
+)
+from conformance.report.verdicts import ComponentVerdict
 
 VISIBILITY = "visible"
 STDOUT_VISIBILITY = "hidden"
@@ -42,16 +52,19 @@ def component_points(components: Sequence[str], weights: Mapping[str, float] | N
     return {name: float(weights.get(name, 0.0)) for name in components}
 
 
-def _test_output(component: ComponentSummary) -> str:
-    lines = [f"{component.passed} of {len(component.checks)} checks passed"]
-    for result in component.checks:
-        if result.status != "pass":
-            lines += ["", *problem_lines(result)]
+def _test_output(component: ComponentVerdict) -> str:
+    lines = verdict_lines(component, call=False)
+    if component.verdict != "pass":
+        lines.append(f"{component.passed} of {len(component.checks)} checks passed")
+    if component.call:
+        lines.append(f"call: {component.call}")
+    for group in grouped(problems(component)):
+        lines += ["", *problem_lines(group)]
     return "\n".join(lines)
 
 
-def _test(component: ComponentSummary, points: float) -> dict[str, Any]:
-    earned = component.status == "pass"
+def _test(component: ComponentVerdict, points: float) -> dict[str, Any]:
+    earned = component.verdict == "pass"
     return {
         "name": component.name,
         "score": points if earned else 0.0,
@@ -76,11 +89,18 @@ def _results(score: float, seconds: float, output: str, tests: list[dict[str, An
 
 def render_gradescope(report: Report, *, weights: Mapping[str, float] | None = None) -> str:
     """``results.json`` for a report: one test per component, worth its weight (1 by default)."""
-    components = by_component(report)
+    components = report.components
     points = component_points([component.name for component in components], weights)
     tests = [_test(component, points[component.name]) for component in components]
     earned = sum(test["status"] == "passed" for test in tests)
-    verdict = f"mnist-ref check: {earned} of {len(tests)} components correct ({counts_text(report)} checks)"
+    verdict = (
+        f"mnist-ref check {report.headline}: {earned} of {len(tests)} components correct "
+        f"({verdict_counts_text(components)}; {counts_text(report)} checks)"
+    )
+    unchecked = [c for c in components if c.verdict == "unchecked" and c.required]
+    if unchecked:
+        verdict += "\nNot checked, so not scored (each with its fix):"
+        verdict += "".join(f"\n- {' / '.join(verdict_lines(c, call=False))}" for c in unchecked)
     output = "\n".join([verdict, *report.notices])
     return _results(sum(test["score"] for test in tests), report.seconds, output, tests)
 

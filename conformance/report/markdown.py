@@ -1,8 +1,11 @@
 """The report as GitHub-flavoured Markdown, small enough for a CI job summary or a pull-request comment.
 
-A one-line verdict with the counts, a table with one row per component (status, checks
-passed, diagnoses), then a collapsed ``<details>`` section per failing check with its
-diagnosis, message, smallest failing input and the target's traceback.
+A one-line verdict (PASSED, FAILED, NOT CHECKED or INCOMPLETE, as the exit code says), a table with
+one row per component: its verdict, whether a PASS needs it, the checks passed, why (the diagnoses
+of a failure; the reason and the one-line fix of a component that could not be checked) and the
+call made. Then a collapsed ``<details>`` section per cause of failure (checks failing with the same
+diagnosis and message are one cause) with its diagnosis, message, smallest failing input and the
+target's traceback.
 """
 
 from __future__ import annotations
@@ -13,16 +16,20 @@ import re
 from conformance.diagnose import DIAGNOSES
 from conformance.report.model import CheckResult, Report
 from conformance.report.summary import (
-    FAILING,
+    HEADLINE_ICONS,
     TRACEBACK_KEY,
-    ComponentSummary,
-    by_component,
+    VERDICT_ICONS,
+    VERDICT_WORDS,
     counts_text,
     example_text,
+    grouped,
+    problems,
+    verdict_counts_text,
 )
+from conformance.report.verdicts import ComponentVerdict
 
-ICONS = {"pass": "✅", "fail": "❌", "error": "💥", "skip": "⏭️"}
-TABLE_HEADER = ("Status", "Component", "Checks passed", "Diagnoses")
+CHECK_ICONS = {"pass": "✅", "fail": "❌", "error": "💥", "skip": "⏭️"}
+TABLE_HEADER = ("Verdict", "Component", "Required", "Checks passed", "Why", "Call made")
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&#!$@])")
 """Characters that could start emphasis, code, links, HTML, tables, math or mentions."""
 
@@ -40,6 +47,11 @@ def code_span(text: str) -> str:
     return f"{ticks}{padding}{text}{padding}{ticks}"
 
 
+def _table_code(text: str) -> str:
+    """Inline code in a table cell: a ``|`` would end the cell even inside code, so it is written ``\\|``."""
+    return code_span(" ".join(text.split())).replace("|", "\\|")
+
+
 def _code_block(text: str) -> str:
     """A fenced block longer than any run of backticks inside ``text``."""
     longest_run = max((len(run) for run in re.findall("`+", text)), default=0)
@@ -48,54 +60,67 @@ def _code_block(text: str) -> str:
 
 
 def _verdict(report: Report) -> str:
-    icon, word = ("✅", "PASSED") if report.passed else ("❌", "FAILED")
     return (
-        f"{icon} **mnist-ref check {word}** for {code_span(' '.join(report.target.split()))}: "
-        f"{counts_text(report)} of {len(report.checks)} checks (seed {report.seed}, {report.dtype})"
+        f"{HEADLINE_ICONS[report.headline]} **mnist-ref check {report.headline}** for "
+        f"{code_span(' '.join(report.target.split()))}: {verdict_counts_text(report.components)} of "
+        f"{len(report.components)} components; {counts_text(report)} of {len(report.checks)} checks "
+        f"(seed {report.seed}, {report.dtype}; exit code {report.exit_code})"
     )
 
 
-def _row(component: ComponentSummary) -> str:
-    notes = [f"`{code}`" for code in component.diagnoses]
-    skipped = sum(result.status == "skip" for result in component.checks)
-    if skipped:
-        notes.append(f"{skipped} skipped")
+def _why(component: ComponentVerdict) -> str:
+    if component.verdict == "pass":
+        return ""
+    if component.verdict == "fail":
+        codes = component.diagnoses
+        return ", ".join(f"`{code}`" for code in codes) if codes else escape_markdown(component.reason)
+    why = escape_markdown(component.reason)
+    if component.fix and component.verdict == "unchecked":
+        why += f". **Fix:** {escape_markdown(component.fix)}"
+    return why
+
+
+def _row(component: ComponentVerdict) -> str:
     cells = (
-        ICONS[component.status],
+        f"{VERDICT_ICONS[component.verdict]} {VERDICT_WORDS[component.verdict]}",
         escape_markdown(component.name),
+        "yes" if component.required else "",
         f"{component.passed}/{len(component.checks)}",
-        ", ".join(notes),
+        _why(component),
+        _table_code(component.call) if component.call else "",
     )
     return "| " + " | ".join(cells) + " |"
 
 
 def _table(report: Report) -> str:
-    lines = ["| " + " | ".join(TABLE_HEADER) + " |", "|:-:|:--|--:|:--|"]
-    return "\n".join(lines + [_row(component) for component in by_component(report)])
+    lines = ["| " + " | ".join(TABLE_HEADER) + " |", "|:--|:--|:-:|--:|:--|:--|"]
+    return "\n".join(lines + [_row(component) for component in report.components])
 
 
-def _details(result: CheckResult) -> str:
-    title = f"{ICONS[result.status]} <code>{html.escape(result.id)}</code>"
+def _details(group: list[CheckResult]) -> str:
+    first = group[0]
+    ids = ", ".join(f"<code>{html.escape(result.id)}</code>" for result in group)
+    title = f"{CHECK_ICONS[first.status]} {ids}"
     paragraphs = []
-    if result.diagnosis:
-        title += f": {html.escape(result.diagnosis)}"
-        description = DIAGNOSES.get(result.diagnosis, "no description")
-        paragraphs.append(f"**Diagnosis:** `{result.diagnosis}`, {escape_markdown(description)}")
-    paragraphs.append(f"**Message:** {escape_markdown(result.message)}")
-    if result.example:
-        paragraphs.append(f"**Smallest failing input:** {escape_markdown(example_text(result.example))}")
-    traceback = result.details.get(TRACEBACK_KEY)
+    if first.diagnosis:
+        title += f": {html.escape(first.diagnosis)}"
+        description = DIAGNOSES.get(first.diagnosis, "no description")
+        paragraphs.append(f"**Diagnosis:** `{first.diagnosis}`, {escape_markdown(description)}")
+    paragraphs.append(f"**Message:** {escape_markdown(first.message)}")
+    if first.example:
+        paragraphs.append(f"**Smallest failing input:** {escape_markdown(example_text(first.example))}")
+    traceback = first.details.get(TRACEBACK_KEY)
     if traceback:
         paragraphs.append(_code_block(str(traceback).rstrip("\n")))
     return "\n\n".join([f"<details>\n<summary>{title}</summary>", *paragraphs, "</details>"])
 
 
 def render_markdown(report: Report) -> str:
-    """Verdict, the component table, a collapsed section per failing check, the notices."""
+    """Verdict, the component table, a collapsed section per cause of failure, the notices."""
     blocks = [_verdict(report), _table(report)]
-    problems = [result for result in report.checks if result.status in FAILING]
-    if problems:
+    failing = [result for component in report.components for result in problems(component)]
+    if failing:
         blocks.append("**What went wrong**")
-        blocks += [_details(result) for result in problems]
+        blocks += [_details(group) for group in grouped(failing)]
     blocks += [f"> **Note:** {escape_markdown(notice)}" for notice in report.notices]
     return "\n\n".join(blocks) + "\n"
