@@ -506,6 +506,9 @@ def test_gradescope_scores_a_file_of_imports_only_0(tmp_path) -> None:
     target.write_text("import numpy as np\n")
     report = run_checks(str(target), examples=2)
     assert (report.exit_code, report.headline) == (2, "NOT CHECKED")
+    globals_checks = {result.status for result in report.checks if result.id.endswith(".globals")}
+    assert globals_checks == {"skip"}  # nothing probed without a backward: no vacuous pass
+    assert report.counts()["pass"] == 0
     results = assert_valid_gradescope(render_gradescope(report))
     assert results["score"] == 0 and {test["status"] for test in results["tests"]} == {"failed"}
     tests = {test["name"]: test for test in results["tests"]}
