@@ -5,6 +5,16 @@ and pytest-xdist work as for any test. A failed check fails its item with the di
 the message (no traceback of the harness); a skipped check is a skip; a check whose call into
 the target raised, hung or crashed fails with "errored".
 
+Then one item per required component, named like ``test_mnist_component[db2]``, carrying the
+component's verdict as `mnist-ref check` gives it (conformance.report.verdicts): it passes when
+the component was checked and is right, fails when it is wrong, and is an *error* (at setup) when
+the component could not be checked, saying why and the one-line fix. So a session passes only
+when `mnist-ref check` would say PASSED: a file with nothing to check errors, it does not pass.
+A component item runs the checks its verdict needs that this process has not run yet (under
+``-k`` or on another xdist worker), so its verdict is the same however the items are spread.
+
+A target file that does not exist is a usage error (exit status 4), before anything is collected.
+
 Registered through the ``pytest11`` entry point, so it is loaded in every pytest run: without
 ``--mnist-impl`` it adds nothing, and it imports the harness (NumPy, hypothesis) only when the
 option is given. The target runs in one sandbox per pytest process, started by the first item
@@ -22,13 +32,22 @@ import pytest
 if TYPE_CHECKING:
     from conformance.checks.base import Check, Context
     from conformance.report.model import CheckResult
+    from conformance.report.verdicts import ComponentVerdict
 
 COLLECTOR_NAME = "mnist_impl"
+TARGET_SUFFIXES = (".py", ".ipynb")
+DEFAULT_REQUIRED = ("forward", "dW1", "db1", "dW2", "db2", "update")
+"""conformance.report.verdicts.DEFAULT_REQUIRED, repeated so that loading the plugin imports nothing."""
 
 
 def item_name(check_id: str) -> str:
     """The test item of a check: "db2.shape" -> "test_mnist_impl[db2.shape]"."""
     return f"test_mnist_impl[{check_id}]"
+
+
+def component_item_name(component: str) -> str:
+    """The test item of a required component's verdict: "db2" -> "test_mnist_component[db2]"."""
+    return f"test_mnist_component[{component}]"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -52,18 +71,29 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default="float64",
         help="dtype of the arrays fed to the target (default: float64)",
     )
+    group.addoption(
+        "--mnist-require",
+        metavar="COMPONENTS",
+        default=",".join(DEFAULT_REQUIRED),
+        help="comma-separated components that must be checked and right, one test item each "
+        f"(default: {','.join(DEFAULT_REQUIRED)})",
+    )
 
 
 class TargetSession:
     """The target's sandbox and check context, shared by every item of one pytest process."""
 
-    def __init__(self, target: str, seed: int, dtype: str):
+    def __init__(self, target: str, seed: int, dtype: str, required: tuple[str, ...] = DEFAULT_REQUIRED):
         self.target = target
         self.seed = seed
         self.dtype = dtype
+        self.required = required
         self._processes = ExitStack()
         self._context: Context | None = None
+        self._mapping: dict = {}
         self._start_error: Exception | None = None
+        self.results: dict[str, CheckResult] = {}
+        """The result of every check run in this process, by check id."""
 
     def context(self) -> Context:
         """The check context, loading the target at the first call; TargetLoadError if it cannot be loaded.
@@ -85,10 +115,31 @@ class TargetSession:
         """Load the target and start the autograd helper, as ``conformance.runner.run_checks`` does."""
         from conformance.runner import checking
 
-        context, _mapping = self._processes.enter_context(
+        context, self._mapping = self._processes.enter_context(
             checking(self.target, seed=self.seed, dtype=self.dtype)
         )
         return context
+
+    def result(self, check: Check) -> CheckResult:
+        """The result of ``check``, run at the first call (TargetLoadError if the target cannot be loaded)."""
+        if check.id not in self.results:
+            self.results[check.id] = check.result(self.context())
+        return self.results[check.id]
+
+    def verdict(self, component: str) -> ComponentVerdict:
+        """The verdict on ``component``, as `mnist-ref check` gives it.
+
+        It needs the checks of every component its call produces (the four gradients come from one
+        backward): whether that call returned anywhere tells a confirmed reading from a guess.
+        """
+        from conformance.checks import ALL_CHECKS
+        from conformance.report.verdicts import judge, operation_of
+
+        operation = operation_of(component)
+        related = [check for check in ALL_CHECKS if operation_of(check.component) == operation]
+        results = [self.result(check) for check in related]
+        (verdict,) = [v for v in judge(results, self._mapping, self.required) if v.name == component]
+        return verdict
 
     def close(self) -> None:
         """Stop the target's sandbox and the autograd helper."""
@@ -99,11 +150,37 @@ class TargetSession:
 SESSION_KEY = pytest.StashKey[TargetSession]()
 
 
+def target_problem(target: str) -> str | None:
+    """Why ``--mnist-impl target`` cannot be a target at all (a file that does not exist), or None."""
+    path = Path(target)
+    if (path.suffix in TARGET_SUFFIXES or path.exists()) and not path.is_file():
+        return f"--mnist-impl {target}: no such file"
+    return None
+
+
+def required_components(value: str) -> tuple[str, ...]:
+    """``--mnist-require``'s components, in their usual order; UsageError for an unknown one."""
+    from conformance.report.model import COMPONENTS
+
+    names = [name.strip() for name in value.split(",") if name.strip()]
+    unknown = [name for name in names if name not in COMPONENTS]
+    if unknown:
+        known = ", ".join(COMPONENTS)
+        raise pytest.UsageError(
+            f"--mnist-require: unknown component {unknown[0]!r}; the components are {known}"
+        )
+    return tuple(name for name in COMPONENTS if name in names)
+
+
 def pytest_configure(config: pytest.Config) -> None:
     target = config.getoption("mnist_impl")
     if target is not None:
+        problem = target_problem(target)
+        if problem is not None:
+            raise pytest.UsageError(problem)
         seed, dtype = config.getoption("mnist_seed"), config.getoption("mnist_dtype")
-        config.stash[SESSION_KEY] = TargetSession(target, seed, dtype)
+        required = required_components(config.getoption("mnist_require"))
+        config.stash[SESSION_KEY] = TargetSession(target, seed, dtype, required)
 
 
 def pytest_report_header(config: pytest.Config) -> str | None:
@@ -138,12 +215,20 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 
 
 class ImplementationChecks(pytest.Collector):
-    """Every registered check of the harness, as items."""
+    """Every registered check of the harness, as items; then every required component's verdict."""
 
     def collect(self) -> list[pytest.Item]:
         from conformance.checks import ALL_CHECKS
 
-        return [CheckItem.from_parent(self, name=item_name(check.id), check=check) for check in ALL_CHECKS]
+        checks: list[pytest.Item] = [
+            CheckItem.from_parent(self, name=item_name(check.id), check=check) for check in ALL_CHECKS
+        ]
+        required = self.config.stash[SESSION_KEY].required
+        components = [
+            ComponentItem.from_parent(self, name=component_item_name(name), component=name)
+            for name in required
+        ]
+        return checks + components
 
 
 class CheckDidNotPass(Exception):
@@ -162,7 +247,7 @@ class CheckItem(pytest.Item):
         self.check = check
 
     def runtest(self) -> None:
-        result = self.check.result(self.config.stash[SESSION_KEY].context())
+        result = self.config.stash[SESSION_KEY].result(self.check)
         if result.status == "skip":
             pytest.skip(result.message)
         if result.status != "pass":
@@ -177,6 +262,62 @@ class CheckItem(pytest.Item):
             return "\n".join(problem_lines(excinfo.value.result))
         if isinstance(excinfo.value, TargetLoadError):
             return f"cannot load the target: {excinfo.value}"
+        return super().repr_failure(excinfo, style=style)
+
+    def reportinfo(self) -> tuple[Any, int | None, str]:
+        return self.path, None, self.name
+
+
+class ComponentFailed(Exception):
+    """A required component's verdict is fail; carries it for ``ComponentItem.repr_failure``."""
+
+    def __init__(self, verdict: ComponentVerdict):
+        super().__init__(verdict.reason)
+        self.verdict = verdict
+
+
+class ComponentItem(pytest.Item):
+    """The verdict on one required component (e.g. "db2"): pass, fail, or an error when it was not checked."""
+
+    def __init__(self, *, component: str, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.component = component
+        self.verdict: ComponentVerdict | None = None
+
+    def setup(self) -> None:
+        """Judge the component; one that could not be checked (or a target that cannot load) is an error."""
+        from conformance.report.summary import verdict_lines
+        from conformance.sandbox.protocol import TargetLoadError
+
+        try:
+            self.verdict = self.config.stash[SESSION_KEY].verdict(self.component)
+        except TargetLoadError as error:
+            unloadable = f"cannot load the target: {error}"
+        else:
+            unloadable = None
+        if unloadable is not None:
+            pytest.fail(unloadable, pytrace=False)
+        assert self.verdict is not None
+        if self.verdict.verdict == "unchecked":
+            pytest.fail("\n".join(verdict_lines(self.verdict)), pytrace=False)
+
+    def runtest(self) -> None:
+        assert self.verdict is not None
+        if self.verdict.verdict == "not_required":
+            pytest.skip(f"{self.component}: {self.verdict.reason}")
+        if self.verdict.verdict == "fail":
+            raise ComponentFailed(self.verdict)
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
+        """The verdict, the call made, and each cause of the failure once."""
+        from conformance.report.summary import grouped, problem_lines, problems, verdict_lines
+
+        if isinstance(excinfo.value, ComponentFailed):
+            verdict = excinfo.value.verdict
+            lines = verdict_lines(verdict)
+            for group in grouped(problems(verdict)):
+                lines += ["", *problem_lines(group)]
+            return "\n".join(lines)
         return super().repr_failure(excinfo, style=style)
 
     def reportinfo(self) -> tuple[Any, int | None, str]:

@@ -15,7 +15,8 @@ import pytest
 from corpus import BASES, VARIANTS, Variant, write_variant
 
 from conformance.checks import ALL_CHECKS
-from conformance.pytest_plugin import item_name
+from conformance.pytest_plugin import DEFAULT_REQUIRED, component_item_name, item_name
+from conformance.report import verdicts
 
 pytest_plugins = ["pytester"]
 
@@ -23,6 +24,7 @@ BUGGY = VARIANTS["classic_db2_scalar"]  # fails db2 (shape_mismatch) and train; 
 CORRECT = VARIANTS["dict_params_correct"]  # provides every component
 HEAVY_MODULES = ("numpy", "hypothesis", "torch", "conformance.checks", "conformance.sandbox")
 QUIET = ("-p", "no:cacheprovider", "-p", "no:benchmark")  # pytest-benchmark, if installed, warns under xdist
+ITEMS = len(ALL_CHECKS) + len(DEFAULT_REQUIRED)  # a test per check, then one per required component
 
 
 def run_checks_in_pytest(pytester: pytest.Pytester, variant: Variant, *options: str) -> pytest.RunResult:
@@ -30,10 +32,15 @@ def run_checks_in_pytest(pytester: pytest.Pytester, variant: Variant, *options: 
     return pytester.runpytest("--mnist-impl", str(target), *QUIET, *options)
 
 
-def outcome_names(result: pytest.RunResult, outcome: str) -> set[str]:
-    """Check ids of the items with this outcome in a ``-rA`` summary, e.g. {"db2.shape"}."""
-    prefix = f"{outcome} mnist_impl::test_mnist_impl["
+def outcome_names(result: pytest.RunResult, outcome: str, kind: str = "impl") -> set[str]:
+    """Check ids (components with ``kind="component"``) of the items with this outcome in a ``-rA``
+    summary, e.g. {"db2.shape"}."""
+    prefix = f"{outcome} mnist_impl::test_mnist_{kind}["
     return {line.removeprefix(prefix).split("]")[0] for line in result.outlines if line.startswith(prefix)}
+
+
+def test_the_plugin_requires_what_the_checker_requires() -> None:
+    assert DEFAULT_REQUIRED == verdicts.DEFAULT_REQUIRED  # repeated in the plugin so that it imports nothing
 
 
 def test_the_plugin_is_registered_as_a_pytest11_entry_point() -> None:
@@ -56,8 +63,9 @@ def test_without_the_option_the_plugin_adds_nothing(pytester: pytest.Pytester) -
 
 def test_a_correct_implementation_passes_every_item(pytester: pytest.Pytester) -> None:
     assert not BASES[CORRECT.base].lacks
-    result = run_checks_in_pytest(pytester, CORRECT)
-    result.assert_outcomes(passed=len(ALL_CHECKS))
+    result = run_checks_in_pytest(pytester, CORRECT, "-rA")
+    result.assert_outcomes(passed=ITEMS)
+    assert outcome_names(result, "PASSED", "component") == set(DEFAULT_REQUIRED)
     assert result.ret == pytest.ExitCode.OK
 
 
@@ -69,14 +77,52 @@ def test_a_buggy_implementation_fails_exactly_its_checks_and_writes_junit(pytest
     unaffected = {c.id for c in ALL_CHECKS if c.component not in {*BUGGY.expected, *BASES[BUGGY.base].lacks}}
     assert unaffected <= outcome_names(result, "PASSED")
     assert result.ret == pytest.ExitCode.TESTS_FAILED
+    required_and_buggy = set(BUGGY.expected) & set(DEFAULT_REQUIRED)  # db2 (train is not required)
+    assert outcome_names(result, "FAILED", "component") == required_and_buggy
+    assert outcome_names(result, "PASSED", "component") == set(DEFAULT_REQUIRED) - required_and_buggy
     cases = ET.parse(pytester.path / "results.xml").getroot().iter("testcase")
     failed_in_xml = {case.get("name") for case in cases if case.find("failure") is not None}
-    assert failed_in_xml == {item_name(check_id) for check_id in failed}
+    assert failed_in_xml == {item_name(check_id) for check_id in failed} | {
+        component_item_name(name) for name in required_and_buggy
+    }
+
+
+def test_a_failed_component_shows_its_verdict_and_each_cause_once(pytester: pytest.Pytester) -> None:
+    result = run_checks_in_pytest(pytester, BUGGY, "-k", "test_mnist_component and db2")
+    result.assert_outcomes(failed=1, deselected=ITEMS - 1)
+    failure = result.stdout.str().split("FAILURES")[1].split("short test summary")[0]
+    assert "db2: failed (shape_mismatch)\ncall: backward_prop(" in failure
+    assert failure.count("scalar bias gradient") == 1
+    assert "Traceback" not in failure and "pytest_plugin.py" not in failure
+
+
+def test_a_file_with_nothing_to_check_does_not_pass(pytester: pytest.Pytester) -> None:
+    target = pytester.path / "bare.py"
+    target.write_text("import numpy as np\n")
+    result = pytester.runpytest("--mnist-impl", str(target), *QUIET, "-rA")
+    result.assert_outcomes(skipped=len(ALL_CHECKS), errors=len(DEFAULT_REQUIRED))
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    assert outcome_names(result, "ERROR", "component") == set(DEFAULT_REQUIRED)
+    output = result.stdout.str()
+    assert "ERROR at setup of test_mnist_component[dW1]" in output
+    assert "dW1: not checked: not found: no function named like backward_prop" in output
+    assert 'fix: name it as the checker expects, or add `backward = "your_function"`' in output
+
+
+def test_mnist_require_chooses_the_component_items(pytester: pytest.Pytester) -> None:
+    result = run_checks_in_pytest(pytester, BUGGY, "--mnist-require", "train,loss", "-k", "component", "-rA")
+    result.assert_outcomes(failed=1, errors=1, deselected=len(ALL_CHECKS))  # classic has no loss function
+    assert outcome_names(result, "FAILED", "component") == {"train"}
+    assert outcome_names(result, "ERROR", "component") == {"loss"}
+    target = pytester.path / f"{BUGGY.name}.py"
+    unknown = pytester.runpytest("--mnist-impl", str(target), "--mnist-require", "dW3", *QUIET)
+    assert unknown.ret == pytest.ExitCode.USAGE_ERROR
+    assert "--mnist-require: unknown component 'dW3'" in unknown.stderr.str()
 
 
 def test_a_failed_check_shows_its_diagnosis_not_a_traceback(pytester: pytest.Pytester) -> None:
     result = run_checks_in_pytest(pytester, BUGGY, "-k", "db2.shape")
-    result.assert_outcomes(failed=1, deselected=len(ALL_CHECKS) - 1)
+    result.assert_outcomes(failed=1, deselected=ITEMS - 1)
     failure = result.stdout.str().split("FAILURES")[1].split("short test summary")[0]
     assert "db2.shape failed: shape_mismatch" in failure
     assert "smallest failing input: hidden=" in failure
@@ -85,14 +131,14 @@ def test_a_failed_check_shows_its_diagnosis_not_a_traceback(pytester: pytest.Pyt
 
 def test_an_erroring_check_fails_with_errored(pytester: pytest.Pytester) -> None:
     result = run_checks_in_pytest(pytester, VARIANTS["no_w1_update_raises"], "-k", "update.values")
-    result.assert_outcomes(failed=1, deselected=len(ALL_CHECKS) - 1)
+    result.assert_outcomes(failed=1, deselected=ITEMS - 1)
     result.stdout.fnmatch_lines(["update.values errored: exception*", "*ValueError: update is not*"])
 
 
 def test_k_selects_checks_by_id(pytester: pytest.Pytester) -> None:
     selected = [c.id for c in ALL_CHECKS if "softmax" in c.id]
     result = run_checks_in_pytest(pytester, BUGGY, "-k", "softmax", "-rA")
-    result.assert_outcomes(passed=len(selected), deselected=len(ALL_CHECKS) - len(selected))
+    result.assert_outcomes(passed=len(selected), deselected=ITEMS - len(selected))
     assert outcome_names(result, "PASSED") == set(selected)
 
 
@@ -109,12 +155,26 @@ def test_xdist_workers_each_run_their_share(pytester: pytest.Pytester) -> None:
     selected = [c.id for c in ALL_CHECKS if c.component == "db2"]
     result = run_checks_in_pytest(pytester, BUGGY, "-n", "2", "-k", "db2", "-rA")
     assert outcome_names(result, "FAILED") == {"db2.shape"}
+    assert outcome_names(result, "FAILED", "component") == {"db2"}  # wherever it ran, the same verdict
     outcomes = result.parseoutcomes()
-    assert outcomes["failed"] + outcomes.get("passed", 0) + outcomes.get("skipped", 0) == len(selected)
+    assert outcomes["failed"] + outcomes.get("passed", 0) + outcomes.get("skipped", 0) == len(selected) + 1
+
+
+def test_a_missing_target_is_one_usage_error(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest("--mnist-impl", "missing.py", *QUIET)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert result.stderr.str().strip() == "ERROR: --mnist-impl missing.py: no such file"
+    assert "failed" not in result.stdout.str()
 
 
 def test_a_target_that_cannot_load_fails_every_item_with_the_reason(pytester: pytest.Pytester) -> None:
-    result = pytester.runpytest("--mnist-impl", "missing.py", *QUIET, "-k", "relu")
+    unloadable = VARIANTS["class_style_fails_at_import"]
+    result = run_checks_in_pytest(pytester, unloadable, "-k", "relu or test_mnist_component")
     selected = sum("relu" in c.id for c in ALL_CHECKS)
-    result.assert_outcomes(failed=selected, deselected=len(ALL_CHECKS) - selected)
-    assert result.stdout.str().count("cannot load the target: missing.py") >= selected
+    result.assert_outcomes(
+        failed=selected, errors=len(DEFAULT_REQUIRED), deselected=len(ALL_CHECKS) - selected
+    )
+    reason = f"cannot load the target: {unloadable.name}.py, line 12: RuntimeError"
+    assert result.stdout.str().count(reason) >= selected + len(DEFAULT_REQUIRED)
+    assert "this notebook needs a GPU runtime" in result.stdout.str()
+    assert "During handling" not in result.stdout.str()
