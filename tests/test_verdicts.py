@@ -49,11 +49,16 @@ def test_an_exception_under_a_guessed_call_is_unchecked_with_the_fix():
     assert component.call == "backward_prop(...)"
 
 
-def test_an_exception_is_the_targets_once_the_same_call_returned_elsewhere():
+def test_a_guessed_call_is_confirmed_only_by_a_right_answer_elsewhere():
     mapping = {**FOUND, "guessed": {"backward": "the order of its arguments"}}
     checks = [result("dW1.shape", "pass"), result("db2.shape", "error", "exception")]
     verdicts = {c.name: c.verdict for c in judge(checks, mapping, ["dW1", "db2"])}
     assert verdicts == {"dW1": "pass", "db2": "fail"}
+    wrong_everywhere = [result("dW1.autograd", "fail", "mismatch"), result("db2.shape", "fail", "scaled")]
+    verdicts = {c.name: c.verdict for c in judge(wrong_everywhere, mapping, ["dW1", "db2"])}
+    assert verdicts == {"dW1": "unchecked", "db2": "unchecked"}
+    by_names = {c.name: c.verdict for c in judge(wrong_everywhere, FOUND, ["dW1", "db2"])}
+    assert by_names == {"dW1": "fail", "db2": "fail"}
 
 
 def test_an_exception_under_a_call_bound_by_names_is_the_targets():

@@ -15,7 +15,7 @@ from __future__ import annotations
 import inspect
 import types
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -28,11 +28,13 @@ from conformance.adapters.functional import (
     RECOVERY_LEARNING_RATE,
     FunctionalAdapter,
     Params,
+    readable,
 )
 from conformance.adapters.introspect import class_functions, own_classes, referenced_names, stored_attributes
 from conformance.adapters.layouts import (
     Conventions,
     DictLayout,
+    activation_of,
     cache_of,
     read_arrays,
     read_forward,
@@ -48,7 +50,7 @@ from conformance.adapters.names import (
     ranked_matches,
     roles_for,
 )
-from conformance.adapters.orientation import Orientation
+from conformance.adapters.orientation import Orientation, probe_problem
 from conformance.adapters.signatures import OPERATIONS as CALL_OPERATIONS
 from conformance.adapters.signatures import CallPlan, UnmappableError, plan_call
 from conformance.adapters.values import (
@@ -215,7 +217,54 @@ class ClassAdapter(FunctionalAdapter):
             self.missing.pop("init", None)
         for operation in METHOD_OPERATIONS:
             self._plan_method(operation)
+        if instance is not None and self._ignores_written_params():
+            for operation in [*self.method_plans, "init"]:
+                self.plans.pop(operation, None)
+            self.method_plans.clear()
+            self.initial = {}
+            self._give_up(
+                f"{self.network.__name__}'s forward pass does not change when the checker writes other "
+                f"W1, b1, W2, b2 to {self.instances.text('params')}: it keeps its weights elsewhere"
+            )
+            return
         self._explain_missing_update()
+        if instance is None:
+            self._construction_guessed()
+
+    def _ignores_written_params(self) -> bool:
+        """True when the class's forward method returns the same for two different sets of parameters
+        written where the checker believes it keeps them (in either layout); False when it shows they are
+        read, or when the forward pass cannot be run at all (the checks then say why)."""
+        if "forward" not in self.method_plans:
+            return False
+        params, X = probe_problem()
+        other = {name: value * 2 + 0.5 for name, value in params.items()}
+        answered = False
+        for layout in ("column", "row"):
+            orientation = Orientation(layout, "(h,) or (1, h)" if layout == "row" else "(h, 1)")
+            try:
+                with time_limit(PROBE_TIME_LIMIT):
+                    np.random.seed(0)  # each instance draws its own weights: the same ones both times
+                    first = self._forward(params, X, orientation)
+                    np.random.seed(0)
+                    second = self._forward(other, X, orientation)
+            except Exception:  # the other layout, or a forward pass that raises: shows nothing
+                continue
+            answered = True
+            if any(not _same_array(first[name], second.get(name)) for name in first):
+                return False
+        return answered
+
+    def _construction_guessed(self) -> None:
+        """The checker could not build an instance its way: every call through one is a guess."""
+        guess = f"how to build a {self.network.__name__}: {self.construct.text()} raised"
+        for operation, plan in list(self.plans.items()):
+            if plan is self.construct or self.method_plans.get(operation) is plan:
+                self.plans[operation] = replace(plan, guessed=plan.guessed or guess)
+                if operation in self.method_plans:
+                    self.method_plans[operation] = self.plans[operation]
+                if plan is self.construct:
+                    self.construct = self.plans[operation]
 
     def _sample_instance(self) -> Any:
         """An instance of sizes SIZE_PROBE, to see how it keeps its arrays; None if it cannot be made."""
@@ -272,27 +321,28 @@ class ClassAdapter(FunctionalAdapter):
         """The weights the constructor draws for these sizes."""
         if self.plans.get("init") is not self.construct:
             return super().init(n_in, hidden, n_out)
-        self._require("init")
-        return self._read(self._construct(n_in, hidden, n_out), PARAM_NAMES)
+        plan = self._require("init")
+        instance = self._construct(n_in, hidden, n_out)
+        return readable(instance, self._read(instance, PARAM_NAMES), PARAM_NAMES, plan)
 
     def relu(self, Z: np.ndarray) -> np.ndarray:
         """The class's relu method of Z (the module's relu if the class has none)."""
         if "relu" not in self.method_plans:
             return super().relu(Z)
-        return self.orientation.to_canonical("Z", np.asarray(self._call_plain("relu", {"Z": Z})))
+        return self.orientation.to_canonical("Z", activation_of(self._call_plain("relu", {"Z": Z})))
 
     def relu_grad(self, Z: np.ndarray) -> np.ndarray:
         """The class's relu-gradient method of Z (dA = ones for a relu_backward(dA, Z))."""
         if "relu_grad" not in self.method_plans:
             return super().relu_grad(Z)
         result = self._call_plain("relu_grad", {"Z": Z, "dA": np.ones_like(Z)})
-        return self.orientation.to_canonical("Z", np.asarray(result))
+        return self.orientation.to_canonical("Z", activation_of(result))
 
     def softmax(self, Z: np.ndarray) -> np.ndarray:
         """The class's softmax method of logits Z."""
         if "softmax" not in self.method_plans:
             return super().softmax(Z)
-        return self.orientation.to_canonical("Z", np.asarray(self._call_plain("softmax", {"Z": Z})))
+        return self.orientation.to_canonical("Z", activation_of(self._call_plain("softmax", {"Z": Z})))
 
     def one_hot(self, y: np.ndarray) -> np.ndarray:
         """The class's one-hot method of labels y (m,)."""
@@ -544,8 +594,12 @@ class ClassAdapter(FunctionalAdapter):
 
     def _params_after(self, result: Any, instance: Any, operation: str) -> dict[str, np.ndarray]:
         """The parameters a method returned, completed by the ones on the instance, in column layout."""
-        returned = read_arrays(result, PARAM_NAMES, self.method_plans[operation].returned)
-        return self.orientation.outputs({**self.instances.read(instance, PARAM_NAMES), **returned})
+        plan = self.method_plans[operation]
+        arrays = {
+            **self.instances.read(instance, PARAM_NAMES),
+            **read_arrays(result, PARAM_NAMES, plan.returned),
+        }
+        return self.orientation.outputs(readable(result, arrays, PARAM_NAMES, plan))
 
     def _write(
         self, instance: Any, container: str, values: Mapping[str, Any], orientation: Orientation | None = None
@@ -576,3 +630,13 @@ def _step(before: np.ndarray, after: np.ndarray) -> np.ndarray:
         return before - after
     except ValueError:
         return after
+
+
+def _same_array(first: Any, second: Any) -> bool:
+    """True when two results are arrays of the same shape and values."""
+    return (
+        isinstance(first, np.ndarray)
+        and isinstance(second, np.ndarray)
+        and first.shape == second.shape
+        and bool(np.array_equal(first, second))
+    )

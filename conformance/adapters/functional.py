@@ -34,7 +34,7 @@ from conformance.adapters.description import (
 from conformance.adapters.introspect import called_functions, global_reads, own_classes, own_functions
 from conformance.adapters.labels import LabelForms
 from conformance.adapters.layers import gradient_layout, layer_layout
-from conformance.adapters.layouts import Conventions, cache_of, read_arrays, read_forward
+from conformance.adapters.layouts import Conventions, activation_of, cache_of, read_arrays, read_forward
 from conformance.adapters.module_globals import data_globals, global_values, set_globals
 from conformance.adapters.names import (
     GRAD_NAMES,
@@ -195,7 +195,8 @@ class FunctionalAdapter:
     def init(self, n_in: int, hidden: int, n_out: int) -> dict[str, np.ndarray]:
         """The target's initial W1, b1, W2, b2 (sizes passed when its init takes them)."""
         plan = self._require("init")
-        arrays = read_arrays(self._call(plan, _sizes(n_in, hidden, n_out)), PARAM_NAMES, plan.returned)
+        result = self._call(plan, _sizes(n_in, hidden, n_out))
+        arrays = readable(result, read_arrays(result, PARAM_NAMES, plan.returned), PARAM_NAMES, plan)
         return self.orientation.outputs(arrays)
 
     def relu(self, Z: np.ndarray) -> np.ndarray:
@@ -239,7 +240,9 @@ class FunctionalAdapter:
         }
         own = self._own_cache(plan, params, X)
         result = self._call(plan, values, own=own)
-        return self.orientation.outputs(read_arrays(result, GRAD_NAMES, plan.returned))
+        return self.orientation.outputs(
+            readable(result, read_arrays(result, GRAD_NAMES, plan.returned), GRAD_NAMES, plan)
+        )
 
     def update(self, params: Params, grads: dict[str, np.ndarray], lr: float) -> dict[str, np.ndarray]:
         """The updated parameters; when the target returns None, the ones it was given (updated in place)."""
@@ -250,7 +253,9 @@ class FunctionalAdapter:
         result = plan.call(prepared)
         if result is None:
             return self.orientation.outputs(read_arrays(params_handed(plan, prepared), PARAM_NAMES))
-        return self.orientation.outputs(read_arrays(result, PARAM_NAMES, plan.returned))
+        return self.orientation.outputs(
+            readable(result, read_arrays(result, PARAM_NAMES, plan.returned), PARAM_NAMES, plan)
+        )
 
     def predict(self, params: Params, X: np.ndarray) -> np.ndarray:
         """Labels (m,): ``predict(X, ...)`` on the data, or ``get_predictions(A2)`` on the reference A2."""
@@ -292,7 +297,9 @@ class FunctionalAdapter:
         result, given = self.labels.call(plan, values, run)
         if result is None:
             return self.orientation.outputs(read_arrays(given, PARAM_NAMES))
-        return self.orientation.outputs(read_arrays(result, PARAM_NAMES, plan.returned))
+        return self.orientation.outputs(
+            readable(result, read_arrays(result, PARAM_NAMES, plan.returned), PARAM_NAMES, plan)
+        )
 
     # -- helpers ----------------------------------------------------------------------------------
 
@@ -334,7 +341,7 @@ class FunctionalAdapter:
 
     def _elementwise(self, operation: str, values: Mapping[str, Any]) -> np.ndarray:
         """The result of relu, relu_grad or softmax of ``values["Z"]``, in column layout."""
-        return self.orientation.to_canonical("Z", np.asarray(self._call(self._require(operation), values)))
+        return self.orientation.to_canonical("Z", activation_of(self._call(self._require(operation), values)))
 
     def _forward(self, params: Params, X: np.ndarray, orientation: Orientation) -> dict[str, np.ndarray]:
         """The forward pass with the arrays in ``orientation``'s layout, read back into column layout."""
@@ -410,6 +417,28 @@ class FunctionalAdapter:
         if plan.operation.name == "train" and init is not None and not plan.uses("params", *PARAM_NAMES):
             return (f"{init.title} replaced during the call to return the starting parameters",)
         return ()
+
+
+def readable(result: Any, arrays: dict[str, Any], names: tuple[str, ...], plan: CallPlan) -> dict[str, Any]:
+    """``arrays`` read from ``result``, when they are all there or the target returned nothing (a missing
+    ``return``: its own bug); NotProvided when it returned something the checker cannot read."""
+    missing = [name for name in names if name not in arrays]
+    if result is None or not missing:
+        return arrays
+    shown = (
+        f"dict with keys {', '.join(map(repr, list(result)[:8]))}"
+        if isinstance(result, Mapping)
+        else (
+            f"{type(result).__name__} of {len(result)}"
+            if isinstance(result, tuple | list)
+            else type(result).__name__
+        )
+    )
+    raise NotProvided(
+        plan.operation.name,
+        f"cannot read {', '.join(missing)} from what {plan.title} returned ({shown}): say what it returns "
+        "with `returns = [...]` in a mapping file",
+    )
 
 
 def failed_imports(module: types.ModuleType) -> list[str]:

@@ -305,3 +305,10 @@ def _is_dict_list(value: Any) -> bool:
     return (
         isinstance(value, list | tuple) and bool(value) and all(isinstance(item, Mapping) for item in value)
     )
+
+
+def activation_of(result: Any) -> np.ndarray:
+    """What relu or softmax returned, as an array: the first item of an ``(A, cache)`` pair."""
+    if isinstance(result, tuple) and len(result) == 2 and isinstance(result[0], np.ndarray):
+        return result[0]
+    return np.asarray(result)

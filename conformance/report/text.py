@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from conformance.report.model import CheckResult, Report
+from conformance.report.summary import grouped
 from conformance.report.verdicts import ComponentVerdict
 
 STYLES = {"pass": "green", "fail": "bold red", "unchecked": "bold yellow", "not_required": "dim"}
@@ -31,14 +32,6 @@ def _table(report: Report) -> Table:
         verdict = f"[{STYLES[component.verdict]}]{component.verdict}[/]"
         table.add_row(name, verdict, f"{component.passed}/{len(component.checks)}", _why(component))
     return table
-
-
-def _grouped(results: list[CheckResult]) -> list[list[CheckResult]]:
-    """Results with the same status, diagnosis and message together (one cause often fails several checks)."""
-    groups: dict[tuple, list[CheckResult]] = {}
-    for result in results:
-        groups.setdefault((result.status, result.diagnosis, result.message), []).append(result)
-    return list(groups.values())
 
 
 def _problem_lines(group: list[CheckResult]) -> list[str]:
@@ -69,7 +62,7 @@ def render_text(report: Report, *, color: bool = False, width: int = 110) -> str
     problems = [result for result in failed if result.status in ("fail", "error")]
     if problems:
         console.print("\n[bold]What went wrong[/]")
-        for group in _grouped(problems):
+        for group in grouped(problems):
             say("\n".join(_problem_lines(group)))
     unchecked: dict[tuple[str, str | None], list[str]] = {}
     for component in report.components:

@@ -3,10 +3,11 @@
 A component ends as exactly one of:
 
 - ``pass``: at least one check compared its values, and every check that ran agrees;
-- ``fail``: a check found it wrong under a confirmed reading of the target (a wrong value, or
-  an exception, hang or crash under a calling convention and layout the checker is sure of);
-- ``unchecked``: the checker could not judge it (not found, layout ambiguous, its call raised
-  under a convention the checker guessed, only side properties checked, the target is another
+- ``fail``: a check found it wrong under a confirmed reading of the target: a wrong value or an
+  exception under a layout the checker is sure of and a call it read from names (or that gave a
+  right answer in another check), or a hang, crash or read of a global under any call;
+- ``unchecked``: the checker could not judge it (not found, layout ambiguous, wrong only under a
+  calling convention the checker guessed, only side properties checked, the target is another
   network than the classic one); the reason and the one-line fix come with it;
 - ``not_required``: not in the required set, and not found (or disabled by a mapping file).
 
@@ -155,11 +156,11 @@ class _Evidence:
             ),
             None,
         )
-        self.returned = {
+        self.answered = {
             operation_of(name)
             for name, results in grouped.items()
             for result in results
-            if _call_returned(result)
+            if result.status == "pass" and not result.side
         }
 
     def verdict(self, name: str, checks: tuple[CheckResult, ...], required: bool) -> ComponentVerdict:
@@ -199,10 +200,8 @@ class _Evidence:
             return True
         if not self.layout_decided and name not in LAYOUT_FREE:
             return False
-        if result.status == "fail":
-            return True
         operation = operation_of(name)
-        return operation in self.returned or operation not in self.guessed
+        return operation not in self.guessed or operation in self.answered
 
     def _unconfirmed(self, name: str, result: CheckResult) -> tuple[str, str]:
         """(reason, fix) for a failing check whose finding does not stand."""
@@ -215,19 +214,10 @@ class _Evidence:
             )
         operation = operation_of(name)
         return (
-            f"its call raised under a calling convention the checker guessed "
-            f"({self.guessed[operation]}): {result.message}",
+            f"its call was made under a calling convention the checker guessed "
+            f"({self.guessed[operation]}), and no call that way gave a right answer: {result.message}",
             MAPPING_FIX.format(operation=operation),
         )
-
-
-def _call_returned(result: CheckResult) -> bool:
-    """Whether the check saw the target's call return (a value compared, right or wrong)."""
-    if result.side:
-        return False
-    return result.status == "pass" or (
-        result.status == "fail" and result.diagnosis != "depends_on_global_state"
-    )
 
 
 def _missing_fix(name: str) -> str:
