@@ -15,6 +15,10 @@ from conformance.oracles.background import BackgroundAutograd
 from conformance.report.model import CheckResult, Report
 from conformance.sandbox import Sandbox
 
+PER_SAMPLE_NOTICE = (
+    "the target's own code calls its {operation} one sample at a time: "
+    "its gradients are checked on single samples"
+)
 TORCH_NOTICE = "PyTorch is not installed: autograd comparisons are skipped (pip install 'mnist-ref[torch]')"
 
 
@@ -63,7 +67,14 @@ def checking(
         sandbox.start()
         mapping = sandbox.describe()
         yield (
-            Context(sandbox, seed=seed, dtype=np.dtype(dtype), examples=examples, autograd=autograd),
+            Context(
+                sandbox,
+                seed=seed,
+                dtype=np.dtype(dtype),
+                examples=examples,
+                autograd=autograd,
+                per_sample=frozenset(mapping.get("per_sample", ())),
+            ),
             mapping,
         )
 
@@ -102,6 +113,7 @@ def run_checks(
                 on_result(results[registered.id])
         torch_available = ctx.torch_available
     notices = [f"import failed: {line}" for line in mapping.get("failed_imports", [])]
+    notices += [PER_SAMPLE_NOTICE.format(operation=operation) for operation in mapping.get("per_sample", [])]
     notices += [] if torch_available else [TORCH_NOTICE]
     ordered = [results[registered.id] for registered in selected]
     return Report(target, seed, str(np.dtype(dtype)), ordered, mapping, notices, durations=durations)

@@ -281,3 +281,75 @@ def test_an_undefined_name_is_the_targets_own_exception(tmp_path):
     report = check(tmp_path, source)
     db2 = next(c for c in report.components if c.name == "db2")
     assert db2.verdict == "fail" and db2.diagnoses == ("exception",), db2.reason
+
+
+def test_gradients_and_update_written_inline_pass_through_a_training_loop_that_follows():
+    mapping = {
+        "missing": {name: "not found" for name in ("dW1", "update")},
+        "components": {"train": "fit(X, Y)"},
+    }
+    following = [
+        result("dW1.shape", "skip"),
+        result("update.values", "skip"),
+        result("train.trajectory", "pass"),
+    ]
+    verdicts = {c.name: (c.verdict, c.call) for c in judge(following, mapping, ["dW1", "update"])}
+    assert verdicts == {
+        "dW1": ("pass", "fit(X, Y)"),
+        "update": ("pass", "fit(X, Y)"),
+        "train": ("pass", "fit(X, Y)"),
+    }
+    wrong = [*following[:2], result("train.trajectory", "fail", "mismatch")]
+    assert {c.name: c.verdict for c in judge(wrong, mapping, ["dW1", "update"])}["dW1"] == "unchecked"
+
+
+PER_SAMPLE = """
+import numpy as np
+
+def init_params():
+    W1, W2 = np.random.randn(10, 784) * 0.01, np.random.randn(10, 10) * 0.01
+    return W1, np.zeros((10, 1)), W2, np.zeros((10, 1))
+
+def forward_prop(W1, b1, W2, b2, X):
+    Z1 = W1 @ X + b1
+    A1 = np.maximum(Z1, 0)
+    Z2 = W2 @ A1 + b2
+    e = np.exp(Z2 - Z2.max(axis=0))
+    return Z1, A1, Z2, e / e.sum(axis=0)
+
+def back_prop(Z1, A1, Z2, A2, W1, W2, X, Y):
+    dZ2 = A2 - np.eye(10)[:, Y]
+    dZ1 = W2.T @ dZ2 * (Z1 > 0)
+    return dZ1 @ X.T, dZ1.sum(axis=1, keepdims=True), dZ2 @ A1.T, dZ2.sum(axis=1, keepdims=True)
+
+def update_params(W1, b1, W2, b2, dW1, db1, dW2, db2, alpha):
+    return W1 - alpha * dW1, b1 - alpha * db1, W2 - alpha * dW2, b2 - alpha * db2
+
+def predict(X, W1, b1, W2, b2):
+    return forward_prop(W1, b1, W2, b2, X.T)[3].argmax(axis=0)
+
+def sgd(X, Y, alpha, epochs):
+    W1, b1, W2, b2 = init_params()
+    for _ in range(epochs):
+        for x, y in zip(X.T, Y):
+            x = x.reshape(-1, 1)
+            Z1, A1, Z2, A2 = forward_prop(W1, b1, W2, b2, x)
+            grads = back_prop(Z1, A1, Z2, A2, W1, W2, x, np.array([y]))
+            W1, b1, W2, b2 = update_params(W1, b1, W2, b2, *grads, alpha)
+    return W1, b1, W2, b2
+"""
+
+
+@pytest.mark.slow
+def test_a_backward_fed_one_sample_at_a_time_and_a_predict_of_rows_pass(tmp_path):
+    """Sums over the batch are right for a backward only ever given one sample; predict takes rows."""
+    report = check(tmp_path, PER_SAMPLE)
+    found = verdicts(report)
+    assert all(found[name] == "pass" for name in ("dW1", "db1", "dW2", "db2", "predict")), found
+    assert any("one sample at a time" in notice for notice in report.notices)
+    batch_loop = PER_SAMPLE.replace(
+        "for x, y in zip(X.T, Y):\n            x = x.reshape(-1, 1)", "for x in [X]:\n            y = Y"
+    )
+    assert "zip" not in batch_loop.split("def sgd")[1]
+    summed = verdicts(check(tmp_path, batch_loop, "batch.py"))
+    assert summed["dW1"] == "fail"  # fed the whole batch, the sum is the missing 1/m it is

@@ -28,6 +28,7 @@ from conformance.adapters.functional import (
     RECOVERY_LEARNING_RATE,
     FunctionalAdapter,
     Params,
+    either_way_round,
     readable,
 )
 from conformance.adapters.introspect import class_functions, own_classes, referenced_names, stored_attributes
@@ -231,6 +232,10 @@ class ClassAdapter(FunctionalAdapter):
         if instance is None:
             self._construction_guessed()
 
+    def own_code(self) -> list[types.FunctionType]:
+        """The target's own functions and the network class's methods."""
+        return [*self.functions.values(), *self.methods.values()]
+
     def _ignores_written_params(self) -> bool:
         """True when the class's forward method returns the same for two different sets of parameters
         written where the checker believes it keeps them (in either layout); False when it shows they are
@@ -406,9 +411,13 @@ class ClassAdapter(FunctionalAdapter):
             return super().predict(params, X)
         if self.method_plans["predict"].operation.name == "predict_from_probabilities":
             values = cache_values(reference_cache(params, X))
-        else:
-            values = {**param_values(params), "X": X}
-        return np.asarray(self._call_method("predict", values, self._instance_with(params)))
+            return np.asarray(self._call_method("predict", values, self._instance_with(params)))
+        instance = self._instance_with(params)
+        return np.asarray(
+            either_way_round(
+                lambda data: self._call_method("predict", {**param_values(params), "X": data}, instance), X
+            )
+        )
 
     def accuracy(self, predictions: np.ndarray, y: np.ndarray) -> np.ndarray:
         """The class's accuracy method of predictions (m,) against labels y (m,)."""

@@ -15,7 +15,7 @@ batch of each layout tells (``orientation.decide_orientation``).
 from __future__ import annotations
 
 import types
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -31,7 +31,14 @@ from conformance.adapters.description import (
     init_sizes,
     time_limit,
 )
-from conformance.adapters.introspect import called_functions, global_reads, own_classes, own_functions
+from conformance.adapters.introspect import (
+    called_functions,
+    called_per_sample,
+    global_reads,
+    own_classes,
+    own_functions,
+    source_trees,
+)
 from conformance.adapters.labels import LabelForms
 from conformance.adapters.layers import gradient_layout, layer_layout
 from conformance.adapters.layouts import Conventions, activation_of, cache_of, read_arrays, read_forward
@@ -86,6 +93,7 @@ class FunctionalAdapter:
         self.initial: dict[str, Any] = {}  # the arrays the target's init returned, in its own layout
         self.init_function: CallPlan | None = None  # what a training loop calls for its first parameters
         self._find_components()
+        self.per_sample = self._called_per_sample()
         self.orientation = decide_orientation(mapping, self.initial, self._forward_fits, self._layout_hints())
         self.labels.one_hot_text = self.orientation.one_hot_text()
 
@@ -122,6 +130,22 @@ class FunctionalAdapter:
         """What the target's init returns for the sizes SIZE_PROBE (NotProvided without one)."""
         n_in, hidden, n_out = SIZE_PROBE
         return self._call(self._require("init"), _sizes(n_in, hidden, n_out))
+
+    def own_code(self) -> list[types.FunctionType]:
+        """The target's own functions (and a class adapter's methods)."""
+        return list(self.functions.values())
+
+    def _called_per_sample(self) -> set[str]:
+        """{"backward"} when the target's own code calls its backward pass one sample at a time."""
+        plan = self.plans.get("backward")
+        x = plan.argument_for("X") if plan else None
+        if x is None:
+            return set()
+        top_level = [statement.code for statement in getattr(self.module, SKIPPED_ATTRIBUTE, ())]
+        trees = source_trees(self.own_code(), top_level)
+        position = [argument.name for argument in plan.arguments].index(x.name)
+        callee = plan.title.split(".")[-1]
+        return {"backward"} if called_per_sample(trees, callee, position, x.name) else set()
 
     def _layout_hints(self) -> dict[str, str]:
         """The layout the target's softmax and one_hot show, called as they are (``layout_hints``)."""
@@ -169,6 +193,7 @@ class FunctionalAdapter:
             "layout_decided": self.orientation.decided,
             "guessed": {name: plan.guessed for name, plan in self.plans.items() if plan.guessed},
             "failed_imports": failed_imports(self.module),
+            "per_sample": sorted(self.per_sample),
             "mapping": self.found_mapping(),
         }
 
@@ -261,10 +286,10 @@ class FunctionalAdapter:
         """Labels (m,): ``predict(X, ...)`` on the data, or ``get_predictions(A2)`` on the reference A2."""
         plan = self._require("predict")
         if plan.operation.name == "predict_from_probabilities":
-            values = cache_values(reference_cache(params, X))
-        else:
-            values = {**param_values(params), "X": X}
-        return np.asarray(self._call(plan, values))
+            return np.asarray(self._call(plan, cache_values(reference_cache(params, X))))
+        return np.asarray(
+            either_way_round(lambda data: self._call(plan, {**param_values(params), "X": data}), X)
+        )
 
     def accuracy(self, predictions: np.ndarray, y: np.ndarray) -> np.ndarray:
         """The target's accuracy of predictions (m,) against labels y (m,)."""
@@ -439,6 +464,18 @@ def readable(result: Any, arrays: dict[str, Any], names: tuple[str, ...], plan: 
         f"cannot read {', '.join(missing)} from what {plan.title} returned ({shown}): say what it returns "
         "with `returns = [...]` in a mapping file",
     )
+
+
+def either_way_round(call: Callable[[np.ndarray], Any], X: np.ndarray) -> Any:
+    """``call(X)``; when it raises, ``call(X.T)`` (a predict(X) that takes samples as rows in a network
+    that holds them as columns, or the other way round); the first error when both raise."""
+    try:
+        return call(X)
+    except Exception as error:  # the target's error, unless the other way round is how it is called
+        try:
+            return call(X.T)
+        except Exception:
+            raise error from None
 
 
 def failed_imports(module: types.ModuleType) -> list[str]:

@@ -171,3 +171,53 @@ def _element_name(node: ast.expr) -> str:
     if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant):
         return str(node.slice.value)
     return ""
+
+
+SAMPLE_ITERATORS = frozenset({"zip", "enumerate", "range"})
+"""Loops over samples: ``for x, y in zip(X, Y)``, ``for i in range(n)`` (a step makes mini-batches)."""
+
+
+def called_per_sample(trees: list[ast.AST], callee: str, x_position: int, x_name: str) -> bool:
+    """True when the code calls ``callee`` (``back_prop(...)`` or ``self.back_prop(...)``) inside a loop
+    over samples, giving it as X (argument ``x_position`` or keyword ``x_name``) an expression of the
+    loop's variables: the target feeds it one sample at a time."""
+    for tree in trees:
+        for loop in ast.walk(tree):
+            if not (isinstance(loop, ast.For) and _loops_over_samples(loop.iter)):
+                continue
+            variables = {node.id for node in ast.walk(loop.target) if isinstance(node, ast.Name)}
+            for call in ast.walk(loop):
+                if isinstance(call, ast.Call) and _element_name(call.func) == callee:
+                    given = _argument(call, x_position, x_name)
+                    if given is not None and variables & {
+                        n.id for n in ast.walk(given) if isinstance(n, ast.Name)
+                    }:
+                        return True
+    return False
+
+
+def source_trees(functions: list[Callable[..., Any]], top_level: list[str]) -> list[ast.AST]:
+    """The parsed definitions of ``functions`` and ``top_level`` statements (those whose source parses)."""
+    trees: list[ast.AST] = [tree for tree in map(function_tree, functions) if tree is not None]
+    for source in top_level:
+        try:
+            trees.append(ast.parse(textwrap.dedent(source)))
+        except SyntaxError:
+            continue
+    return trees
+
+
+def _loops_over_samples(iterable: ast.expr) -> bool:
+    """``zip(...)``, ``enumerate(...)`` or ``range(n)``; not ``range(0, n, batch)``."""
+    if not (isinstance(iterable, ast.Call) and isinstance(iterable.func, ast.Name)):
+        return False
+    name = iterable.func.id
+    return name in SAMPLE_ITERATORS and (name != "range" or len(iterable.args) == 1)
+
+
+def _argument(call: ast.Call, position: int, name: str) -> ast.expr | None:
+    """The expression a call passes as the parameter at ``position`` (or called ``name``)."""
+    keyword = next((keyword.value for keyword in call.keywords if keyword.arg == name), None)
+    if keyword is not None:
+        return keyword
+    return call.args[position] if position < len(call.args) else None

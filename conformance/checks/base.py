@@ -66,6 +66,7 @@ class Context:
     dtype: np.dtype = FLOAT64
     examples: int = 10
     autograd: BackgroundAutograd | None = None  # None: compare with the reference and finite differences only
+    per_sample: frozenset[str] = frozenset()  # operations the target's own code calls one sample at a time
     memo: dict[Any, Any] = field(default_factory=dict)  # shared by checks: target Outcomes, oracle results
     hung: dict[str, Outcome] = field(default_factory=dict)  # operation -> its first timeout
 

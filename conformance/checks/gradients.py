@@ -58,6 +58,12 @@ def true_gradients(inputs: Inputs) -> dict[str, np.ndarray]:
     return reference.gradients(*_as_float64(inputs))
 
 
+def _problems(ctx: Context) -> Any:
+    """The problems a gradient check draws: batches of one for a backward its code feeds sample by sample
+    (its gradient of a batch is then a sum, right for the one sample it is ever given)."""
+    return problems(max_batch=1) if "backward" in ctx.per_sample else problems()
+
+
 def _floor(inputs: Inputs, name: str, got: Any) -> float:
     """The noise ``name`` carries from cancellations, at the precision ``got`` was computed in."""
     precision = tolerance.coarsest_float(inputs.X.dtype, getattr(got, "dtype", np.float64))
@@ -80,7 +86,7 @@ def _check_shape(ctx: Context, name: str) -> None:
                 floor=_floor(inputs, name, got),
             )
 
-    ctx.for_all(problems(), body, examples=5)
+    ctx.for_all(_problems(ctx), body, examples=5)
 
 
 def autograd_gradients(ctx: Context, problem: Problem, inputs: Inputs) -> dict[str, np.ndarray]:
@@ -100,7 +106,7 @@ def _check_autograd(ctx: Context, name: str) -> None:
         expected = autograd_gradients(ctx, problem, inputs)[name]
         expect_close(name, expected, got, ctx, batch_size=problem.batch, floor=_floor(inputs, name, got))
 
-    ctx.for_all(problems(), body)
+    ctx.for_all(_problems(ctx), body)
 
 
 def _check_finite_diff(ctx: Context, name: str) -> None:
@@ -110,7 +116,7 @@ def _check_finite_diff(ctx: Context, name: str) -> None:
         results = finite_diff.check_gradients(*_as_float64(inputs), {name: got}, rng=rng, dtype=ctx.dtype)
         expect_verdict(results[GRADIENTS[name]].verdict)
 
-    ctx.for_all(problems(), body, examples=5)
+    ctx.for_all(_problems(ctx), body, examples=5)
 
 
 def _fitted_factor(expected: np.ndarray, got: np.ndarray) -> float:
@@ -119,6 +125,9 @@ def _fitted_factor(expected: np.ndarray, got: np.ndarray) -> float:
 
 
 def _check_batch_size(ctx: Context, name: str) -> None:
+    if "backward" in ctx.per_sample:
+        raise Skipped("the target's own code calls backward one sample at a time: no batch size to vary")
+
     def body(problem: Problem) -> None:
         factors = {}
         for batch in (SMALL_BATCH, LARGE_BATCH):

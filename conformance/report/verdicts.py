@@ -46,6 +46,12 @@ LAYOUT_FREE = frozenset({"init", "relu", "relu_grad", "update", "accuracy"})
 """Components whose checks mean the same whichever way round the target holds its samples."""
 THE_TARGETS_WHATEVER_THE_CALL = frozenset({"timeout", "crash", "output_flood", "depends_on_global_state"})
 """Diagnoses of a target that hung, crashed, flooded or read a global: its own doing under any call."""
+CHECKED_THROUGH_TRAINING = frozenset({"dW1", "db1", "dW2", "db2", "update"})
+"""Components a training loop whose steps follow the reference's must have right, even written inline."""
+TRAINING_FOLLOWS = (
+    "no function of its own; checked through the training loop, whose full-batch steps land where the "
+    "reference's do (train.trajectory)"
+)
 NETWORK_DEPENDENT = frozenset({"init", "forward", "loss", "dW1", "db1", "dW2", "db2", "predict", "train"})
 """Components judged against the classic network itself: judged nothing when the target is another network."""
 OTHER_NETWORK_FIX = (
@@ -156,6 +162,9 @@ class _Evidence:
             ),
             None,
         )
+        self.training_follows = any(
+            result.id == "train.trajectory" and result.status == "pass" for result in grouped.get("train", [])
+        ) and not any(result.status in ("fail", "error") for result in grouped.get("train", []))
         self.answered = {
             operation_of(name)
             for name, results in grouped.items()
@@ -172,6 +181,10 @@ class _Evidence:
 
         if operation_of(name) in self.disabled:
             return verdict("not_required", "the mapping file turns it off")
+        if name in self.missing and name in CHECKED_THROUGH_TRAINING and self.training_follows:
+            return ComponentVerdict(
+                name, "pass", required, TRAINING_FOLLOWS, call=self.calls.get("train"), checks=checks
+            )
         if name in self.missing:
             if not required:
                 return verdict("not_required", f"not found ({self.missing[name]}); not required")
