@@ -1,6 +1,7 @@
 """The mapping file: a small TOML file that says what auto-detection got wrong.
 
     layout = "row"                          # "column": X (784, m) | "row": X (m, 784)
+                                            # | "hybrid": X (m, 784) with W1 (h, 784)
 
     [class]                                 # only for a network written as a class
     name = "MLP"
@@ -30,7 +31,7 @@ from conformance.adapters.choices import KEEP, RETURNABLE, ComponentChoice, Targ
 from conformance.adapters.names import COMPONENTS, GRAD_NAMES, OPERATIONS
 from conformance.adapters.signatures import OPERATIONS as CALL_OPERATIONS
 
-LAYOUTS = ("column", "row")
+LAYOUTS = ("column", "row", "hybrid")
 CALLS_OF = {"init": ("init", "construct"), "predict": ("predict_from_probabilities", "predict_from_data")}
 """The ways each component can be called (signatures.OPERATIONS), when there are several."""
 COMPONENT_KEYS = ("function", "args", "returns")
@@ -62,7 +63,8 @@ def parse_mapping(data: Mapping[str, Any], source: str) -> TargetMapping:
     layout = data.get("layout")
     if layout is not None and layout not in LAYOUTS:
         raise MappingError(
-            f'{source}: layout = {_toml(layout)}: use "column" (X is (784, m)) or "row" (X is (m, 784))'
+            f'{source}: layout = {_toml(layout)}: use "column" (X is (784, m)), "row" (X is (m, 784)) '
+            'or "hybrid" (X is (m, 784), W1 is (h, 784))'
         )
     class_table = _table(data.get("class", {}), source, "class")
     _only_keys(class_table, CLASS_KEYS, source, "class.")

@@ -456,7 +456,7 @@ def test_feedback_says_why_a_part_was_not_checked_and_the_fix() -> None:
     assert "| dW1 | ⚠️ not checked | 0 / 1 |" in feedback
     assert "## What to fix" not in feedback  # nothing is blamed on a guess
     not_checked = feedback.split("## Not checked\n\n")[1]
-    assert not_checked.startswith("- **dW1**: its call was made under a calling convention the checker guessed")
+    assert not_checked.startswith("- **dW1**: its call was made under a calling convention the checker")
     assert "Fix: run \\`mnist-ref check FILE --show-mapping" in not_checked
     bare = render_feedback(bare_result("bob"), grade(bare_result("bob"), EQUAL_WEIGHTS))
     assert "**Score: 0 / 15**" in bare
@@ -479,7 +479,10 @@ def test_gradescope_results_say_why_a_part_was_not_checked() -> None:
     results = json.loads(render_gradescope_results(result, grade(result, EQUAL_WEIGHTS)))
     tests = {test["name"]: test for test in results["tests"]}
     assert (tests["dW1"]["status"], tests["dW1"]["score"]) == ("failed", 0)
-    assert tests["dW1"]["output"].startswith("0 of 5 checks passed\nnot checked: its call was made under a calling convention")
+    output = tests["dW1"]["output"]
+    assert output.startswith(
+        "0 of 5 checks passed\nnot checked: its call was made under a calling convention"
+    )
     assert "\nfix: run `mnist-ref check FILE --show-mapping" in tests["dW1"]["output"]
     assert results["output"].endswith("; 4 could not be checked (each says why, and how to fix it)")
     bare = json.loads(render_gradescope_results(bare_result("bob"), grade(bare_result("bob"), EQUAL_WEIGHTS)))

@@ -158,7 +158,11 @@ def test_an_empty_mapping_file_fixes_nothing():
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ('layout = "rows"', 'm.toml: layout = "rows": use "column" (X is (784, m)) or "row" (X is (m, 784))'),
+        (
+            'layout = "rows"',
+            'm.toml: layout = "rows": use "column" (X is (784, m)), "row" (X is (m, 784)) '
+            'or "hybrid" (X is (m, 784), W1 is (h, 784))',
+        ),
         ('lay_out = "row"', "m.toml: lay_out: unknown key; allowed: layout, class, components"),
         (
             '[components]\ndW1 = "grads"',

@@ -220,3 +220,21 @@ def test_labels_reach_a_row_layout_target_as_one_hot_rows(load):
         adapter.loss(case.params, case.X, case.y), mnist_ref.loss(case.params, case.X, case.y)
     )
     assert module.seen == [(6, 10)]
+
+
+def test_a_hybrid_is_column_weights_with_row_samples():
+    column_init = {"W1": np.zeros((8, 784)), "b1": np.zeros((8, 1))}
+    decided = decide_orientation(
+        TargetMapping(), column_init, lambda orientation: orientation.layout == "hybrid"
+    )
+    assert (decided.layout, decided.bias, decided.decided) == ("hybrid", "(h, 1)", True)
+    assert decided.reason.endswith("the forward pass accepts X of shape (5, 784) with W1 of shape (h, 784)")
+    assert decided.to_target("W1", np.zeros((8, 784))).shape == (8, 784)
+    assert decided.to_target("X", np.zeros((784, 5))).shape == (5, 784)
+    assert decided.to_target("b1", np.zeros((8, 1))).shape == (8, 1)
+    assert decided.to_canonical("Z1", np.zeros((5, 8))).shape == (8, 5)
+    assert decided.to_canonical("dW1", np.zeros((8, 784))).shape == (8, 784)
+    rows = decide_orientation(
+        TargetMapping(), {"W1": np.zeros((8, 784)), "b1": np.zeros(8)}, lambda o: o.layout == "hybrid"
+    )
+    assert rows.bias == "(h,)" and rows.to_target("b1", np.zeros((8, 1))).shape == (8,)

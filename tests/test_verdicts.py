@@ -353,3 +353,29 @@ def test_a_backward_fed_one_sample_at_a_time_and_a_predict_of_rows_pass(tmp_path
     assert "zip" not in batch_loop.split("def sgd")[1]
     summed = verdicts(check(tmp_path, batch_loop, "batch.py"))
     assert summed["dW1"] == "fail"  # fed the whole batch, the sum is the missing 1/m it is
+
+
+def test_a_loop_that_only_matches_on_one_sample_checks_inline_gradients_but_is_not_passed():
+    mapping = {"missing": {"dW1": "not found"}, "components": {"train": "Net.train_epoch(X, y, lr)"}}
+    one_sample = CheckResult(
+        "train.trajectory", "train", "skip", None, "matches on one sample", {"one_sample_matches": True}
+    )
+    verdicts = {
+        c.name: (c.verdict, c.reason)
+        for c in judge([result("dW1.shape", "skip"), one_sample], mapping, ["dW1"])
+    }
+    assert verdicts["dW1"][0] == "pass" and "on one sample" in verdicts["dW1"][1]
+    assert verdicts["train"][0] == "unchecked"
+
+
+def test_an_update_applied_inside_backward_passes_when_the_gradients_read_from_it_do():
+    mapping = {
+        "missing": {"update": "Net.backward applies the update itself"},
+        "update_within": "Net.backward",
+    }
+    grads = [result(f"{name}.autograd", "pass") for name in ("dW1", "db1", "dW2", "db2")]
+    right = {c.name: c.verdict for c in judge([*grads, result("update.values", "skip")], mapping, ["update"])}
+    assert right["update"] == "pass"
+    grads[1] = result("db1.autograd", "fail", "mismatch")
+    wrong = {c.name: c.verdict for c in judge([*grads, result("update.values", "skip")], mapping, ["update"])}
+    assert wrong["update"] == "unchecked"

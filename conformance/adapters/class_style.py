@@ -30,6 +30,7 @@ from conformance.adapters.functional import (
     Params,
     either_way_round,
     readable,
+    size_values,
 )
 from conformance.adapters.introspect import class_functions, own_classes, referenced_names, stored_attributes
 from conformance.adapters.layouts import (
@@ -96,11 +97,14 @@ def network_class(module: types.ModuleType, mapping: TargetMapping = NO_MAPPING)
 
 
 def find_network_class(module: types.ModuleType) -> type | None:
-    """The module's class with both a forward and a backward method (the most complete one if several)."""
+    """The module's class with a forward method and a backward or training method (the most complete one
+    if several): a class whose gradients are written inside its training loop is a network too."""
     scored = []
     for cls in own_classes(module).values():
         methods = class_functions(cls)
-        if ranked_matches(methods, "forward") and ranked_matches(methods, "backward"):
+        if ranked_matches(methods, "forward") and (
+            ranked_matches(methods, "backward") or ranked_matches(methods, "train")
+        ):
             scored.append((sum(bool(ranked_matches(methods, op)) for op in METHOD_OPERATIONS), cls))
     return max(scored, key=lambda pair: pair[0])[1] if scored else None
 
@@ -294,6 +298,7 @@ class ClassAdapter(FunctionalAdapter):
         attributes = self.instances.attributes
         parameters = {attributes[name] for name in PARAM_NAMES if name in attributes}
         if "update" in self.missing and backward and parameters & stored_attributes(backward.function):
+            self.update_within = backward.title
             self.missing["update"] = (
                 f"{backward.title} applies the update itself: there is no separate update to check "
                 "(its gradients are read from the change of the parameters)"
@@ -436,7 +441,11 @@ class ClassAdapter(FunctionalAdapter):
         def run(values: Mapping[str, Any]) -> Any:
             instances.append(self._instance_with(params, lr))
             start = self.orientation.inputs(param_values(copied(params)))
-            return plan.call(plan.prepare({**values, **start}), instances[-1])
+            prepared = plan.prepare({**values, **start})
+            result = plan.call(prepared, instances[-1])
+            for _ in range(0 if plan.uses("steps") else steps - 1):  # one epoch (or step) a call
+                result = plan.call(prepared, instances[-1])
+            return result
 
         values = self.orientation.inputs(
             {**batch_values(X, y, class_count(params)), "lr": lr, "steps": steps}
@@ -572,8 +581,7 @@ class ClassAdapter(FunctionalAdapter):
 
     def _construct(self, n_in: int, hidden: int, n_out: int, lr: float = DEFAULT_LEARNING_RATE) -> Any:
         """A new instance, built by the class's own constructor."""
-        sizes = {"n_in": n_in, "hidden": hidden, "n_out": n_out, "layer_sizes": [n_in, hidden, n_out]}
-        return self.construct.call(self.construct.prepare({**sizes, "lr": lr, "seed": 0}))
+        return self.construct.call(self.construct.prepare({**size_values(n_in, hidden, n_out), "lr": lr}))
 
     def _run_own_forward(self, instance: Any, params: Params, X: np.ndarray) -> dict[str, Any]:
         """Run the instance's own forward method on X, so that what it keeps for backward (``self.X``,

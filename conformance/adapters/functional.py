@@ -80,6 +80,7 @@ class FunctionalAdapter:
     """Calls a target's module-level functions in canonical terms (column layout, params dicts)."""
 
     style = "functional"
+    update_within: str | None = None  # the function that applies the update itself, when there is no update
 
     def __init__(self, module: types.ModuleType, mapping: TargetMapping = NO_MAPPING):
         self.module = module
@@ -129,7 +130,7 @@ class FunctionalAdapter:
     def _initial_value(self) -> Any:
         """What the target's init returns for the sizes SIZE_PROBE (NotProvided without one)."""
         n_in, hidden, n_out = SIZE_PROBE
-        return self._call(self._require("init"), _sizes(n_in, hidden, n_out))
+        return self._call(self._require("init"), size_values(n_in, hidden, n_out))
 
     def own_code(self) -> list[types.FunctionType]:
         """The target's own functions (and a class adapter's methods)."""
@@ -194,6 +195,7 @@ class FunctionalAdapter:
             "guessed": {name: plan.guessed for name, plan in self.plans.items() if plan.guessed},
             "failed_imports": failed_imports(self.module),
             "per_sample": sorted(self.per_sample),
+            "update_within": self.update_within,
             "mapping": self.found_mapping(),
         }
 
@@ -220,7 +222,7 @@ class FunctionalAdapter:
     def init(self, n_in: int, hidden: int, n_out: int) -> dict[str, np.ndarray]:
         """The target's initial W1, b1, W2, b2 (sizes passed when its init takes them)."""
         plan = self._require("init")
-        result = self._call(plan, _sizes(n_in, hidden, n_out))
+        result = self._call(plan, size_values(n_in, hidden, n_out))
         arrays = readable(result, read_arrays(result, PARAM_NAMES, plan.returned), PARAM_NAMES, plan)
         return self.orientation.outputs(arrays)
 
@@ -489,9 +491,16 @@ def failed_imports(module: types.ModuleType) -> list[str]:
     ]
 
 
-def _sizes(n_in: int, hidden: int, n_out: int) -> dict[str, Any]:
+def size_values(n_in: int, hidden: int, n_out: int) -> dict[str, Any]:
     """The values an init or a constructor may take: the three sizes, as a list too, and a seed."""
-    return {"n_in": n_in, "hidden": hidden, "n_out": n_out, "layer_sizes": [n_in, hidden, n_out], "seed": 0}
+    return {
+        "n_in": n_in,
+        "hidden": hidden,
+        "n_out": n_out,
+        "layer_sizes": [n_in, hidden, n_out],
+        "hidden_sizes": [hidden],
+        "seed": 0,
+    }
 
 
 def params_handed(plan: CallPlan, prepared: Mapping[str, Any]) -> dict[str, Any]:

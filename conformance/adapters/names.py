@@ -92,7 +92,7 @@ FUNCTION_NAMES: dict[str, tuple[str, ...]] = {
     ),
     "train": (
         "gradientdescent", "graddescent", "train", "fit", "trainmodel", "trainnetwork", "gradientdesc",
-        "gradientdecent",
+        "gradientdecent", "trainepoch", "trainoneepoch", "runepoch", "trainstep",
     ),
 }  # fmt: skip
 """Function (or method) names per adapter operation, most usual first."""
@@ -137,13 +137,15 @@ ROLE_NAMES: dict[str, tuple[str, ...]] = {
     ),
     "hidden": (
         "hiddensize", "nh", "nhidden", "hiddendim", "hiddenunits", "hiddenlayersize", "hiddennodes",
-        "numhidden", "hiddenneurons", "hidden", "nhid", "hiddenlayer", "numhiddenunits",
+        "numhidden", "hiddenneurons", "hidden", "nhid", "hiddenlayer", "numhiddenunits", "hiddensneurons",
+        "hiddenunit", "hiddennodessize",
     ),
     "n_out": (
         "outputsize", "ny", "noutputs", "outputdim", "nout", "numclasses", "nclasses", "outputlayersize",
         "outputnodes", "classes", "k", "output", "numoutputs", "nlabels", "numlabels", "outputneurons",
         "outputunits", "outdim", "depth",
     ),
+    "hidden_sizes": ("hiddenlayers", "hiddensizes", "hiddenlayersizes", "hiddendims", "hiddenlayerdims"),
     "layer_sizes": ("layerdims", "layersizes", "layers", "sizes", "dims", "architecture", "layerdimensions"),
     "m": ("m", "nsamples", "numsamples", "batchsize", "numexamples", "nexamples"),
     "seed": ("seed", "randomseed", "randomstate"),

@@ -19,12 +19,14 @@ import numpy as np
 
 from conformance.adapters.choices import TargetMapping
 
-LayoutName = Literal["column", "row"]
+LayoutName = Literal["column", "row", "hybrid"]
 BiasShape = Literal["(h, 1)", "(h,)", "(1, h)", "(h,) or (1, h)"]
 
 BIASES = frozenset({"b1", "b2", "db1", "db2"})
 MATRICES = frozenset({"X", "W1", "W2", "dW1", "dW2", "Z1", "A1", "Z2", "A2", "Y_onehot", "Z", "dA"})
 """Roles whose arrays are transposed between the layouts ("Z" and "dA": inputs of relu, softmax...)."""
+WEIGHTS = frozenset({"W1", "W2", "dW1", "dW2"})
+"""Roles a hybrid layout keeps as the column layout does: X (m, 784) with W1 (h, 784), Z1 = X W1^T + b1."""
 BUNDLES = frozenset({"params", "cache", "grads"})
 N_IN, N_OUT = 784, 10
 
@@ -46,11 +48,15 @@ class Orientation:
             return value
         if role in BUNDLES and isinstance(value, Mapping):
             return {name: self.to_target(name, item) for name, item in value.items()}
-        if not isinstance(value, np.ndarray):
+        if not isinstance(value, np.ndarray) or self._kept(role):
             return value
         if role in BIASES:
             return value.T if self.bias == "(1, h)" else value.reshape(-1)
         return value.T if role in MATRICES else value
+
+    def _kept(self, role: str) -> bool:
+        """Whether the target holds ``role`` as the column layout does: a hybrid's weights, (h, 1) biases."""
+        return (self.layout == "hybrid" and role in WEIGHTS) or (role in BIASES and self.bias == "(h, 1)")
 
     def inputs(self, values: Mapping[str, Any]) -> dict[str, Any]:
         """Every value of ``values`` (keyed by role) in the target's layout."""
@@ -63,7 +69,7 @@ class Orientation:
         bias keeps a shape that is not (h, 1): a (1, h) row where the target's biases are (h,)
         stays (1, h), a 1-D one where they are (1, h) stays 1-D.
         """
-        if self.layout == "column" or not isinstance(value, np.ndarray):
+        if self.layout == "column" or not isinstance(value, np.ndarray) or self._kept(name):
             return value
         if name in BIASES:
             if value.ndim == 1 and self.bias != "(1, h)":
@@ -84,6 +90,8 @@ class Orientation:
         """The layout in words: "column: X (784, m), W1 (h, 784), biases (h, 1), ..." or the row one."""
         if self.layout == "column":
             return "column: X (784, m), W1 (h, 784), biases (h, 1), one-hot labels (10, m)"
+        if self.layout == "hybrid":
+            return f"hybrid: X (m, 784), W1 (h, 784), biases {self.bias}, one-hot labels (m, 10)"
         return f"row: X (m, 784), W1 (784, h), biases {self.bias}, one-hot labels (m, 10)"
 
 
@@ -124,19 +132,23 @@ def decide_orientation(
 ) -> Orientation:
     """The target's layout, from all the evidence, or column marked undecided when it is missing or conflicts.
 
-    The mapping file's layout wins. Otherwise: the layout its init's W1 shows, unless the forward pass
-    accepts only the other one (a hybrid, such as X (m, 784) with W1 (h, 784): undecided); else the
-    one its forward pass accepts (``forward_fits``); else the one the free functions show (``hints``:
-    what showed it -> layout, e.g. one_hot returning (m, 10)), when they agree.
+    The mapping file's layout wins. Otherwise: the layout its init's W1 shows, or the hybrid one
+    (X (m, 784) with W1 (h, 784)) when the forward pass accepts only that, and undecided when it accepts
+    only a layout the init contradicts; else the one its forward pass accepts (``forward_fits``); else
+    the one the free functions show (``hints``: what showed it -> layout, e.g. one_hot returning
+    (m, 10)), when they agree.
     """
     bias = bias_shape_of(initial["b1"]) if "b1" in initial else "(h,) or (1, h)"
     if mapping.layout is not None:
         return _oriented(mapping.layout, bias, f"set in {mapping.source}")
     candidates = {layout: _oriented(layout, bias, "") for layout in ("column", "row")}
+    candidates["hybrid"] = Orientation("hybrid", _hybrid_bias(initial.get("b1")))
     fitting = [layout for layout, candidate in candidates.items() if forward_fits(candidate)]
     by_init = layout_of_weights(initial.get("W1"), N_IN)
     if by_init is not None:
         init_text = f"the target's init returns W1 of shape {np.shape(initial['W1'])}"
+        if by_init == "column" and fitting == ["hybrid"]:
+            return replace(candidates["hybrid"], reason=f"{init_text}, {_accepts('hybrid')}")
         if fitting and by_init not in fitting:
             return _undecided(f"{init_text}, {_accepts(fitting[0])}")
         return replace(candidates[by_init], reason=init_text)
@@ -155,7 +167,15 @@ def _accepts(layout: LayoutName) -> str:
     """``the forward pass accepts X of shape (784, 5) and not the transpose``."""
     m = PROBE_SIZES[1]
     shape = (N_IN, m) if layout == "column" else (m, N_IN)
+    if layout == "hybrid":
+        return f"the forward pass accepts X of shape {shape} with W1 of shape (h, {N_IN})"
     return f"the forward pass accepts X of shape {shape} and not the transpose"
+
+
+def _hybrid_bias(b1: Any) -> BiasShape:
+    """A hybrid target's bias shape: (h, 1) kept as such (added to W1 X^T, then transposed), else rows."""
+    shape = np.shape(b1)
+    return "(h, 1)" if len(shape) == 2 and shape[1] == 1 and shape[0] > 1 else bias_shape_of(b1)
 
 
 def _undecided(conflict: str) -> Orientation:

@@ -55,11 +55,11 @@ OPERATIONS = {
     operation.name: operation
     for operation in (
         Operation(
-            "init", ("n_in", "hidden", "n_out", "layer_sizes", "seed"),
+            "init", ("n_in", "hidden", "n_out", "layer_sizes", "hidden_sizes", "seed"),
             templates=(SIZES, ("layer_sizes",)), optional=frozenset({"seed"}),
         ),
         Operation(
-            "construct", ("n_in", "hidden", "n_out", "lr", "layer_sizes", "seed"),
+            "construct", ("n_in", "hidden", "n_out", "lr", "layer_sizes", "hidden_sizes", "seed"),
             templates=((*SIZES, "lr"), ("layer_sizes", "lr")), optional=frozenset({"seed"}),
         ),
         Operation("relu", ("Z",), templates=(("Z",),), any_name=True),

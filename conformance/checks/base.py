@@ -50,7 +50,11 @@ class TargetRaised(Exception):
 
 
 class Skipped(Exception):
-    """The check cannot run; the reason is shown to the user."""
+    """The check cannot run; the reason is shown to the user, ``details`` what it saw all the same."""
+
+    def __init__(self, reason: str, details: dict[str, Any] | None = None):
+        super().__init__(reason)
+        self.details = details or {}
 
 
 # Failures after which calling the target again for the same check only wastes time.
@@ -173,7 +177,7 @@ class Check:
         except TargetRaised as exc:
             return self._result(*_describe_failure(exc.failure), {"detail": exc.failure.detail}, exc)
         except Skipped as exc:
-            return self._result("skip", None, str(exc), {}, exc)
+            return self._result("skip", None, str(exc), exc.details, exc)
         return CheckResult(self.id, self.component, "pass", None, self.description, side=self.side)
 
     def _result(

@@ -52,6 +52,10 @@ TRAINING_FOLLOWS = (
     "no function of its own; checked through the training loop, whose full-batch steps land where the "
     "reference's do (train.trajectory)"
 )
+TRAINING_FOLLOWS_ONE_SAMPLE = (
+    "no function of its own; checked through the training loop, which steps a sample or a mini-batch at a "
+    "time and lands where the reference does on one sample (train.trajectory)"
+)
 NETWORK_DEPENDENT = frozenset({"init", "forward", "loss", "dW1", "db1", "dW2", "db2", "predict", "train"})
 """Components judged against the classic network itself: judged nothing when the target is another network."""
 OTHER_NETWORK_FIX = (
@@ -162,9 +166,24 @@ class _Evidence:
             ),
             None,
         )
-        self.training_follows = any(
-            result.id == "train.trajectory" and result.status == "pass" for result in grouped.get("train", [])
-        ) and not any(result.status in ("fail", "error") for result in grouped.get("train", []))
+        self.update_within = mapping.get("update_within")
+        self.gradients_pass = all(
+            any(r.status == "pass" and not r.side for r in grouped.get(g, []))
+            and not any(r.status in ("fail", "error") for r in grouped.get(g, []))
+            for g in ("dW1", "db1", "dW2", "db2")
+        )
+        training = grouped.get("train", [])
+        self.training_follows = next(
+            (
+                TRAINING_FOLLOWS if result.status == "pass" else TRAINING_FOLLOWS_ONE_SAMPLE
+                for result in training
+                if result.id == "train.trajectory"
+                and (result.status == "pass" or result.details.get("one_sample_matches"))
+            ),
+            None,
+        )
+        if any(result.status in ("fail", "error") for result in training):
+            self.training_follows = None
         self.answered = {
             operation_of(name)
             for name, results in grouped.items()
@@ -181,9 +200,15 @@ class _Evidence:
 
         if operation_of(name) in self.disabled:
             return verdict("not_required", "the mapping file turns it off")
+        if name == "update" and name in self.missing and self.update_within and self.gradients_pass:
+            reason = (
+                f"applied inside {self.update_within}: the gradients read from its change of the parameters "
+                "(old - new) / lr are right, so the step is"
+            )
+            return ComponentVerdict(name, "pass", required, reason, call=self.calls.get("dW1"), checks=checks)
         if name in self.missing and name in CHECKED_THROUGH_TRAINING and self.training_follows:
             return ComponentVerdict(
-                name, "pass", required, TRAINING_FOLLOWS, call=self.calls.get("train"), checks=checks
+                name, "pass", required, self.training_follows, call=self.calls.get("train"), checks=checks
             )
         if name in self.missing:
             if not required:
