@@ -16,8 +16,7 @@ from conformance.report.model import CheckResult, Report
 from conformance.sandbox import Sandbox
 
 PER_SAMPLE_NOTICE = (
-    "the target's own code calls its {operation} one sample at a time: "
-    "its gradients are checked on single samples"
+    "the target's own code calls its {operation} one sample at a time: it is checked on single samples"
 )
 TORCH_NOTICE = "PyTorch is not installed: autograd comparisons are skipped (pip install 'mnist-ref[torch]')"
 

@@ -137,16 +137,19 @@ class FunctionalAdapter:
         return list(self.functions.values())
 
     def _called_per_sample(self) -> set[str]:
-        """{"backward"} when the target's own code calls its backward pass one sample at a time."""
-        plan = self.plans.get("backward")
-        x = plan.argument_for("X") if plan else None
-        if x is None:
-            return set()
+        """The operations (forward, backward) the target's own code calls one sample at a time."""
         top_level = [statement.code for statement in getattr(self.module, SKIPPED_ATTRIBUTE, ())]
         trees = source_trees(self.own_code(), top_level)
-        position = [argument.name for argument in plan.arguments].index(x.name)
-        callee = plan.title.split(".")[-1]
-        return {"backward"} if called_per_sample(trees, callee, position, x.name) else set()
+        found = set()
+        for operation in ("forward", "backward"):
+            plan = self.plans.get(operation)
+            x = plan.argument_for("X") if plan else None
+            if x is None:
+                continue
+            position = [argument.name for argument in plan.arguments].index(x.name)
+            if called_per_sample(trees, plan.title.split(".")[-1], position, x.name):
+                found.add(operation)
+        return found
 
     def _layout_hints(self) -> dict[str, str]:
         """The layout the target's softmax and one_hot show, called as they are (``layout_hints``)."""
@@ -318,10 +321,11 @@ class FunctionalAdapter:
             takes_params = plan.uses("params", *PARAM_NAMES)
             return result, params_handed(plan, prepared) if takes_params else init_layout.unpack(init_value)
 
-        values = self.orientation.inputs(
-            {**batch_values(X, y, class_count(params)), "lr": lr, "steps": steps}
-        )
-        result, given = self.labels.call(plan, values, run)
+        def attempt(data: np.ndarray) -> tuple[Any, dict[str, Any]]:
+            values = {**batch_values(data, y, class_count(params)), "lr": lr, "steps": steps}
+            return self.labels.call(plan, self.orientation.inputs(values), run)
+
+        result, given = either_way_round(attempt, X)
         if result is None:
             return self.orientation.outputs(read_arrays(given, PARAM_NAMES))
         return self.orientation.outputs(
@@ -374,7 +378,7 @@ class FunctionalAdapter:
         """The forward pass with the arrays in ``orientation``'s layout, read back into column layout."""
         plan = self._require("forward")
         result = self._call(plan, {**param_values(params), "X": X}, orientation)
-        return orientation.outputs(read_forward(result, plan.returned))
+        return orientation.outputs(forward_arrays(result, read_forward(result, plan.returned), plan))
 
     def _plan(self, operation: str) -> CallPlan:
         """The plan for the function a mapping file names, else for the best-named function of ``operation``;
@@ -465,6 +469,18 @@ def readable(result: Any, arrays: dict[str, Any], names: tuple[str, ...], plan: 
         plan.operation.name,
         f"cannot read {', '.join(missing)} from what {plan.title} returned ({shown}): say what it returns "
         "with `returns = [...]` in a mapping file",
+    )
+
+
+def forward_arrays(result: Any, arrays: dict[str, Any], plan: CallPlan) -> dict[str, Any]:
+    """Z1..A2 read from what a forward pass returned; NotProvided when it returned something (not None,
+    which is the target's missing ``return``) in which none of them can be found."""
+    if arrays or result is None:
+        return arrays
+    raise NotProvided(
+        "forward",
+        f"cannot read Z1, A1, Z2 or A2 from what {plan.title} returned ({type(result).__name__}): say what "
+        "it returns with `returns = [...]` in a mapping file",
     )
 
 

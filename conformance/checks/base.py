@@ -27,6 +27,7 @@ from conformance.oracles.background import BackgroundAutograd
 from conformance.report.model import CheckResult
 from conformance.sandbox import Sandbox
 from conformance.sandbox.protocol import Failure, Outcome
+from conformance.strategies import Problem, problems
 
 FLOAT64 = np.dtype(np.float64)
 
@@ -73,6 +74,17 @@ class Context:
     per_sample: frozenset[str] = frozenset()  # operations the target's own code calls one sample at a time
     memo: dict[Any, Any] = field(default_factory=dict)  # shared by checks: target Outcomes, oracle results
     hung: dict[str, Outcome] = field(default_factory=dict)  # operation -> its first timeout
+
+    def problems(self, operation: str, **bounds: int) -> Any:
+        """The problems to check ``operation`` on (``strategies.problems(**bounds)``): batches of one for an
+        operation the target's own code calls one sample at a time (a sum over a batch is then right)."""
+        if operation in self.per_sample:
+            bounds = {**bounds, "min_batch": 1, "max_batch": 1}
+        return problems(**bounds)
+
+    def sized(self, operation: str, problem: Problem) -> Problem:
+        """``problem``, with a batch of one for an operation the target's own code calls sample by sample."""
+        return Problem(problem.hidden, 1, problem.seed) if operation in self.per_sample else problem
 
     def _sandbox_call(self, op: str, *args: Any) -> Outcome:
         """One call into the child; an operation that hung once is not waited for again."""

@@ -35,7 +35,7 @@ def forward_values(ctx: Context) -> None:
         for name in compared:
             expect_close(f"forward: {name}", getattr(inputs.cache, name), got[name], ctx)
 
-    ctx.for_all(problems(), body)
+    ctx.for_all(ctx.problems("forward"), body)
 
 
 HIDDEN_ACTIVATIONS = {
@@ -72,7 +72,7 @@ def _same(got: np.ndarray | None, expected: np.ndarray) -> bool | None:
 @check("forward.inputs_untouched", "forward", side=True)
 def forward_inputs_untouched(ctx: Context) -> None:
     """forward leaves the parameters and X unchanged."""
-    inputs = make_inputs(Problem(4, 3, 0), ctx.dtype)
+    inputs = make_inputs(ctx.sized("forward", Problem(4, 3, 0)), ctx.dtype)
     expect_untouched(ctx.call_outcome("forward", inputs.params, inputs.X), "forward")
 
 

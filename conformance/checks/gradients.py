@@ -58,12 +58,6 @@ def true_gradients(inputs: Inputs) -> dict[str, np.ndarray]:
     return reference.gradients(*_as_float64(inputs))
 
 
-def _problems(ctx: Context) -> Any:
-    """The problems a gradient check draws: batches of one for a backward its code feeds sample by sample
-    (its gradient of a batch is then a sum, right for the one sample it is ever given)."""
-    return problems(max_batch=1) if "backward" in ctx.per_sample else problems()
-
-
 def _floor(inputs: Inputs, name: str, got: Any) -> float:
     """The noise ``name`` carries from cancellations, at the precision ``got`` was computed in."""
     precision = tolerance.coarsest_float(inputs.X.dtype, getattr(got, "dtype", np.float64))
@@ -86,7 +80,7 @@ def _check_shape(ctx: Context, name: str) -> None:
                 floor=_floor(inputs, name, got),
             )
 
-    ctx.for_all(_problems(ctx), body, examples=5)
+    ctx.for_all(ctx.problems("backward"), body, examples=5)
 
 
 def autograd_gradients(ctx: Context, problem: Problem, inputs: Inputs) -> dict[str, np.ndarray]:
@@ -106,7 +100,7 @@ def _check_autograd(ctx: Context, name: str) -> None:
         expected = autograd_gradients(ctx, problem, inputs)[name]
         expect_close(name, expected, got, ctx, batch_size=problem.batch, floor=_floor(inputs, name, got))
 
-    ctx.for_all(_problems(ctx), body)
+    ctx.for_all(ctx.problems("backward"), body)
 
 
 def _check_finite_diff(ctx: Context, name: str) -> None:
@@ -116,7 +110,7 @@ def _check_finite_diff(ctx: Context, name: str) -> None:
         results = finite_diff.check_gradients(*_as_float64(inputs), {name: got}, rng=rng, dtype=ctx.dtype)
         expect_verdict(results[GRADIENTS[name]].verdict)
 
-    ctx.for_all(_problems(ctx), body, examples=5)
+    ctx.for_all(ctx.problems("backward"), body, examples=5)
 
 
 def _fitted_factor(expected: np.ndarray, got: np.ndarray) -> float:
@@ -160,9 +154,9 @@ def _perturbed(value: Any) -> Any:
 def _check_globals(ctx: Context, name: str) -> None:
     data_globals = ctx.call("global_values", "backward")
     if not data_globals:
-        backward(ctx, Problem(4, 5, 0))  # Skipped when there is no backward: nothing was probed
+        backward(ctx, ctx.sized("backward", Problem(4, 5, 0)))  # Skipped when there is no backward
         return
-    problem = Problem(4, 5, 0)
+    problem = ctx.sized("backward", Problem(4, 5, 0))
     inputs, before = _gradient_of(ctx, problem, name)
     ctx.call("set_globals", {key: _perturbed(value) for key, value in data_globals.items()})
     try:
