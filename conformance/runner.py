@@ -18,6 +18,7 @@ from conformance.sandbox import Sandbox
 PER_SAMPLE_NOTICE = (
     "the target's own code calls its {operation} one sample at a time: it is checked on single samples"
 )
+FLOAT32_NOTICE = "the target's code casts to float32: its results are judged with float32 tolerances"
 TORCH_NOTICE = "PyTorch is not installed: autograd comparisons are skipped (pip install 'mnist-ref[torch]')"
 
 
@@ -73,6 +74,7 @@ def checking(
                 examples=examples,
                 autograd=autograd,
                 per_sample=frozenset(mapping.get("per_sample", ())),
+                computes_in=np.dtype(mapping.get("computes_in") or "float64"),
             ),
             mapping,
         )
@@ -113,6 +115,8 @@ def run_checks(
         torch_available = ctx.torch_available
     notices = [f"import failed: {line}" for line in mapping.get("failed_imports", [])]
     notices += [PER_SAMPLE_NOTICE.format(operation=operation) for operation in mapping.get("per_sample", [])]
+    if mapping.get("computes_in"):
+        notices.append(FLOAT32_NOTICE)
     notices += [] if torch_available else [TORCH_NOTICE]
     ordered = [results[registered.id] for registered in selected]
     return Report(target, seed, str(np.dtype(dtype)), ordered, mapping, notices, durations=durations)

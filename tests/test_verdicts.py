@@ -379,3 +379,33 @@ def test_an_update_applied_inside_backward_passes_when_the_gradients_read_from_i
     grads[1] = result("db1.autograd", "fail", "mismatch")
     wrong = {c.name: c.verdict for c in judge([*grads, result("update.values", "skip")], mapping, ["update"])}
     assert wrong["update"] == "unchecked"
+
+
+@pytest.mark.slow
+def test_a_correct_float32_implementation_passes(tmp_path):
+    """Every function casts what it is given to float32 and computes in float32 only."""
+    source = CLASSIC.read_text()
+    float32 = source.replace(
+        "    Z_shift = Z - np.max(", "    Z = Z.astype(np.float32)\n    Z_shift = Z - np.max(", 1
+    )
+    float32 = float32.replace(
+        "def forward_prop(W1, b1, W2, b2, X):\n",
+        "def forward_prop(W1, b1, W2, b2, X):\n"
+        "    W1, b1, W2, b2, X = (a.astype(np.float32) for a in (W1, b1, W2, b2, X))\n",
+        1,
+    )
+    float32 = float32.replace(
+        "def backward_prop(Z1, A1, Z2, A2, W1, W2, X, Y):\n",
+        "def backward_prop(Z1, A1, Z2, A2, W1, W2, X, Y):\n"
+        "    Z1, A1, Z2, A2, W1, W2, X = (a.astype(np.float32) for a in (Z1, A1, Z2, A2, W1, W2, X))\n",
+        1,
+    )
+    assert float32.count("np.float32") == 3
+    report = check(tmp_path, float32)
+    assert report.exit_code == 0, [c.reason for c in report.components if c.verdict != "pass"]
+    assert "casts to float32" in " ".join(report.notices)
+    noisy = float32.replace(
+        "db2 = 1 / m * np.sum(dZ2, axis=1, keepdims=True)",
+        "db2 = 1.01 / m * np.sum(dZ2, axis=1, keepdims=True)",
+    )
+    assert noisy != float32 and verdicts(check(tmp_path, noisy, "noisy.py"))["db2"] == "fail"

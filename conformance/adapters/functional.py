@@ -34,6 +34,7 @@ from conformance.adapters.description import (
 from conformance.adapters.introspect import (
     called_functions,
     called_per_sample,
+    casts_to_float32,
     global_reads,
     own_classes,
     own_functions,
@@ -95,6 +96,7 @@ class FunctionalAdapter:
         self.init_function: CallPlan | None = None  # what a training loop calls for its first parameters
         self._find_components()
         self.per_sample = self._called_per_sample()
+        self.computes_in = "float32" if any(map(casts_to_float32, self.own_code())) else None
         self.orientation = decide_orientation(mapping, self.initial, self._forward_fits, self._layout_hints())
         self.labels.one_hot_text = self.orientation.one_hot_text()
 
@@ -199,6 +201,7 @@ class FunctionalAdapter:
             "failed_imports": failed_imports(self.module),
             "per_sample": sorted(self.per_sample),
             "update_within": self.update_within,
+            "computes_in": self.computes_in,
             "mapping": self.found_mapping(),
         }
 

@@ -90,6 +90,11 @@ def referenced_names(function: Callable[..., Any]) -> set[str]:
     return {name for code in code_objects(function) for name in code.co_names}
 
 
+def casts_to_float32(function: Callable[..., Any]) -> bool:
+    """True when the function names float32 (``np.float32``, ``dtype="float32"``): it computes in float32."""
+    return "float32" in referenced_names(function) or "float32" in string_constants(function)
+
+
 def stored_attributes(function: Callable[..., Any]) -> set[str]:
     """Attribute names the function assigns: ``self.W1 -= lr * dW1`` contributes ``W1``."""
     return {

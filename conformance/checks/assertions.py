@@ -27,7 +27,9 @@ def expect_close(
     floor: float = 0.0,
 ) -> None:
     """``got`` has ``expected``'s shape and values within the dtype's tolerance, else CheckFailed."""
-    expect_verdict(diagnose.compare(name, expected, got, dtype=ctx.dtype, batch_size=batch_size, floor=floor))
+    expect_verdict(
+        diagnose.compare(name, expected, got, dtype=ctx.precision, batch_size=batch_size, floor=floor)
+    )
 
 
 def expect_shape(name: str, expected_shape: tuple[int, ...], got: Any) -> None:

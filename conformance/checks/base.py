@@ -28,6 +28,7 @@ from conformance.report.model import CheckResult
 from conformance.sandbox import Sandbox
 from conformance.sandbox.protocol import Failure, Outcome
 from conformance.strategies import Problem, problems
+from conformance.tolerance import coarsest_float
 
 FLOAT64 = np.dtype(np.float64)
 
@@ -72,6 +73,13 @@ class Context:
     examples: int = 10
     autograd: BackgroundAutograd | None = None  # None: compare with the reference and finite differences only
     per_sample: frozenset[str] = frozenset()  # operations the target's own code calls one sample at a time
+    computes_in: np.dtype = FLOAT64  # the precision the target's code computes in (float32 when it casts)
+
+    @property
+    def precision(self) -> np.dtype:
+        """The dtype whose tolerance judges the target: the coarser of the inputs' and the target's own."""
+        return coarsest_float(self.dtype, self.computes_in)
+
     memo: dict[Any, Any] = field(default_factory=dict)  # shared by checks: target Outcomes, oracle results
     hung: dict[str, Outcome] = field(default_factory=dict)  # operation -> its first timeout
 

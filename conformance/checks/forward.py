@@ -86,7 +86,7 @@ def loss_value(ctx: Context) -> None:
         got = ctx.call("loss", inputs.params, inputs.X, inputs.y)
         expect_verdict(
             diagnose.compare_scalar(
-                "loss", expected, got, dtype=ctx.dtype, batch_size=problem.batch, floor=LOG_EPSILON
+                "loss", expected, got, dtype=ctx.precision, batch_size=problem.batch, floor=LOG_EPSILON
             )
         )
 

@@ -58,9 +58,9 @@ def true_gradients(inputs: Inputs) -> dict[str, np.ndarray]:
     return reference.gradients(*_as_float64(inputs))
 
 
-def _floor(inputs: Inputs, name: str, got: Any) -> float:
+def _floor(ctx: Context, inputs: Inputs, name: str, got: Any) -> float:
     """The noise ``name`` carries from cancellations, at the precision ``got`` was computed in."""
-    precision = tolerance.coarsest_float(inputs.X.dtype, getattr(got, "dtype", np.float64))
+    precision = tolerance.coarsest_float(ctx.precision, getattr(got, "dtype", np.float64))
     dZ2 = inputs.cache.A2 - np.eye(inputs.cache.A2.shape[0])[:, inputs.y]
     return tolerance.gradient_floor(name, inputs.params, inputs.X, inputs.cache.A1, dZ2, precision)
 
@@ -77,7 +77,7 @@ def _check_shape(ctx: Context, name: str) -> None:
                 got,
                 ctx,
                 batch_size=problem.batch,
-                floor=_floor(inputs, name, got),
+                floor=_floor(ctx, inputs, name, got),
             )
 
     ctx.for_all(ctx.problems("backward"), body, examples=5)
@@ -98,7 +98,7 @@ def _check_autograd(ctx: Context, name: str) -> None:
     def body(problem: Problem) -> None:
         inputs, got = _gradient_of(ctx, problem, name)
         expected = autograd_gradients(ctx, problem, inputs)[name]
-        expect_close(name, expected, got, ctx, batch_size=problem.batch, floor=_floor(inputs, name, got))
+        expect_close(name, expected, got, ctx, batch_size=problem.batch, floor=_floor(ctx, inputs, name, got))
 
     ctx.for_all(ctx.problems("backward"), body)
 
@@ -107,7 +107,7 @@ def _check_finite_diff(ctx: Context, name: str) -> None:
     def body(problem: Problem) -> None:
         inputs, got = _gradient_of(ctx, problem, name)
         rng = np.random.default_rng(problem.seed)
-        results = finite_diff.check_gradients(*_as_float64(inputs), {name: got}, rng=rng, dtype=ctx.dtype)
+        results = finite_diff.check_gradients(*_as_float64(inputs), {name: got}, rng=rng, dtype=ctx.precision)
         expect_verdict(results[GRADIENTS[name]].verdict)
 
     ctx.for_all(ctx.problems("backward"), body, examples=5)

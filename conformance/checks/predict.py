@@ -20,7 +20,7 @@ def predict_values(ctx: Context) -> None:
         expected = mnist_ref.predict(inputs.params, inputs.X)
         got = ctx.call("predict", inputs.params, inputs.X)
         expect_verdict(
-            diagnose.compare_labels("predict", expected, got, scores=inputs.cache.Z2, dtype=ctx.dtype)
+            diagnose.compare_labels("predict", expected, got, scores=inputs.cache.Z2, dtype=ctx.precision)
         )
 
     ctx.for_all(problems(), body)

@@ -26,7 +26,7 @@ def expect_softmax(
 ) -> None:
     """``got`` is softmax(``expected_of``, or Z) within the tolerance of the precision it was computed in,
     counting the rounding of Z itself to that precision (float32 logits of 1800 are off by 1e-4)."""
-    precision = coarsest_float(ctx.dtype, getattr(got, "dtype", ctx.dtype))
+    precision = coarsest_float(ctx.precision, getattr(got, "dtype", ctx.dtype))
     rounding = absolute_tolerance(np.array(float(np.max(np.abs(Z), initial=0.0))), precision)
     expected = mnist_ref.softmax(Z if expected_of is None else expected_of)
     expect_close(name, expected, got, ctx, floor=rounding + SOFTMAX_EPSILON)
@@ -52,7 +52,7 @@ def softmax_probabilities(ctx: Context) -> None:
         got = ctx.call("softmax", Z)
         expect_shape("softmax(Z)", Z.shape, got)
         tolerance = (
-            1e3 * np.finfo(coarsest_float(ctx.dtype, np.asarray(got).dtype)).eps + N_OUT * SOFTMAX_EPSILON
+            1e3 * np.finfo(coarsest_float(ctx.precision, np.asarray(got).dtype)).eps + N_OUT * SOFTMAX_EPSILON
         )
         sums = got.sum(axis=0)
         worst = int(np.argmax(np.abs(sums - 1)))

@@ -90,7 +90,7 @@ def _expect_trajectory(ctx: Context, problem: Problem) -> None:
             expected[name] - start[name],
             np.asarray(trained[name]) - start[name],
             ctx,
-            floor=tolerance.absolute_tolerance(start[name], ctx.dtype, terms=STEPS),
+            floor=tolerance.absolute_tolerance(start[name], ctx.precision, terms=STEPS),
         )
 
 
