@@ -36,6 +36,7 @@ OUTPUT_FLOOD = "output_flood"
 NOT_PROVIDED = "not_provided"
 DIFFERENT_NETWORK = "different_network"
 IMPORT_FAILED = "import_failed"
+LOW_PRECISION = "low_precision"
 
 DIAGNOSES: dict[str, str] = {
     SHAPE_MISMATCH: "the result has the wrong shape, or is not an array of numbers at all",
@@ -54,6 +55,7 @@ DIAGNOSES: dict[str, str] = {
     NOT_PROVIDED: "the implementation has no such component",
     DIFFERENT_NETWORK: "the target is another network than the one checked (another activation or output)",
     IMPORT_FAILED: "the function uses a name that a failed top-level import of the target should set",
+    LOW_PRECISION: "the result is coarser than float32 (float16): too coarse to be judged right",
 }
 """Every diagnosis code, with a one-line description."""
 
@@ -89,6 +91,11 @@ class Verdict:
     details: dict[str, Any] = field(default_factory=dict)
 
 
+def _coarser_than_float32(dtype: np.dtype) -> bool:
+    """True for a floating dtype less precise than float32 (float16, bfloat16-like)."""
+    return np.issubdtype(dtype, np.floating) and np.finfo(dtype).eps > np.finfo(np.float32).eps
+
+
 def compare(
     name: str,
     expected: np.ndarray,
@@ -116,6 +123,14 @@ def compare(
         return _wrong_shape(name, expected, values, dtype, batch_size)
     if not np.all(np.isfinite(values)):
         return nonfinite(name, values)
+    if _coarser_than_float32(values.dtype):
+        return Verdict(
+            False,
+            LOW_PRECISION,
+            f"{name} is {values.dtype}: results coarser than float32 are not judged (their rounding would "
+            "hide errors of several percent); compute in float32 or float64",
+            {"dtype": str(values.dtype)},
+        )
     precision = coarsest_float(dtype, values.dtype)
     atol = absolute_tolerance(expected, precision, terms=terms or batch_size or 1, floor=floor)
     got64 = values.astype(np.float64)

@@ -428,3 +428,12 @@ def test_another_hidden_activation_is_named(activation, said):
     difference = other_network(reference, {"Z1": reference.Z1, "A1": A1})
     assert (difference is None) if said is None else (said in difference)
     assert other_network(reference, reference._asdict()) is None
+
+
+def test_a_float16_result_is_too_coarse_to_be_judged_right():
+    exact = gradients(3)["dW2"]
+    verdict = failed(
+        diagnose.compare("dW2", exact, exact.astype(np.float16), dtype=np.float64), diagnose.LOW_PRECISION
+    )
+    assert "float16" in verdict.message
+    assert diagnose.compare("dW2", exact, exact.astype(np.float32), dtype=np.float64).ok
