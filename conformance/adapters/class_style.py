@@ -55,6 +55,7 @@ from conformance.adapters.names import (
 from conformance.adapters.orientation import Orientation, probe_problem
 from conformance.adapters.signatures import OPERATIONS as CALL_OPERATIONS
 from conformance.adapters.signatures import CallPlan, UnmappableError, plan_call
+from conformance.adapters.storage import PathStorage
 from conformance.adapters.values import (
     DEFAULT_CLASSES,
     batch_values,
@@ -106,6 +107,14 @@ def find_network_class(module: types.ModuleType) -> type | None:
             ranked_matches(methods, "backward") or ranked_matches(methods, "train")
         ):
             scored.append((sum(bool(ranked_matches(methods, op)) for op in METHOD_OPERATIONS), cls))
+    used = {cls: set().union(*map(referenced_names, class_functions(cls).values())) for _, cls in scored}
+    # a layer class that another candidate builds (``self.layer1 = Layer(...)``) is a part, not the network
+    wholes = [
+        (score, cls)
+        for score, cls in scored
+        if not any(cls.__name__ in used[other] for other in used if other is not cls)
+    ]
+    scored = wholes or scored
     return max(scored, key=lambda pair: pair[0])[1] if scored else None
 
 
@@ -209,12 +218,14 @@ class ClassAdapter(FunctionalAdapter):
             self._give_up(str(error))
             return
         instance = self._sample_instance()
-        if not self.instances.locates("params") or not self.instances.holds_dicts(instance):
+        storages = self._storages(instance)
+        if not storages:
             self._give_up(
                 f"cannot find where {self.network.__name__} keeps W1, b1, W2, b2 (attributes with those "
-                "names, or a dict attribute such as self.params)"
+                f"names, a dict attribute such as self.params, or {self._path_problem})"
             )
             return
+        self.instances = storages[0]
         self.initial = {} if instance is None else self.instances.read(instance, PARAM_NAMES)
         init_choice = self.mapping.components.get("init")
         if init_choice is None or init_choice.function == self.network.__name__:
@@ -222,19 +233,65 @@ class ClassAdapter(FunctionalAdapter):
             self.missing.pop("init", None)
         for operation in METHOD_OPERATIONS:
             self._plan_method(operation)
-        if instance is not None and self._ignores_written_params():
+        self._doubt_prediction_form()
+        if instance is not None and not self._choose_read_storage(instance, storages):
             for operation in [*self.method_plans, "init"]:
                 self.plans.pop(operation, None)
             self.method_plans.clear()
             self.initial = {}
+            where = " or ".join(storage.text("params") for storage in storages)
             self._give_up(
                 f"{self.network.__name__}'s forward pass does not change when the checker writes other "
-                f"W1, b1, W2, b2 to {self.instances.text('params')}: it keeps its weights elsewhere"
+                f"W1, b1, W2, b2 to {where}: it keeps its weights elsewhere"
             )
             return
         self._explain_missing_update()
         if instance is None:
             self._construction_guessed()
+
+    def _storages(self, instance: Any) -> list[InstanceLayout | PathStorage]:
+        """Where the instance may keep its parameters, most likely first: attributes named like them or a
+        dict attribute (read from the class's code), then the one reading of the sample instance's
+        lists and layer objects (``storage.STORAGE_KINDS``); ``_path_problem`` says why there is none."""
+        storages: list[InstanceLayout | PathStorage] = []
+        if self.instances.locates("params") and self.instances.holds_dicts(instance):
+            storages.append(self.instances)
+        self._path_problem = "lists or layer objects (no instance could be built to look at)"
+        if instance is not None:
+            own_types = tuple(own_classes(self.module).values())
+            found = PathStorage.find(instance, self.instances, own_types)
+            flat = isinstance(found, PathStorage) and found.flat_samples(instance)
+            if flat and self.mapping.layout is None:
+                found = (
+                    f"{found.text('params')} hold W1 as (h, 784) with 1-D biases (h,), which only a sample "
+                    'at a time or samples as rows can use: write `layout = "hybrid"` (X (m, 784)) or '
+                    '`layout = "column"` in a mapping file'
+                )
+            if isinstance(found, PathStorage):
+                storages.append(found)
+            else:
+                self._path_problem = f"lists or layer objects: {found}"
+        return storages
+
+    def _doubt_prediction_form(self) -> None:
+        """An accuracy method whose predictions parameter is named like probabilities too (``y_pred``,
+        ``y_hat``) may take either: its call is a guess (a failure under it is unchecked)."""
+        plan = self.method_plans.get("accuracy")
+        argument = plan.argument_for("predictions") if plan else None
+        if argument is None or "A2" not in roles_for(argument.name):
+            return
+        guess = f"whether `{argument.name}` takes predicted labels or probabilities"
+        self.method_plans["accuracy"] = self.plans["accuracy"] = replace(plan, guessed=plan.guessed or guess)
+
+    def _choose_read_storage(self, instance: Any, storages: list[InstanceLayout | PathStorage]) -> bool:
+        """Keep the first storage whose parameters the forward pass reads (``_ignores_written_params``);
+        False when it ignores all of them."""
+        for storage in storages:
+            self.instances = storage
+            if not self._ignores_written_params():
+                self.initial = self.instances.read(instance, PARAM_NAMES)
+                return True
+        return False
 
     def own_code(self) -> list[types.FunctionType]:
         """The target's own functions and the network class's methods."""
@@ -258,6 +315,8 @@ class ClassAdapter(FunctionalAdapter):
                     np.random.seed(0)
                     second = self._forward(other, X, orientation)
             except Exception:  # the other layout, or a forward pass that raises: shows nothing
+                continue
+            if not first:  # nothing the checker can read came back: shows nothing either
                 continue
             answered = True
             if any(not _same_array(first[name], second.get(name)) for name in first):
