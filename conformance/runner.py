@@ -75,6 +75,7 @@ def checking(
                 autograd=autograd,
                 per_sample=frozenset(mapping.get("per_sample", ())),
                 computes_in=np.dtype(mapping.get("computes_in") or "float64"),
+                trains_in_batches=bool(mapping.get("trains_in_batches")),
             ),
             mapping,
         )

@@ -49,6 +49,7 @@ class Expected:
     outcome: str  # "checked", "not loaded" or "grader failed"
     flagged: dict[str, str] = field(default_factory=dict)  # component -> a diagnosis it must show
     lacks: tuple[str, ...] = ()  # components the implementation has none of: unchecked, or not required
+    incomplete: bool = False  # a required component it lacks stays unchecked
 
     def status_allowed(self, component: str) -> tuple[str, ...]:
         """The gradebook verdicts this component may have (a lacking one may pass the checks it can)."""
@@ -67,12 +68,13 @@ class Expected:
             return ""
         if self.flagged:
             return "FAILED"
-        return "INCOMPLETE" if set(self.lacks) & set(DEFAULT_REQUIRED) else "PASSED"
+        return "INCOMPLETE" if self.incomplete else "PASSED"
 
 
 def expected_of(variant: Variant, name: str | None = None) -> Expected:
     outcome = "not loaded" if variant.load_error else "checked"
-    return Expected(name or variant.name, outcome, dict(variant.expected), BASES[variant.base].lacks)
+    base = BASES[variant.base]
+    return Expected(name or variant.name, outcome, dict(variant.expected), base.lacks, base.incomplete)
 
 
 def write_file(directory: Path, variant: Variant) -> Expected:

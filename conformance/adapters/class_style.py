@@ -29,6 +29,7 @@ from conformance.adapters.functional import (
     FunctionalAdapter,
     Params,
     either_way_round,
+    forward_arrays,
     readable,
     size_values,
 )
@@ -506,10 +507,11 @@ class ClassAdapter(FunctionalAdapter):
                 result = plan.call(prepared, instances[-1])
             return result
 
-        values = self.orientation.inputs(
-            {**batch_values(X, y, class_count(params)), "lr": lr, "steps": steps}
-        )
-        return self._params_after(self.labels.call(plan, values, run), instances[-1], "train")
+        def attempt(data: np.ndarray) -> Any:
+            values = {**batch_values(data, y, class_count(params)), "lr": lr, "steps": steps}
+            return self.labels.call(plan, self.orientation.inputs(values), run)
+
+        return self._params_after(either_way_round(attempt, X), instances[-1], "train")
 
     # -- helpers ----------------------------------------------------------------------------------
 
@@ -607,8 +609,11 @@ class ClassAdapter(FunctionalAdapter):
             return super()._forward(params, X, orientation)
         instance = self._instance_with(params, orientation=orientation)
         result = self._call_method("forward", {**param_values(params), "X": X}, instance, orientation)
-        returned = read_forward(result, self.method_plans["forward"].returned)
-        return orientation.outputs({**self.instances.read(instance, ACTIVATION_NAMES), **returned})
+        arrays = {
+            **self.instances.read(instance, ACTIVATION_NAMES),
+            **read_forward(result, self.method_plans["forward"].returned),
+        }
+        return orientation.outputs(forward_arrays(result, arrays, self.method_plans["forward"]))
 
     def _gradients_from_update(
         self, plan: CallPlan, before: Mapping[str, np.ndarray], instance: Any

@@ -39,6 +39,7 @@ from conformance.adapters.introspect import (
     own_classes,
     own_functions,
     source_trees,
+    trains_in_batches,
 )
 from conformance.adapters.labels import LabelForms
 from conformance.adapters.layers import gradient_layout, layer_layout
@@ -138,6 +139,11 @@ class FunctionalAdapter:
         """The target's own functions (and a class adapter's methods)."""
         return list(self.functions.values())
 
+    def _trains_in_batches(self) -> bool:
+        """Whether the training loop steps on mini-batches or samples rather than the whole batch."""
+        plan = self.plans.get("train")
+        return bool(self.per_sample) or (plan is not None and trains_in_batches(plan.function))
+
     def _called_per_sample(self) -> set[str]:
         """The operations (forward, backward) the target's own code calls one sample at a time."""
         top_level = [statement.code for statement in getattr(self.module, SKIPPED_ATTRIBUTE, ())]
@@ -202,6 +208,7 @@ class FunctionalAdapter:
             "per_sample": sorted(self.per_sample),
             "update_within": self.update_within,
             "computes_in": self.computes_in,
+            "trains_in_batches": self._trains_in_batches(),
             "mapping": self.found_mapping(),
         }
 

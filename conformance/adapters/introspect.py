@@ -226,3 +226,28 @@ def _argument(call: ast.Call, position: int, name: str) -> ast.expr | None:
     if keyword is not None:
         return keyword
     return call.args[position] if position < len(call.args) else None
+
+
+BATCH_SIZE_NAMES = frozenset({"batchsize", "minibatchsize", "bs", "batch", "minibatch", "nbatch"})
+"""Parameter names that give a training loop its mini-batch size."""
+
+
+def trains_in_batches(function: Callable[..., Any]) -> bool:
+    """True when a training function steps on mini-batches or single samples: it takes a batch size, or
+    loops with a step (``range(0, n, batch_size)``) or over ``zip``/``enumerate`` of the data."""
+    names = {name.lower().replace("_", "") for name in inspect.signature(function).parameters}
+    if names & BATCH_SIZE_NAMES:
+        return True
+    tree = function_tree(function)
+    if tree is None:
+        return False
+    for loop in ast.walk(tree):
+        if (
+            isinstance(loop, ast.For)
+            and isinstance(loop.iter, ast.Call)
+            and isinstance(loop.iter.func, ast.Name)
+        ):
+            name, arguments = loop.iter.func.id, loop.iter.args
+            if (name == "range" and len(arguments) == 3) or name in ("zip", "enumerate"):
+                return True
+    return False

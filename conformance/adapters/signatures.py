@@ -21,6 +21,8 @@ from conformance.adapters.names import CONTAINER_NAMES, normalize, roles_for
 POSITIONAL = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
 VARIADIC = (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
 
+LIST_ROLES = frozenset({"hidden_sizes", "layer_sizes"})
+"""Roles whose value is a list of sizes: never given to a parameter whose default is a number."""
 SHOWN_VALUES = {"dA": "ones_like(Z)", "m": "X.shape[1]", "seed": "0"}
 """How ``CallPlan.text`` shows roles whose value is made up by the adapter."""
 
@@ -290,6 +292,8 @@ def _role_by_name(parameter: inspect.Parameter, operation: Operation, title: str
     one-input function, whose input may be called anything.
     """
     wanted = roles_for(parameter.name)
+    if isinstance(parameter.default, int) and not isinstance(parameter.default, bool):
+        wanted = tuple(role for role in wanted if role not in LIST_ROLES)  # hidden_layers=1 counts layers
     role = next((role for role in wanted if role in operation.supplies), None)
     if role is None and wanted and _required(parameter) and not operation.any_name:
         raise UnmappableError(

@@ -74,6 +74,7 @@ class Context:
     autograd: BackgroundAutograd | None = None  # None: compare with the reference and finite differences only
     per_sample: frozenset[str] = frozenset()  # operations the target's own code calls one sample at a time
     computes_in: np.dtype = FLOAT64  # the precision the target's code computes in (float32 when it casts)
+    trains_in_batches: bool = False  # its training loop steps on mini-batches or samples, not the batch
 
     @property
     def precision(self) -> np.dtype:

@@ -19,6 +19,8 @@ import nbformat
 
 from corpus.notebooks import patched, to_notebook
 
+from conformance.report.verdicts import DEFAULT_REQUIRED
+
 CORPUS = Path(__file__).parent
 GRADIENTS = ("dW1", "db1", "dW2", "db2")
 
@@ -33,6 +35,12 @@ class Base:
     layout: str = "column"  # the layout describe() should report
     forward_gives: tuple[str, ...] = ("Z1", "A1", "Z2", "A2")  # what its forward pass returns or stores
     notebook_of: str = ""  # for a notebook base: the .py base it is written from
+    judged_elsewhere: tuple[str, ...] = ()  # components it lacks that the checker judges through another
+
+    @property
+    def incomplete(self) -> bool:
+        """Whether a required component it lacks stays unchecked (a right file then exits 3, INCOMPLETE)."""
+        return bool((set(self.lacks) - set(self.judged_elsewhere)) & set(DEFAULT_REQUIRED))
 
     @property
     def path(self) -> Path:
@@ -60,7 +68,10 @@ BASES = {
         # [(W1, b1), (W2, b2)] from init_network(layer_sizes); forward returns logits; loss on logits.
         Base("layers_list", "functional", forward_gives=("Z2",)),
         # class MLP(layer_sizes, eta) in row layout, (1, h) biases; backward applies the update itself.
-        Base("class_applies_update", "class", lacks=("relu_grad", "one_hot", "update"), layout="row"),
+        Base(
+            "class_applies_update", "class", lacks=("relu_grad", "one_hot", "update"), layout="row",
+            judged_elsewhere=("update",),  # the update its backward applies, through the gradients read from it
+        ),
         # classic.py as a notebook: markdown, !pip, %matplotlib, %%time cells of top-level work.
         Base("classic_notebook", "functional", lacks=("loss",), notebook_of="classic"),
     )
