@@ -5,6 +5,8 @@ The small targets are written to files and loaded as the harness loads them (top
 
 from __future__ import annotations
 
+import ast
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -13,6 +15,7 @@ from target_helpers import problem
 
 import mnist_ref
 from conformance.adapters import ClassAdapter, FunctionalAdapter, description, discover
+from conformance.adapters.introspect import called_per_sample, trains_in_batches
 from conformance.adapters.labels import LabelForms, guess_label_form, one_hot_columns
 from conformance.adapters.layers import LayerListLayout, layer_layout
 from conformance.adapters.layouts import (
@@ -708,3 +711,33 @@ def test_roles_given_in_order_plan_the_call():
         plan_with_roles(grads, "grads", OPERATIONS["backward"], ("X",), lambda container: None)
     with pytest.raises(UnmappableError, match=r"^backward cannot give steps to `b` of grads\(a, b, c\)$"):
         plan_with_roles(grads, "grads", OPERATIONS["backward"], ("X", "steps", None), lambda container: None)
+
+
+@pytest.mark.parametrize(
+    ("loop", "batched"),
+    [
+        ("def train(X, Y, alpha, iterations):\n    for i in range(iterations):\n        step(X, Y)", False),
+        (
+            "def train(X, Y, lr, epochs, batch_size=32):\n    for e in range(epochs):\n        step(X, Y)",
+            True,
+        ),
+        (
+            "def train(X, Y, lr, epochs):\n    for s in range(0, len(Y), 32):\n        step(X[s:s+32], Y)",
+            True,
+        ),
+        ("def train(X, Y, lr):\n    for x, y in zip(X, Y):\n        step(x, y)", True),
+        ("def train(X, Y, lr):\n    for i in range(len(Y)):\n        step(X[i], Y[i])", True),
+    ],
+)
+def test_a_training_loop_that_steps_on_batches_or_samples_is_told_from_a_full_batch_one(load, loop, batched):
+    module = load(f"import numpy as np\n\ndef step(X, Y):\n    return X\n\n{loop}\n")
+    assert trains_in_batches(module.train) is batched
+
+
+def test_a_backward_fed_sample_by_sample_is_told_from_one_fed_the_batch():
+    per_sample = ast.parse("for x, y in zip(X.T, Y):\n    grads = back_prop(Z1, A1, x, y)")
+    whole = ast.parse("for i in range(iterations):\n    grads = back_prop(Z1, A1, X, Y)")
+    keyword = ast.parse("for i in range(n):\n    self.back_prop(X=X[:, i:i+1], Y=Y[i])")
+    assert called_per_sample([per_sample], "back_prop", 2, "X")
+    assert not called_per_sample([whole], "back_prop", 2, "X")
+    assert called_per_sample([keyword], "back_prop", 2, "X")

@@ -234,7 +234,8 @@ BATCH_SIZE_NAMES = frozenset({"batchsize", "minibatchsize", "bs", "batch", "mini
 
 def trains_in_batches(function: Callable[..., Any]) -> bool:
     """True when a training function steps on mini-batches or single samples: it takes a batch size, or
-    loops with a step (``range(0, n, batch_size)``) or over ``zip``/``enumerate`` of the data."""
+    loops with a step (``range(0, n, batch_size)``), over ``zip``/``enumerate`` of the data, or over
+    ``range(n)`` indexing the data with the loop variable (``X[i]``)."""
     names = {name.lower().replace("_", "") for name in inspect.signature(function).parameters}
     if names & BATCH_SIZE_NAMES:
         return True
@@ -250,4 +251,18 @@ def trains_in_batches(function: Callable[..., Any]) -> bool:
             name, arguments = loop.iter.func.id, loop.iter.args
             if (name == "range" and len(arguments) == 3) or name in ("zip", "enumerate"):
                 return True
+            if name == "range" and _indexes_with(loop, loop.target):
+                return True
     return False
+
+
+def _indexes_with(loop: ast.For, target: ast.expr) -> bool:
+    """True when the loop's body subscripts something with its variable: ``X[i]``, ``X[:, i]``."""
+    if not isinstance(target, ast.Name):
+        return False
+    return any(
+        isinstance(node, ast.Subscript)
+        and any(isinstance(name, ast.Name) and name.id == target.id for name in ast.walk(node.slice))
+        for statement in loop.body
+        for node in ast.walk(statement)
+    )
