@@ -450,7 +450,7 @@ def _shape_message(name: str, shape: tuple[int, ...], got: np.ndarray, batch_siz
     """What is wrong with ``got``'s shape (expected ``shape``), with the most likely cause first."""
     column = len(shape) == 2 and shape[1] == 1
     rows = shape[0] if shape else 0
-    if got.size == 1 and math.prod(shape) > 1:
+    if got.ndim == 0 or (got.size == 1 and math.prod(shape) > 1):
         prefix = "scalar bias gradient: " if name.startswith("db") else ""
         fix = " — sum over axis=1 with keepdims=True" if column else ""
         return f"{prefix}{name} is a single number, expected {shape}{fix}"

@@ -112,6 +112,17 @@ def setter_of(skipped: tuple[Skipped, ...], name: str) -> Skipped | None:
     return next((statement for statement in skipped if name in statement.assigns), None)
 
 
+SAMPLE_COUNT_NAMES = frozenset({"m", "n", "nsamples", "numsamples", "numexamples", "nexamples", "batchsize"})
+"""Global names that usually hold the number of samples, which the function should read off its X."""
+
+
+def _global_fix(name: str) -> str:
+    """How to stop reading the global ``name``: ``m = X.shape[1]`` inside the function for a sample count."""
+    if name.lower().replace("_", "") in SAMPLE_COUNT_NAMES:
+        return f"compute it inside the function from the batch it is given (`{name} = X.shape[1]`)"
+    return f"pass `{name}` as an argument, or compute it inside the function"
+
+
 def explain_missing_global(
     skipped: tuple[Skipped, ...], name: str, reader: str, lines: LineMap = PLAIN_FILE
 ) -> str | None:
@@ -132,7 +143,7 @@ def explain_missing_global(
         )
     return (
         f"{reader} reads the global `{name}`, which only top-level code sets ({where}: `{line}`) "
-        "and the checker does not run top-level code"
+        f"and the checker does not run top-level code: {_global_fix(name)}"
     )
 
 

@@ -437,3 +437,12 @@ def test_a_float16_result_is_too_coarse_to_be_judged_right():
     )
     assert "float16" in verdict.message
     assert diagnose.compare("dW2", exact, exact.astype(np.float32), dtype=np.float64).ok
+
+
+def test_a_scalar_db1_of_one_hidden_unit_is_a_scalar_bias_gradient():
+    verdict = failed(
+        diagnose.compare("db1", np.array([[0.25]]), np.float64(0.25), dtype=np.float64),
+        diagnose.SHAPE_MISMATCH,
+    )
+    assert verdict.message.startswith("scalar bias gradient: db1 is a single number, expected (1, 1)")
+    assert "flatten" not in verdict.message

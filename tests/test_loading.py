@@ -241,7 +241,7 @@ def test_a_default_value_read_from_skipped_code_is_explained(tmp_path):
     assert str(error.value) == (
         "student.py, line 3: NameError: name 'X_train' is not defined; the definition on line 3 reads the "
         "global `X_train`, which only top-level code sets (line 2: `X_train = np.load('x.npy')`) and the "
-        "checker does not run top-level code"
+        "checker does not run top-level code: pass `X_train` as an argument, or compute it inside the function"
     )
 
 
@@ -272,7 +272,8 @@ def test_a_missing_global_is_explained_by_the_line_that_sets_it():
 
     assert explain_missing_global((failed, loop), "b1", "forward (line 31)") == (
         "forward (line 31) reads the global `b1`, which only top-level code sets "
-        "(line 21: `W1, b1 = step(W1)`) and the checker does not run top-level code"
+        "(line 21: `W1, b1 = step(W1)`) and the checker does not run top-level code: "
+        "pass `b1` as an argument, or compute it inside the function"
     )
     assert explain_missing_global((failed, loop), "cp", "relu (line 5)") == (
         "relu (line 5) reads the global `cp`, which the import on line 2 (`import cupy as cp`) should set, "

@@ -228,7 +228,8 @@ def test_a_global_set_only_by_a_skipped_cell_is_explained_with_both_cells(tmp_pa
     assert outcome.failure.missing_name == "m"
     assert outcome.failure.message == (
         "backward_prop (cell 4, line 23) reads the global `m`, which only top-level code sets "
-        "(cell 3, line 2: `m, n = data.shape`) and the checker does not run top-level code"
+        "(cell 3, line 2: `m, n = data.shape`) and the checker does not run top-level code: "
+        "compute it inside the function from the batch it is given (`m = X.shape[1]`)"
     )
 
 
@@ -267,5 +268,6 @@ def test_a_notebook_with_a_training_loop_is_checked_without_training(tmp_path):
     assert statuses["dW2.shape"] == (
         "fail",
         "backward_prop (cell 4, line 23) reads the global `m`, which only top-level code sets "
-        "(cell 3, line 2: `m, n = data.shape`) and the checker does not run top-level code",
+        "(cell 3, line 2: `m, n = data.shape`) and the checker does not run top-level code: "
+        "compute it inside the function from the batch it is given (`m = X.shape[1]`)",
     )

@@ -240,7 +240,8 @@ def test_a_name_set_only_by_top_level_code_is_explained(sandbox):
     assert failure.missing_name == "m"
     assert failure.message == (
         f"normalise (line {line_of('X / m')}) reads the global `m`, which only top-level code sets "
-        f"(line {line_of('m, n =')}: `m, n = data.shape`) and the checker does not run top-level code"
+        f"(line {line_of('m, n =')}: `m, n = data.shape`) and the checker does not run top-level code: "
+        "compute it inside the function from the batch it is given (`m = X.shape[1]`)"
     )
 
 
