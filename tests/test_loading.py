@@ -241,7 +241,8 @@ def test_a_default_value_read_from_skipped_code_is_explained(tmp_path):
     assert str(error.value) == (
         "student.py, line 3: NameError: name 'X_train' is not defined; the definition on line 3 reads the "
         "global `X_train`, which only top-level code sets (line 2: `X_train = np.load('x.npy')`) and the "
-        "checker does not run top-level code: pass `X_train` as an argument, or compute it inside the function"
+        "checker does not run top-level code: pass `X_train` as an argument, or compute it inside the "
+        "function"
     )
 
 
