@@ -409,3 +409,22 @@ def test_a_correct_float32_implementation_passes(tmp_path):
         "db2 = 1.01 / m * np.sum(dZ2, axis=1, keepdims=True)",
     )
     assert noisy != float32 and verdicts(check(tmp_path, noisy, "noisy.py"))["db2"] == "fail"
+
+
+def test_a_failure_no_layout_could_cause_stands_when_the_layout_is_undecided():
+    mapping = {**FOUND, "layout_decided": False, "guessed": {"forward": "the order of its arguments"}}
+    misspelt = CheckResult(
+        "forward.values",
+        "forward",
+        "error",
+        "exception",
+        "AttributeError: module 'numpy' has no attribute 'zeroes'",
+    )
+    nothing = CheckResult(
+        "db2.shape", "db2", "fail", "mismatch", "backward returned nothing", {"returned_nothing": True}
+    )
+    shapes = CheckResult(
+        "dW1.shape", "dW1", "error", "exception", "ValueError: shapes (10,1) and (784,1) not aligned"
+    )
+    verdicts = {c.name: c.verdict for c in judge([misspelt, nothing, shapes], mapping, [])}
+    assert verdicts == {"forward": "fail", "db2": "fail", "dW1": "unchecked"}

@@ -10,6 +10,8 @@ from conformance import diagnose
 from conformance.checks.base import CheckFailed, Context
 from conformance.sandbox.protocol import Outcome
 
+PARAMS = ("W1", "b1", "W2", "b2")
+
 
 def expect_verdict(verdict: diagnose.Verdict) -> None:
     """Turn a failed comparison into CheckFailed."""
@@ -30,6 +32,22 @@ def expect_close(
     expect_verdict(
         diagnose.compare(name, expected, got, dtype=ctx.precision, batch_size=batch_size, floor=floor)
     )
+
+
+def expect_arrays(operation: str, got: Any, names: tuple[str, ...]) -> dict[str, Any]:
+    """``got``, the adapter's dict of the arrays ``operation`` gave, when it holds every one of ``names``;
+    else CheckFailed: the target gave some of them, or nothing at all (a missing ``return``: the adapter
+    reports any result it cannot read as not provided, so what is left here is the target's doing)."""
+    missing = [name for name in names if not isinstance(got, dict) or name not in got]
+    if not missing:
+        return got
+    nothing = not got
+    message = (
+        f"{operation} returned nothing: a missing `return {', '.join(names)}`?"
+        if nothing
+        else f"{operation} gave no {', '.join(missing)}"
+    )
+    raise CheckFailed(diagnose.MISMATCH, message, {"returned_nothing": nothing})
 
 
 def expect_shape(name: str, expected_shape: tuple[int, ...], got: Any) -> None:

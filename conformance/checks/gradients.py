@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from conformance import diagnose, tolerance
-from conformance.checks.assertions import expect_close, expect_verdict, has_shape
+from conformance.checks.assertions import expect_arrays, expect_close, expect_verdict, has_shape
 from conformance.checks.base import CheckFailed, Context, Skipped, check
 from conformance.oracles import finite_diff, reference
 from conformance.strategies import Inputs, Problem, make_inputs, problems
@@ -32,11 +32,7 @@ def backward(ctx: Context, problem: Problem) -> tuple[Inputs, dict[str, Any]]:
     inputs = make_inputs(problem, ctx.dtype)
     cache = inputs.cache._asdict()
     grads = ctx.call("backward", inputs.params, inputs.X, inputs.y, cache, memo_key=("backward", problem))
-    if not isinstance(grads, dict) or any(name not in grads for name in GRADIENTS):
-        raise CheckFailed(
-            diagnose.MISMATCH, f"backward returned {type(grads).__name__}, not dW1, db1, dW2, db2"
-        )
-    return inputs, grads
+    return inputs, expect_arrays("backward", grads, tuple(GRADIENTS))
 
 
 def _gradient_of(ctx: Context, problem: Problem, name: str) -> tuple[Inputs, np.ndarray]:

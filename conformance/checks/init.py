@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from conformance import diagnose
-from conformance.checks.assertions import expect_shape
+from conformance.checks.assertions import PARAMS, expect_arrays, expect_shape
 from conformance.checks.base import CheckFailed, Context, check
 from conformance.strategies import N_IN, N_OUT
 
@@ -13,10 +13,7 @@ HIDDEN = 16
 
 
 def _initial(ctx: Context) -> dict[str, np.ndarray]:
-    params = ctx.call("init", N_IN, HIDDEN, N_OUT, memo_key="init")
-    if not isinstance(params, dict) or any(name not in params for name in ("W1", "b1", "W2", "b2")):
-        raise CheckFailed(diagnose.MISMATCH, f"init returned {type(params).__name__}, not W1, b1, W2, b2")
-    return params
+    return expect_arrays("init", ctx.call("init", N_IN, HIDDEN, N_OUT, memo_key="init"), PARAMS)
 
 
 @check("init.shapes", "init")

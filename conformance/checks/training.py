@@ -6,7 +6,7 @@ import numpy as np
 
 import mnist_ref
 from conformance import diagnose, tolerance
-from conformance.checks.assertions import expect_close, has_shape
+from conformance.checks.assertions import expect_arrays, expect_close, has_shape
 from conformance.checks.base import CheckFailed, Context, Skipped, check
 from conformance.strategies import Problem, make_inputs
 
@@ -23,11 +23,7 @@ def _trained(ctx: Context, problem: Problem = PROBLEM) -> tuple[mnist_ref.Params
     trained = ctx.call(
         "train", inputs.params, inputs.X, inputs.y, LEARNING_RATE, STEPS, memo_key=("train", problem)
     )
-    if not isinstance(trained, dict) or any(name not in trained for name in mnist_ref.PARAM_NAMES):
-        raise CheckFailed(
-            diagnose.MISMATCH, f"training returned {type(trained).__name__}, not W1, b1, W2, b2"
-        )
-    return inputs.params, trained
+    return inputs.params, expect_arrays("training", trained, mnist_ref.PARAM_NAMES)
 
 
 @check("train.loss_decreases", "train")

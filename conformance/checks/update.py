@@ -7,11 +7,9 @@ from typing import Any
 import numpy as np
 
 from conformance import diagnose
-from conformance.checks.assertions import expect_close, has_shape
+from conformance.checks.assertions import PARAMS, expect_arrays, expect_close, has_shape
 from conformance.checks.base import CheckFailed, Context, check
 from conformance.strategies import Inputs, Problem, make_inputs, problems
-
-PARAMS = ("W1", "b1", "W2", "b2")
 
 
 def _gradients(inputs: Inputs, seed: int) -> dict[str, np.ndarray]:
@@ -25,9 +23,7 @@ def _gradients(inputs: Inputs, seed: int) -> dict[str, np.ndarray]:
 
 def _steps(ctx: Context, inputs: Inputs, grads: dict[str, np.ndarray], lr: float) -> dict[str, Any]:
     """What the target's update moved each parameter by: new - old (None where it returned no array)."""
-    new = ctx.call("update", inputs.params, grads, lr)
-    if not isinstance(new, dict) or any(name not in new for name in PARAMS):
-        raise CheckFailed(diagnose.MISMATCH, f"update returned {type(new).__name__}, not W1, b1, W2, b2")
+    new = expect_arrays("update", ctx.call("update", inputs.params, grads, lr), PARAMS)
     return {
         name: new[name] - inputs.params[name]
         if has_shape(new[name], inputs.params[name].shape)

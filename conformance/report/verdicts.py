@@ -62,6 +62,11 @@ OTHER_NETWORK_FIX = (
     "mnist-ref checks the classic 784-h-10 ReLU/softmax network; to check only the components that "
     "network shares with yours, turn the others off in a mapping file (`forward = false`, ...)"
 )
+ERRORS_WHATEVER_THE_CALL = tuple(
+    f"{name}:"
+    for name in ("AttributeError", "NameError", "UnboundLocalError", "ZeroDivisionError", "RecursionError")
+)
+"""Exceptions that arguments given another way round would not have avoided."""
 MAPPING_FIX = (
     "run `mnist-ref check FILE --show-mapping > mapping.toml`, correct the `{operation}` entry, "
     "and check again with `--config mapping.toml`"
@@ -234,7 +239,7 @@ class _Evidence:
         """Whether a failing check's finding stands: the target's doing, under a reading known to be right."""
         if result.diagnosis == "import_failed":
             return False
-        if result.diagnosis in THE_TARGETS_WHATEVER_THE_CALL:
+        if result.diagnosis in THE_TARGETS_WHATEVER_THE_CALL or _whatever_the_call(result):
             return True
         if not self.layout_decided and name not in LAYOUT_FREE:
             return False
@@ -256,6 +261,12 @@ class _Evidence:
             f"({self.guessed[operation]}), and no call that way gave a right answer: {result.message}",
             MAPPING_FIX.format(operation=operation),
         )
+
+
+def _whatever_the_call(result: CheckResult) -> bool:
+    """A failure no layout or argument order could cause: nothing returned, or an error such as a
+    misspelt ``np.zeroes`` (AttributeError) or a name defined nowhere (NameError)."""
+    return bool(result.details.get("returned_nothing")) or result.message.startswith(ERRORS_WHATEVER_THE_CALL)
 
 
 def _missing_fix(name: str) -> str:
