@@ -62,11 +62,9 @@ OTHER_NETWORK_FIX = (
     "mnist-ref checks the classic 784-h-10 ReLU/softmax network; to check only the components that "
     "network shares with yours, turn the others off in a mapping file (`forward = false`, ...)"
 )
-ERRORS_WHATEVER_THE_CALL = tuple(
-    f"{name}:"
-    for name in ("AttributeError", "NameError", "UnboundLocalError", "ZeroDivisionError", "RecursionError")
-)
-"""Exceptions that arguments given another way round would not have avoided."""
+ERRORS_WHATEVER_THE_CALL = ("AttributeError: module ", "NameError:", "UnboundLocalError:")
+"""Errors no way of giving the arguments would have avoided: a misspelt ``np.zeroes``, a name defined
+nowhere (an attribute error on an argument may come from a wrong guess, and is not one of them)."""
 MAPPING_FIX = (
     "run `mnist-ref check FILE --show-mapping > mapping.toml`, correct the `{operation}` entry, "
     "and check again with `--config mapping.toml`"
