@@ -34,6 +34,7 @@ TIMEOUT = "timeout"
 CRASH = "crash"
 OUTPUT_FLOOD = "output_flood"
 NOT_PROVIDED = "not_provided"
+FORBIDDEN_IMPORT = "forbidden_import"
 
 DIAGNOSES: dict[str, str] = {
     SHAPE_MISMATCH: "the result has the wrong shape, or is not an array of numbers at all",
@@ -50,6 +51,8 @@ DIAGNOSES: dict[str, str] = {
     CRASH: "the process running the function died (a crash, sys.exit, or the memory limit)",
     OUTPUT_FLOOD: "the function printed more than the output limit",
     NOT_PROVIDED: "the implementation has no such component",
+    FORBIDDEN_IMPORT: "the function used a module a submission may not import (the reference, the checker, "
+    "torch, jax, tensorflow...)",
 }
 """Every diagnosis code, with a one-line description."""
 
@@ -61,6 +64,7 @@ FAILURE_DIAGNOSES: dict[str, str] = {
     "memory": CRASH,
     "output_flood": OUTPUT_FLOOD,
     "not_provided": NOT_PROVIDED,
+    "forbidden_import": FORBIDDEN_IMPORT,
 }
 """The diagnosis for each kind of failed call (``conformance.sandbox.protocol.FailureKind``)."""
 
