@@ -275,11 +275,13 @@ class _Child:
         if data is None:
             return Outcome(failure=self.timeout_failure(timeout))
         try:
-            return relabel(decode_reply(data), self.staged)
+            outcome = decode_reply(data)
         except Exception as error:  # the worker refuses such values itself: this is a second line of defence
             return Outcome(
                 failure=Failure("exception", f"returned an object that cannot be sent back: {error}")
             )
+        # the messages name the original files; the values are what the target returned
+        return replace(outcome, failure=relabel(outcome.failure, self.staged))
 
     def timeout_failure(self, seconds: float) -> Failure:
         """Have the hung child write its stack (faulthandler on SIGUSR1), kill it and say where it was."""

@@ -75,7 +75,8 @@ def _stage_module(name: str, scratch: Path) -> Staged:
     if spec.submodule_search_locations:
         package = Path(next(iter(spec.submodule_search_locations)))
         origin = package.parent
-        sources = [file for file in package.rglob("*.py") if "__pycache__" not in file.parts]
+        found = package.rglob("*.py")
+        sources = [file for file in found if "__pycache__" not in file.parts and not file.is_symlink()]
     else:
         origin, sources = Path(spec.origin).parent, [Path(spec.origin)]
     if len(sources) > MAX_STAGED_FILES:
@@ -104,10 +105,11 @@ def _find_top_level(top: str) -> importlib.machinery.ModuleSpec | None:
 
 
 def _sources_beside(folder: Path) -> list[Path]:
-    """The ``.py`` files of ``folder`` and of the packages in it, at any depth (hidden ones left out)."""
+    """The ``.py`` files of ``folder`` and of the packages in it, at any depth; hidden ones and symbolic
+    links left out (a link may point at a file the target must not read)."""
     found: list[Path] = []
     for entry in sorted(folder.iterdir()):
-        if entry.name.startswith((".", "__pycache__")):
+        if entry.name.startswith((".", "__pycache__")) or entry.is_symlink():
             continue
         if entry.is_file() and entry.suffix == ".py":
             found.append(entry)
@@ -119,9 +121,9 @@ def _sources_beside(folder: Path) -> list[Path]:
 
 
 def _copy(source: Path, copy: Path) -> None:
-    """Copy one file's contents (never a link: the copy is a plain file), making its folders."""
+    """Copy one file's contents into a plain file, making its folders."""
     copy.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(source, copy, follow_symlinks=True)
+    shutil.copyfile(source, copy)
 
 
 def relabel(value: Any, staged: Staged) -> Any:
