@@ -14,8 +14,13 @@ from conformance.checks import ALL_CHECKS, Check, Context
 from conformance.oracles.background import BackgroundAutograd
 from conformance.report.model import CheckResult, Report
 from conformance.sandbox import Sandbox
+from conformance.sandbox.confine import LANDLOCK
 
 TORCH_NOTICE = "PyTorch is not installed: autograd comparisons are skipped (pip install 'mnist-ref[torch]')"
+ISOLATION_NOTICE = (
+    "isolation: process only (this system offers no Landlock: the target ran with your user's rights, "
+    "able to read and write your files; see the README's isolation section)"
+)
 
 
 class AutogradOracle(Protocol):
@@ -101,7 +106,8 @@ def run_checks(
             if on_result is not None:
                 on_result(results[registered.id])
         torch_available = ctx.torch_available
-    notices = [] if torch_available else [TORCH_NOTICE]
+        confined = ctx.sandbox.isolation == LANDLOCK
+    notices = ([] if torch_available else [TORCH_NOTICE]) + ([] if confined else [ISOLATION_NOTICE])
     ordered = [results[registered.id] for registered in selected]
     return Report(target, seed, str(np.dtype(dtype)), ordered, mapping, notices, durations=durations)
 
