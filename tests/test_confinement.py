@@ -89,6 +89,12 @@ def datagram(port):
     return "sent"
 
 
+def trace_parent():
+    libc = ctypes.CDLL(None, use_errno=True)
+    attached = libc.ptrace(16, os.getppid(), 0, 0)  # PTRACE_ATTACH
+    return attached if attached == 0 else -ctypes.get_errno()
+
+
 def signal_parent():
     os.kill(os.getppid(), 0)
     return "signalled"
@@ -298,6 +304,16 @@ def test_the_network_test_can_fail(unconfined: Sandbox, listener: tuple[int, lis
 def test_the_harness_cannot_be_signalled(confined: Sandbox, unconfined: Sandbox) -> None:
     assert "PermissionError" in refused(confined, "signal_parent")
     assert unconfined.call("signal_parent").value == "signalled"
+
+
+def test_the_harness_cannot_be_traced(confined: Sandbox) -> None:
+    assert confined.call("trace_parent").value == -1  # -EPERM (no control: it would stop this process)
+
+
+def test_a_course_can_allow_more_packages(folder: Path, confined: Sandbox) -> None:
+    assert "No module named 'click'" in refused(confined, "imports_by_name", "click")
+    with Sandbox(str(folder / "probe.py"), adapter=ADAPTER, allowed_imports=("click",)) as sandbox:
+        assert sandbox.call("imports_by_name", "click.testing").value == "click.testing"
 
 
 def test_no_link_can_lead_out_of_the_scratch_folder(confined: Sandbox) -> None:
