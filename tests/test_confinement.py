@@ -15,10 +15,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
+from corpus import VARIANTS, write_variant
 
 import mnist_ref
 from conformance.sandbox import Sandbox
 from conformance.sandbox.confine import LANDLOCK, PROCESS_ONLY, SWITCH_VARIABLE, isolation
+from mnist_ref.cli import main
 
 pytestmark = pytest.mark.skipif(isolation() != LANDLOCK, reason="the kernel offers no Landlock ABI 6")
 
@@ -399,3 +402,15 @@ def test_a_linked_file_beside_the_target_is_not_copied(tmp_path: Path) -> None:
     (tmp_path / "student.py").write_text("from reference import relu\n")
     with Sandbox(str(tmp_path / "student.py"), adapter=ADAPTER) as sandbox:
         assert sandbox.call("relu", [1.0]).failure.kind == "not_provided"
+
+
+def test_relative_paths_are_those_of_the_harness_working_folder(tmp_path: Path, monkeypatch) -> None:
+    """The child starts in its scratch folder: a relative target or mapping file is the user's, not its."""
+    monkeypatch.chdir(tmp_path)
+    write_variant(VARIANTS["classic_correct"], tmp_path)
+    mapping = CliRunner().invoke(main, ["check", "classic_correct.py", "--show-mapping"])
+    Path("mapping.toml").write_text(mapping.output)
+    result = CliRunner().invoke(
+        main, ["check", "classic_correct.py", "--config", "mapping.toml", "--examples", "2"]
+    )
+    assert result.exit_code == 0, result.output

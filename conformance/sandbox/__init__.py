@@ -188,7 +188,7 @@ class Sandbox:
             self.memory_mb,
             self.output_limit,
             CAPTURE_LIMIT_FACTOR * self.output_limit,
-            self.config or "",
+            os.path.abspath(self.config) if self.config else "",  # the child starts in its scratch folder
             isolation=self.isolation,
             cpu_seconds=self.cpu_seconds,
             allowed_imports=self.allowed_imports,
