@@ -167,7 +167,8 @@ def surviving(name: str) -> list[int]:
 
 
 def classmates_outputs(graded: Graded) -> dict[str, object]:
-    """The honest classmates' feedback, Gradescope results (less the run time) and gradebook rows."""
+    """The honest classmates' feedback, Gradescope results, gradebook rows and stored results (each
+    less its run time)."""
     outputs: dict[str, object] = {}
     for name in HONEST:
         outputs[f"feedback {name}"] = (graded.out / "feedback" / f"{name}.md").read_bytes()
@@ -176,6 +177,8 @@ def classmates_outputs(graded: Graded) -> dict[str, object]:
             key: value for key, value in results.items() if key != "execution_time"
         }
         outputs[f"row {name}"] = {key: value for key, value in graded.rows[name].items() if key != "seconds"}
+        stored = json.loads((graded.out / "results" / f"{name}.json").read_text())
+        outputs[f"results {name}"] = {key: value for key, value in stored.items() if key != "seconds"}
     return outputs
 
 
