@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -176,12 +178,13 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def started(folder: Path, switch: str) -> Iterator[Sandbox]:
     """A sandbox on the probe, with Landlock (``switch`` "") or without it ("off")."""
-    with pytest.MonkeyPatch.context() as patch:
+    with pytest.MonkeyPatch.context() as patch:  # only while it starts: the other tests see no switch
         patch.setenv("PYTHONPATH", str(Path(__file__).parent))
         patch.setenv(SWITCH_VARIABLE, switch)
-        with Sandbox(str(folder / "probe.py"), adapter=ADAPTER, timeout=5.0) as sandbox:
-            sandbox.start()
-            yield sandbox
+        sandbox = Sandbox(str(folder / "probe.py"), adapter=ADAPTER, timeout=5.0)
+        sandbox.start()
+    with sandbox:
+        yield sandbox
 
 
 @pytest.fixture(scope="module")
@@ -414,3 +417,25 @@ def test_relative_paths_are_those_of_the_harness_working_folder(tmp_path: Path, 
         main, ["check", "classic_correct.py", "--config", "mapping.toml", "--examples", "2"]
     )
     assert result.exit_code == 0, result.output
+
+
+def test_a_child_whose_harness_was_killed_empties_its_scratch_folder(folder: Path) -> None:
+    script = (
+        "import sys, time\n"
+        "from conformance.sandbox import Sandbox\n"
+        f"sandbox = Sandbox(sys.argv[1], adapter={ADAPTER!r})\n"
+        "print(sandbox.call('seen').value['cwd'], flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    harness = subprocess.Popen(
+        [sys.executable, "-c", script, str(folder / "probe.py")], stdout=subprocess.PIPE
+    )
+    scratch = Path(harness.stdout.readline().decode().strip())
+    assert (scratch / "probe.py").is_file()
+    harness.kill()
+    harness.wait()
+    deadline = time.monotonic() + 10
+    while any(scratch.iterdir()) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert list(scratch.iterdir()) == []  # confined, the child cannot delete the folder itself
+    scratch.rmdir()
