@@ -304,7 +304,10 @@ def test_no_network(confined: Sandbox, listener: tuple[int, list[bytes]]) -> Non
 def test_the_network_test_can_fail(unconfined: Sandbox, listener: tuple[int, list[bytes]]) -> None:
     port, received = listener
     assert unconfined.call("connect", port).value == "connected"
-    assert received
+    deadline = time.monotonic() + 3  # the server's thread may still be reading
+    while not received and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert received == [b"leak"]
 
 
 def test_the_harness_cannot_be_signalled(confined: Sandbox, unconfined: Sandbox) -> None:
