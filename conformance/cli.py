@@ -32,6 +32,12 @@ class UnusableBaseline(click.ClickException):
     exit_code = EXIT_UNUSABLE
 
 
+class IsolationUnavailable(click.ClickException):
+    """--require-isolation where the target cannot be confined: a one-line message and exit code 2."""
+
+    exit_code = EXIT_UNUSABLE
+
+
 CHECKING_OPTIONS = (
     click.option(
         "--seed",
@@ -68,6 +74,12 @@ CHECKING_OPTIONS = (
         show_default=True,
         help="Memory limit of the process that runs the target.",
     ),
+    click.option(
+        "--require-isolation",
+        is_flag=True,
+        help="Refuse to run (exit 2) where targets cannot be confined with Landlock (an old kernel, "
+        "macOS, a container that blocks it): they would run with your user's rights.",
+    ),
 )
 """How targets are checked: options shared by `mnist-ref check` and `mnist-ref grade`."""
 
@@ -77,6 +89,17 @@ def checking_options(command: Callable) -> Callable:
     for option in reversed(CHECKING_OPTIONS):
         command = option(command)
     return command
+
+
+def ensure_isolation(required: bool) -> None:
+    """Exit 2 when ``required`` and targets would run unconfined (see conformance.sandbox.confine)."""
+    from conformance.sandbox.confine import LANDLOCK, isolation
+
+    if required and isolation() != LANDLOCK:
+        raise IsolationUnavailable(
+            "--require-isolation: this system cannot confine the target (no Landlock ABI 6); "
+            "see the README's isolation section"
+        )
 
 
 def emit_report(text: str, out: Path | None) -> None:
@@ -156,6 +179,7 @@ def check_command(
     examples: int,
     timeout: float,
     memory_mb: int,
+    require_isolation: bool,
 ) -> None:
     """Check someone else's two-layer MNIST network, component by component.
 
@@ -170,6 +194,7 @@ def check_command(
     from conformance.oracles.background import BackgroundAutograd
     from conformance.sandbox import Sandbox
 
+    ensure_isolation(require_isolation)
     # First the two child processes, which take the longest: torch imports in one and the target
     # loads in the other, while this process imports the rest of the harness.
     config = None if config_path is None else str(config_path)

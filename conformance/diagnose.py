@@ -37,6 +37,7 @@ NOT_PROVIDED = "not_provided"
 DIFFERENT_NETWORK = "different_network"
 IMPORT_FAILED = "import_failed"
 LOW_PRECISION = "low_precision"
+FORBIDDEN_IMPORT = "forbidden_import"
 
 DIAGNOSES: dict[str, str] = {
     SHAPE_MISMATCH: "the result has the wrong shape, or is not an array of numbers at all",
@@ -56,6 +57,8 @@ DIAGNOSES: dict[str, str] = {
     DIFFERENT_NETWORK: "the target is another network than the one checked (another activation or output)",
     IMPORT_FAILED: "the function uses a name that a failed top-level import of the target should set",
     LOW_PRECISION: "the result is coarser than float32 (float16): too coarse to be judged right",
+    FORBIDDEN_IMPORT: "the function used a module a submission may not import (the reference, the checker, "
+    "torch, jax, tensorflow...)",
 }
 """Every diagnosis code, with a one-line description."""
 
@@ -68,6 +71,7 @@ FAILURE_DIAGNOSES: dict[str, str] = {
     "output_flood": OUTPUT_FLOOD,
     "not_provided": NOT_PROVIDED,
     "import_failed": IMPORT_FAILED,
+    "forbidden_import": FORBIDDEN_IMPORT,
 }
 """The diagnosis for each kind of failed call (``conformance.sandbox.protocol.FailureKind``)."""
 

@@ -14,6 +14,7 @@ import __future__
 
 import ast
 import builtins
+import importlib
 import importlib.util
 import linecache
 import sys
@@ -67,24 +68,58 @@ SOURCE_READERS: dict[str, Callable[[Path], Source]] = {".py": read_python_source
 """How to get Python source (and where its lines are) out of each kind of target file, by suffix."""
 
 
-def load_target(target: str) -> types.ModuleType:
+@dataclass(frozen=True)
+class TargetSource:
+    """A target read and split, ready to run: no code of it has run yet."""
+
+    path: Path
+    module_name: str
+    extraction: Extraction
+    lines: LineMap
+    folder_on_path: bool  # whether the file's folder goes first on sys.path when it runs
+
+
+def load_target(target: str, module_name: str = "") -> types.ModuleType:
     """A module built from the safe definitions of ``target``, a source file or an importable module name.
 
     The module is registered in ``sys.modules`` and, for a file, the file's folder goes first on
-    ``sys.path`` so that the student's own helper modules can be imported. Raises TargetLoadError.
+    ``sys.path`` so that the student's own helper modules can be imported. ``module_name`` loads
+    the file ``target`` as that module of a package instead (whose root is on sys.path already).
+    Raises TargetLoadError.
     """
-    path, module_name = _locate(target)
+    return run_target(read_target(target, module_name))
+
+
+def read_target(target: str, module_name: str = "") -> TargetSource:
+    """Read and split ``target`` (see load_target) without running any of its code.
+
+    Only a module name's parent packages are imported, to find it. Raises TargetLoadError.
+    """
+    path, name = (Path(target).resolve(), module_name) if module_name else _locate(target)
     read_source = SOURCE_READERS.get(path.suffix)
     if read_source is None:
         raise TargetLoadError(
             f"{path.name}: cannot check a '{path.suffix}' file (expected {', '.join(SOURCE_READERS)})"
         )
     source = read_source(path)
-    if str(path.parent) not in sys.path:
-        sys.path.insert(0, str(path.parent))
     _remember_source(path, source.text)
     extraction = extract_definitions(source.text, str(path), source.lines)
-    return _build_module(module_name, path, extraction, source.lines)
+    return TargetSource(path, name, extraction, source.lines, folder_on_path=not module_name)
+
+
+def run_target(target: TargetSource) -> types.ModuleType:
+    """Run the kept statements of a target read by read_target, in a fresh module; raises TargetLoadError."""
+    if target.folder_on_path and str(target.path.parent) not in sys.path:
+        sys.path.insert(0, str(target.path.parent))
+    package = target.module_name.rpartition(".")[0]
+    if package:  # first, as an import of the module would: it may import the module itself
+        try:
+            importlib.import_module(package)
+        except Exception as error:  # the package's own code can raise anything
+            raise TargetLoadError(
+                f"{target.module_name}: cannot import its package: {exception_summary(error)}"
+            ) from error
+    return _build_module(target.module_name, target.path, target.extraction, target.lines)
 
 
 def extract_definitions(source: str, filename: str, lines: LineMap = PLAIN_FILE) -> Extraction:

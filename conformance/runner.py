@@ -14,12 +14,17 @@ from conformance.checks import ALL_CHECKS, Check, Context
 from conformance.oracles.background import BackgroundAutograd
 from conformance.report.model import CheckResult, Report
 from conformance.sandbox import Sandbox
+from conformance.sandbox.confine import LANDLOCK
 
 PER_SAMPLE_NOTICE = (
     "the target's own code calls its {operation} one sample at a time: it is checked on single samples"
 )
 FLOAT32_NOTICE = "the target's code casts to float32: its results are judged with float32 tolerances"
 TORCH_NOTICE = "PyTorch is not installed: autograd comparisons are skipped (pip install 'mnist-ref[torch]')"
+ISOLATION_NOTICE = (
+    "isolation: process only (this system offers no Landlock: the target ran with your user's rights, "
+    "able to read and write your files; see the README's isolation section)"
+)
 
 
 class AutogradOracle(Protocol):
@@ -114,11 +119,12 @@ def run_checks(
             if on_result is not None:
                 on_result(results[registered.id])
         torch_available = ctx.torch_available
+        confined = ctx.sandbox.isolation == LANDLOCK
     notices = [f"import failed: {line}" for line in mapping.get("failed_imports", [])]
     notices += [PER_SAMPLE_NOTICE.format(operation=operation) for operation in mapping.get("per_sample", [])]
     if mapping.get("computes_in"):
         notices.append(FLOAT32_NOTICE)
-    notices += [] if torch_available else [TORCH_NOTICE]
+    notices += ([] if torch_available else [TORCH_NOTICE]) + ([] if confined else [ISOLATION_NOTICE])
     ordered = [results[registered.id] for registered in selected]
     return Report(target, seed, str(np.dtype(dtype)), ordered, mapping, notices, durations=durations)
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from corpus import BASES, CORRECT, HOSTILE, SINGLE_BUGS, VARIANTS, Variant, write_variant
 
 from conformance.report.verdicts import DEFAULT_REQUIRED
+from conformance.sandbox.confine import LANDLOCK, isolation
 
 MEMORY_HOG = Variant(
     "classic_relu_eats_memory",
@@ -36,8 +37,9 @@ KILLS_ITS_GRADER = Variant(
             "def ReLU(Z):\n    os.kill(os.getppid(), signal.SIGKILL)",
         ),
     ),
-    {},
-    "ReLU kills the process that called it: the grading worker, not only its own sandbox",
+    {"relu": "exception", "forward": "exception", "train": "exception"},
+    "ReLU kills the process that called it: the grading worker, not only its own sandbox; where Landlock "
+    "confines the sandbox the signal is refused (PermissionError), elsewhere the worker dies",
 )
 
 
@@ -106,7 +108,8 @@ def write_ambiguous_folder(directory: Path, name: str) -> Expected:
 
 def write_big_class(directory: Path) -> dict[str, Expected]:
     """31 submissions: the corpus's correct and hostile variants, every other single-bug one, two
-    more notebooks, three folders, a submission that eats memory and one that kills its grader."""
+        more notebooks, three folders, a submission that eats memory and one that kills its grader (which
+    only a sandbox without Landlock lets it do)."""
     variants = [*CORRECT, *SINGLE_BUGS[::2], *HOSTILE, VARIANTS["classic_notebook_db2_scalar"], MEMORY_HOG]
     expected = [write_file(directory, variant) for variant in variants]
     expected += [
@@ -118,7 +121,10 @@ def write_big_class(directory: Path) -> dict[str, Expected]:
         write_ambiguous_folder(directory, "folder_ambiguous"),
     ]
     write_variant(KILLS_ITS_GRADER, directory)
-    expected.append(Expected(KILLS_ITS_GRADER.name, "grader failed"))
+    contained = isolation() == LANDLOCK
+    expected.append(
+        expected_of(KILLS_ITS_GRADER) if contained else Expected(KILLS_ITS_GRADER.name, "grader failed")
+    )
     (directory / "notes.txt").write_text("not a submission\n")
     return {entry.name: entry for entry in expected}
 

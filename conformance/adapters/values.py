@@ -14,7 +14,6 @@ import numpy as np
 
 from conformance.adapters.labels import one_hot_columns
 from conformance.adapters.names import ACTIVATION_NAMES
-from mnist_ref.network import relu, softmax
 
 DEFAULT_CLASSES = 10
 
@@ -49,11 +48,16 @@ def class_count(params: Mapping[str, np.ndarray]) -> int:
 
 
 def reference_cache(params: Mapping[str, np.ndarray], X: np.ndarray) -> dict[str, np.ndarray]:
-    """Z1, A1, Z2, A2 of the reference forward pass, for components checked on their own (loss, predict)."""
+    """Z1, A1, Z2, A2 of the reference forward pass, for components checked on their own (loss, predict).
+
+    Computed here as mnist_ref.network does, not with it: the reference is never loaded in the
+    target's process, so that no target can call it.
+    """
     Z1 = params["W1"] @ X + params["b1"]
-    A1 = relu(Z1)
+    A1 = np.maximum(Z1, 0)
     Z2 = params["W2"] @ A1 + params["b2"]
-    return dict(zip(ACTIVATION_NAMES, (Z1, A1, Z2, softmax(Z2)), strict=True))
+    exps = np.exp(Z2 - Z2.max(axis=0, keepdims=True))
+    return dict(zip(ACTIVATION_NAMES, (Z1, A1, Z2, exps / exps.sum(axis=0, keepdims=True)), strict=True))
 
 
 def copied(params: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:

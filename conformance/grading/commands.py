@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from conformance.cli import checking_options
+from conformance.cli import checking_options, ensure_isolation
 from conformance.grading.shards import WHOLE_CLASS, Shard
 
 if TYPE_CHECKING:
@@ -97,6 +97,7 @@ def grade_command(
     examples: int,
     timeout: float,
     memory_mb: int,
+    require_isolation: bool,
     no_progress: bool,
 ) -> None:
     """Grade a class: check every submission, write a gradebook, feedback and a summary.
@@ -108,6 +109,7 @@ def grade_command(
     each in its own sandbox process. A submission that hangs, crashes, floods its output
     or eats memory is recorded as such; one that cannot be loaded scores 0, with the reason.
     """
+    ensure_isolation(require_isolation)
     from conformance.grading.batch import grade_class
     from conformance.grading.rubric import EQUAL_WEIGHTS, RubricError, load_rubric
     from conformance.grading.settings import GradingSettings

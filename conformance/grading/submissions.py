@@ -8,8 +8,8 @@
   glob): each match is one submission, a file or a folder.
 
 Names starting with ``.`` or ``__`` (``.git``, ``__pycache__``, ``__MACOSX``) are ignored, and
-so are files of other kinds. The entry point of a sub-folder is its only ``.py`` or ``.ipynb``
-file (its top level, not below); when it has several, the first of ``ENTRY_POINT_NAMES``
+so are files of other kinds and symbolic links. The entry point of a sub-folder is its only ``.py``
+or ``.ipynb`` file (its top level, not below); when it has several, the first of ``ENTRY_POINT_NAMES``
 present; otherwise the submission cannot be loaded, and says why.
 """
 
@@ -68,8 +68,11 @@ def is_ignored(path: Path) -> bool:
 
 
 def is_source_file(path: Path) -> bool:
-    """True for a .py or .ipynb file that is not ignored."""
-    return path.is_file() and path.suffix in SOURCE_SUFFIXES and not is_ignored(path)
+    """True for a .py or .ipynb file that is not ignored, nor a symbolic link (which may point at any
+    file the grader can read: a classmate's, the reference)."""
+    return (
+        path.is_file() and not path.is_symlink() and path.suffix in SOURCE_SUFFIXES and not is_ignored(path)
+    )
 
 
 def find_submissions(specs: Sequence[str], *, exclude: Path | None = None) -> SubmissionSet:
@@ -89,7 +92,11 @@ def find_submissions(specs: Sequence[str], *, exclude: Path | None = None) -> Su
         root = Path(os.path.commonpath([path.resolve().parent for path in paths])) if paths else Path()
         where = f"{' '.join(specs)}: matches no .py or .ipynb file and no folder"
     excluded = exclude.resolve() if exclude is not None else None
-    kept = [path for path in paths if not is_ignored(path) and path.resolve() != excluded]
+    kept = [
+        path
+        for path in paths
+        if not is_ignored(path) and not path.is_symlink() and path.resolve() != excluded
+    ]
     if not kept:
         raise SubmissionsError(where)
     submissions = [_submission(path, root) for path in kept]

@@ -34,6 +34,7 @@ class BackgroundAutograd:
             timeout=TORCH_IMPORT_SECONDS,
             memory_mb=TORCH_MEMORY_MB,
             load_timeout=TORCH_IMPORT_SECONDS,
+            trusted=True,
         )
         self._available: bool | None = None
 

@@ -44,7 +44,9 @@ OPERATION_OF = {"dW1": "backward", "db1": "backward", "dW2": "backward", "db2": 
 """The call that produces each component, where it is not the component's own name."""
 LAYOUT_FREE = frozenset({"init", "relu", "relu_grad", "update", "accuracy"})
 """Components whose checks mean the same whichever way round the target holds its samples."""
-THE_TARGETS_WHATEVER_THE_CALL = frozenset({"timeout", "crash", "output_flood", "depends_on_global_state"})
+THE_TARGETS_WHATEVER_THE_CALL = frozenset(
+    {"timeout", "crash", "output_flood", "depends_on_global_state", "forbidden_import"}
+)
 """Diagnoses of a target that hung, crashed, flooded or read a global: its own doing under any call."""
 CHECKED_THROUGH_TRAINING = frozenset({"dW1", "db1", "dW2", "db2", "update"})
 """Components a training loop whose steps follow the reference's must have right, even written inline."""

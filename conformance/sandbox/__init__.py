@@ -5,8 +5,12 @@
         mapping = sandbox.describe()        # waits for it; TargetLoadError if the target cannot be loaded
         outcome = sandbox.call("relu", Z)   # an Outcome: the value, or a Failure saying what went wrong
 
-The child (``python -m conformance.sandbox.worker``) runs single-threaded BLAS under a memory limit,
-with its fd 1 and 2 on a size-capped temporary file. A call that hangs is killed after its timeout;
+The child (``python -m conformance.sandbox.worker``) runs single-threaded BLAS under memory and CPU
+limits, with its fd 1 and 2 on a size-capped temporary file, in a scratch folder of its own holding a
+copy of the target's files (conformance.sandbox.staging) and deleted with it. Where the kernel offers
+Landlock (``Sandbox.isolation == "landlock"``) the child is confined before the target's code runs: it
+reads only the standard library, NumPy and its copy, writes only its scratch folder, has no network
+and starts no process (conformance.sandbox.confine). A call that hangs is killed after its timeout;
 after a timeout, a crash or a memory failure the next call gets a fresh child.
 """
 
@@ -15,16 +19,19 @@ from __future__ import annotations
 import fcntl
 import multiprocessing.connection
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import tempfile
 import time
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import IO, Any
 
 from conformance.sandbox.capture import dump_location, read_tail
+from conformance.sandbox.confine import PROCESS_ONLY, isolation
 from conformance.sandbox.protocol import (
     MAX_MESSAGE_BYTES,
     Failure,
@@ -37,6 +44,7 @@ from conformance.sandbox.protocol import (
     decode_reply,
     encode,
 )
+from conformance.sandbox.staging import Staged, child_environment, relabel, stage
 from conformance.source_lines import PLAIN_FILE, LineMap
 
 __all__ = ["Failure", "NotProvided", "Outcome", "Sandbox", "TargetLoadError"]
@@ -52,6 +60,10 @@ CHILD_ENVIRONMENT = {
 CAPTURE_LIMIT_FACTOR = 16
 """The capture file is capped at this many output limits: a flood is measured, yet cannot fill the disk."""
 REPLACE_CHILD_AFTER = ("timeout", "crash", "memory")
+CPU_SECONDS_PER_TIMEOUT = 30
+"""The child's CPU time limit, by default: the load timeout and this many call timeouts."""
+SCRATCH_PREFIX = "tmp"
+"""The scratch folder's name starts like any temporary folder's: nothing in it names the checker."""
 STACK_DUMP_WAIT = 0.2  # seconds given to a hung child to write its stack before it is killed
 EXIT_WAIT = 2.0  # seconds given to a child that hung up to end by itself
 
@@ -61,6 +73,11 @@ class Sandbox:
 
     ``adapter`` is the factory ``"module:function"`` the child calls with the loaded target, and
     with the mapping read from ``config`` (a mapping file, see conformance.mapping) when one is given.
+    ``cpu_seconds`` caps the CPU time of each child (by default load_timeout + 30 timeouts);
+    ``allowed_imports`` are packages the target may import besides the standard library and NumPy.
+    ``isolation`` is "landlock" when the child is confined, "process only" where the kernel cannot.
+    ``trusted`` is for the harness's own code (the autograd helper): it runs as it is, unconfined,
+    with the harness's environment, its imports unguarded.
     """
 
     def __init__(
@@ -73,12 +90,18 @@ class Sandbox:
         adapter: str = "conformance.adapters:discover",
         load_timeout: float = 60.0,
         config: str | None = None,
+        cpu_seconds: int | None = None,
+        allowed_imports: tuple[str, ...] = (),
+        trusted: bool = False,
     ):
+        if cpu_seconds is None:
+            cpu_seconds = int(load_timeout + CPU_SECONDS_PER_TIMEOUT * timeout) + 1
         limits = {
             "timeout": timeout,
             "memory_mb": memory_mb,
             "output_limit": output_limit,
             "load_timeout": load_timeout,
+            "cpu_seconds": cpu_seconds,
         }
         for name, value in limits.items():
             if not value > 0:
@@ -90,6 +113,10 @@ class Sandbox:
         self.adapter = adapter
         self.load_timeout = load_timeout
         self.config = config
+        self.cpu_seconds = cpu_seconds
+        self.allowed_imports = allowed_imports
+        self.trusted = trusted
+        self.isolation = PROCESS_ONLY if trusted else isolation()
         self._child: _Child | None = None
         self._load_error: str | None = None
 
@@ -149,10 +176,23 @@ class Sandbox:
     def _spawned_child(self) -> _Child:
         """The child, spawned now if there is none."""
         if self._child is None:
-            self._child = _Child.spawn(
-                self.target, self.adapter, self.memory_mb, self.output_limit, self.config or ""
-            )
+            self._child = _Child.spawn(self._settings(), self.trusted)
         return self._child
+
+    def _settings(self) -> WorkerSettings:
+        """The child's settings, but for its connection, target and scratch folder (see _Child.spawn)."""
+        return WorkerSettings(
+            -1,
+            self.target,
+            self.adapter,
+            self.memory_mb,
+            self.output_limit,
+            CAPTURE_LIMIT_FACTOR * self.output_limit,
+            os.path.abspath(self.config) if self.config else "",  # the child starts in its scratch folder
+            isolation=self.isolation,
+            cpu_seconds=self.cpu_seconds,
+            allowed_imports=self.allowed_imports,
+        )
 
     def _stop_child(self) -> None:
         if self._child is not None:
@@ -162,34 +202,50 @@ class Sandbox:
 
 @dataclass
 class _Child:
-    """One worker process, the parent's end of its socket pair and the file its fd 1 and 2 write to."""
+    """One worker process, the parent's end of its socket pair, the file its fd 1 and 2 write to
+    and its scratch folder (what was copied there: ``staged``)."""
 
     process: subprocess.Popen
     connection: multiprocessing.connection.Connection
     output: IO[bytes]
+    staged: Staged
     target_file: str | None = None  # the target's source file, known once it is loaded
     lines: LineMap = PLAIN_FILE  # where its lines are (a notebook's cells), known once it is loaded
 
     @classmethod
-    def spawn(cls, target: str, adapter: str, memory_mb: int, output_limit: int, config: str) -> _Child:
-        """Start a worker process; it loads the target on its own while the parent goes on."""
+    def spawn(cls, settings: WorkerSettings, trusted: bool) -> _Child:
+        """Start a worker process on a fresh copy of the target (on the target itself when ``trusted``);
+        it loads it while the parent goes on."""
+        if trusted:
+            staged, environment = Staged(settings.target, "", "", ""), {**os.environ, **CHILD_ENVIRONMENT}
+        else:
+            scratch = tempfile.mkdtemp(prefix=SCRATCH_PREFIX)
+            staged = stage(settings.target, Path(scratch))
+            environment = child_environment(scratch, CHILD_ENVIRONMENT)
         ours, theirs = multiprocessing.connection.Pipe()  # duplex: a socket pair
         output = _capture_file()
-        capture_limit = CAPTURE_LIMIT_FACTOR * output_limit
-        settings = WorkerSettings(
-            theirs.fileno(), target, adapter, memory_mb, output_limit, capture_limit, config
+        settings = replace(
+            settings,
+            connection_fd=theirs.fileno(),
+            target=staged.target,
+            module_name=staged.module_name,
+            scratch=staged.scratch,
         )
         process = subprocess.Popen(
-            [sys.executable, "-m", "conformance.sandbox.worker", *settings.to_argv()],
+            # -P: the working folder (the target's copy) is not on sys.path while the harness is
+            # imported, so no file of the target can stand in for a module of the harness; -s: no
+            # user site-packages (HOME is the scratch folder).
+            [sys.executable, "-P", "-s", "-m", "conformance.sandbox.worker", *settings.to_argv()],
             stdin=subprocess.DEVNULL,
             stdout=output,
             stderr=output,
             pass_fds=(theirs.fileno(),),
-            env={**os.environ, **CHILD_ENVIRONMENT},
+            cwd=staged.scratch or None,
+            env=environment,
             start_new_session=True,  # its own process group, killed as a whole
         )
         theirs.close()
-        return cls(process, ours, output)
+        return cls(process, ours, output, staged)
 
     def wait_loaded(self, timeout: float, target: str) -> None:
         """Wait for the child's first message; raises TargetLoadError when the target did not load."""
@@ -203,7 +259,7 @@ class _Child:
             raise TargetLoadError(
                 f"{target}: not loaded within {timeout:g} s (an imported module running long top-level code?)"
             )
-        message = decode_reply(data)
+        message = relabel(decode_reply(data), self.staged)
         if isinstance(message, LoadFailed):
             raise TargetLoadError(message.reason)
         self.target_file = message.target_file
@@ -219,11 +275,13 @@ class _Child:
         if data is None:
             return Outcome(failure=self.timeout_failure(timeout))
         try:
-            return decode_reply(data)
+            outcome = decode_reply(data)
         except Exception as error:  # the worker refuses such values itself: this is a second line of defence
             return Outcome(
                 failure=Failure("exception", f"returned an object that cannot be sent back: {error}")
             )
+        # the messages name the original files; the values are what the target returned
+        return replace(outcome, failure=relabel(outcome.failure, self.staged))
 
     def timeout_failure(self, seconds: float) -> Failure:
         """Have the hung child write its stack (faulthandler on SIGUSR1), kill it and say where it was."""
@@ -257,8 +315,8 @@ class _Child:
         return f"the process exited with code {code}"
 
     def output_tail(self) -> str:
-        """The last lines the child wrote to fd 1 and 2."""
-        return read_tail(self.output.fileno())
+        """The last lines the child wrote to fd 1 and 2 (with the original paths of the target's files)."""
+        return relabel(read_tail(self.output.fileno()), self.staged)
 
     def kill(self) -> None:
         """Kill the child's whole process group and reap the child."""
@@ -267,10 +325,12 @@ class _Child:
         self.process.wait()
 
     def close(self) -> None:
-        """Kill the child and close the connection and the capture file."""
+        """Kill the child, close the connection and the capture file and delete the scratch folder."""
         self.kill()
         self.connection.close()
         self.output.close()
+        if self.staged.scratch:
+            shutil.rmtree(self.staged.scratch, ignore_errors=True)
 
     def _receive(self, timeout: float) -> bytes | None:
         """The next message, or None if none came within ``timeout`` s; EOFError if the child is gone."""

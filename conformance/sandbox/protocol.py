@@ -15,7 +15,15 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 FailureKind = Literal[
-    "exception", "timeout", "crash", "exit", "memory", "output_flood", "not_provided", "import_failed"
+    "exception",
+    "timeout",
+    "crash",
+    "exit",
+    "memory",
+    "output_flood",
+    "not_provided",
+    "import_failed",
+    "forbidden_import",
 ]
 
 
@@ -95,16 +103,35 @@ class WorkerSettings:
     output_limit: int  # bytes one call may print before it counts as an output flood
     capture_limit: int  # hard cap (RLIMIT_FSIZE) of the file that receives fd 1 and 2
     config: str = ""  # the mapping file handed to the adapter factory ("": none)
+    module_name: str = ""  # load the file ``target`` as this module of a package ("": under its stem)
+    scratch: str = ""  # the child's private folder, holding the copy of the target ("": none)
+    isolation: str = "process only"  # "landlock": confine the process (conformance.sandbox.confine)
+    cpu_seconds: int = 0  # RLIMIT_CPU of the child (0: none)
+    allowed_imports: tuple[str, ...] = ()  # packages the target may import besides the stdlib and numpy
 
     def to_argv(self) -> list[str]:
         """The settings as command-line arguments, in field order."""
-        return [str(value) for value in vars(self).values()]
+        return [",".join(value) if isinstance(value, tuple) else str(value) for value in vars(self).values()]
 
     @classmethod
     def from_argv(cls, argv: list[str]) -> WorkerSettings:
         """Read back what ``to_argv`` wrote."""
-        fd, target, adapter, memory_mb, output_limit, capture_limit, config = argv
-        return cls(int(fd), target, adapter, int(memory_mb), int(output_limit), int(capture_limit), config)
+        fd, target, adapter, memory_mb, output_limit, capture_limit, config, *rest = argv
+        module_name, scratch, isolation, cpu_seconds, allowed = rest
+        return cls(
+            int(fd),
+            target,
+            adapter,
+            int(memory_mb),
+            int(output_limit),
+            int(capture_limit),
+            config,
+            module_name,
+            scratch,
+            isolation,
+            int(cpu_seconds),
+            tuple(filter(None, allowed.split(","))),
+        )
 
 
 MAX_MESSAGE_BYTES = 256 * 2**20

@@ -1,10 +1,13 @@
 """The child process: loads the target, then runs the adapter operations the parent sends, one at a time.
 
-    python -m conformance.sandbox.worker FD TARGET ADAPTER MEMORY_MB OUTPUT_LIMIT CAPTURE_LIMIT CONFIG
+    python -m conformance.sandbox.worker FD TARGET ADAPTER MEMORY_MB OUTPUT_LIMIT CAPTURE_LIMIT CONFIG \
+        MODULE_NAME SCRATCH ISOLATION CPU_SECONDS ALLOWED_IMPORTS
 
 conformance.sandbox.Sandbox starts it with fd 1 and 2 on a capture file (opened for appending) and
-FD one end of a socket pair. Whatever the target does during a call (return, raise, exit, print,
-modify its arguments) ends up in the Outcome sent back; the loop ends when the parent hangs up.
+FD one end of a socket pair, in its scratch folder holding a copy of the target. The target's code
+runs only after the child has entered its boundary (conformance.sandbox.boundary). Whatever the
+target does during a call (return, raise, exit, print, modify its arguments) ends up in the Outcome
+sent back; the loop ends when the parent hangs up.
 """
 
 from __future__ import annotations
@@ -15,11 +18,12 @@ import importlib
 import inspect
 import os
 import resource
+import shutil
 import signal
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from multiprocessing.connection import Connection
 from types import ModuleType
@@ -31,10 +35,14 @@ from conformance.loading import (
     LINES_ATTRIBUTE,
     SKIPPED_ATTRIBUTE,
     explain_missing_global,
-    load_target,
+    read_target,
+    run_target,
     setter_of,
 )
+from conformance.sandbox import boundary
 from conformance.sandbox.capture import format_megabytes, read_tail
+from conformance.sandbox.confine import ConfinementError
+from conformance.sandbox.imports import ForbiddenImport, forbidden_message
 from conformance.sandbox.protocol import (
     MAX_MESSAGE_BYTES,
     Failure,
@@ -56,7 +64,8 @@ from conformance.source_lines import PLAIN_FILE, LineMap
 def main(argv: list[str]) -> None:
     """Load the target, say whether that worked, then answer requests until the parent hangs up."""
     settings = WorkerSettings.from_argv(argv)
-    _exit_when_orphaned(os.getppid())  # first: its thread's stack must not count against the memory limit
+    # first: its thread's stack must not count against the memory limit
+    _exit_when_orphaned(os.getppid(), settings.scratch)
     _limit_resources(settings)
     faulthandler.enable()  # a segfault writes the Python stack into the capture file
     faulthandler.register(
@@ -64,8 +73,7 @@ def main(argv: list[str]) -> None:
     )  # the parent asks for it before killing a hung call
     connection = Connection(settings.connection_fd)
     try:
-        module = load_target(settings.target)
-        adapter = _make_adapter(settings.adapter, module, settings.target, settings.config)
+        module, adapter = _load_target(settings)
     except TargetLoadError as error:
         connection.send_bytes(encode(LoadFailed(str(error))))
         return
@@ -75,7 +83,8 @@ def main(argv: list[str]) -> None:
     while True:
         try:
             request = decode_request(connection.recv_bytes())
-        except EOFError:
+        except EOFError:  # the harness ended without closing the sandbox (it kills the child when it does)
+            _empty(settings.scratch)
             return
         connection.send_bytes(calls.reply(request))
 
@@ -130,6 +139,9 @@ class CallRunner:
         match error:
             case NotProvided(reason=reason):
                 return Failure("not_provided", reason)
+            case ForbiddenImport(module=module, line=line):
+                problem = forbidden_message(module, self.lines.where(line) if line else None)
+                return Failure("forbidden_import", f"ForbiddenImport: {problem}{where}", detail, exc_type)
             case SystemExit(code=code):
                 argument = "" if code is None else repr(code)
                 return Failure("exit", f"called sys.exit({argument}){where}", detail, exc_type)
@@ -162,9 +174,14 @@ def _refused(outcome: Outcome, problem: str) -> bytes:
 
 
 def _limit_resources(settings: WorkerSettings) -> None:
-    """Cap the address space at memory_mb and every file written (the capture file too) at capture_limit."""
+    """Cap the address space at memory_mb, every file written (the capture file too) at capture_limit
+    and the process's CPU time at cpu_seconds (SIGXCPU then ends it, as a crash)."""
     _lower_limit(resource.RLIMIT_AS, settings.memory_mb * 2**20)
     _lower_limit(resource.RLIMIT_FSIZE, settings.capture_limit)
+    if settings.cpu_seconds:
+        _lower_limit(resource.RLIMIT_CPU, settings.cpu_seconds + 1)  # the hard limit: SIGKILL
+        _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+        resource.setrlimit(resource.RLIMIT_CPU, (min(settings.cpu_seconds, hard), hard))  # SIGXCPU
     signal.signal(
         signal.SIGXFSZ, signal.SIG_IGN
     )  # a write past the cap then raises OSError instead of killing
@@ -178,32 +195,64 @@ def _lower_limit(kind: int, value: int) -> None:
     resource.setrlimit(kind, (value, value))
 
 
-def _exit_when_orphaned(parent_pid: int) -> None:
-    """End this process within a second of the harness's end, even in the middle of a hung call."""
+def _exit_when_orphaned(parent_pid: int, scratch: str) -> None:
+    """End this process within a second of the harness's end, even in the middle of a hung call,
+    emptying its scratch folder first."""
 
     def watch() -> None:
         while os.getppid() == parent_pid:
             time.sleep(1.0)
+        _empty(scratch)
         os._exit(1)
 
     threading.Thread(target=watch, name="exit-when-orphaned", daemon=True).start()
 
 
-def _make_adapter(spec: str, module: ModuleType, target: str, config: str) -> Any:
-    """Call the adapter factory ``"package.module:function"`` with the loaded target module, and with the
-    mapping read from the file ``config`` if there is one."""
+def _empty(scratch: str) -> None:
+    """Delete what the scratch folder holds, which the harness, gone, cannot (confined, the child
+    cannot delete the folder itself: it stays, empty)."""
+    if scratch:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _load_target(settings: WorkerSettings) -> tuple[ModuleType, Any]:
+    """The target module and its adapter; the target's code runs only once the boundary is entered.
+
+    Everything the harness needs in this process is imported first: the adapter, the mapping, the
+    target's source (a notebook's reader), since nothing of the harness can be read afterwards.
+    """
+    factory = _adapter_factory(settings.adapter, settings.config)
+    # A file is read now; a module name (nothing staged) only inside, since finding it imports its packages.
+    source = read_target(settings.target, settings.module_name) if os.path.isfile(settings.target) else None
+    try:
+        boundary.enter(settings)
+    except ConfinementError as error:
+        raise TargetLoadError(f"{settings.target}: cannot confine the checker's process ({error})") from None
+    module = run_target(source or read_target(settings.target))
+    return module, _make_adapter(factory, module, settings.target, settings.adapter)
+
+
+def _adapter_factory(spec: str, config: str) -> Callable[[ModuleType], Any]:
+    """The adapter factory ``"package.module:function"``, given the mapping read from the file ``config``
+    first if there is one."""
     module_name, _, function_name = spec.partition(":")
     factory = getattr(importlib.import_module(module_name), function_name)
-    if config:
-        # Here, not at the top: it imports the adapters, which the torch helper process does not use.
-        from conformance.mapping import MappingError, load_mapping
+    if not config:
+        return factory
+    # Here, not at the top: it imports the adapters, which the torch helper process does not use.
+    from conformance.mapping import MappingError, load_mapping
 
-        try:
-            mapping = load_mapping(config)
-        except MappingError as error:
-            raise TargetLoadError(str(error)) from error
     try:
-        return factory(module, mapping) if config else factory(module)
+        mapping = load_mapping(config)
+    except MappingError as error:
+        raise TargetLoadError(str(error)) from error
+    return lambda module: factory(module, mapping)
+
+
+def _make_adapter(factory: Callable[[ModuleType], Any], module: ModuleType, target: str, spec: str) -> Any:
+    """The adapter ``factory`` (the one named ``spec``) makes for the loaded target module."""
+    try:
+        return factory(module)
     except TargetLoadError:
         raise
     except Exception as error:

@@ -1,0 +1,126 @@
+"""The child's side of the boundary: what its process may still reach once confined, and what it shows.
+
+The worker (conformance.sandbox.worker) imports the harness, reads the target, and then, before
+any of the target's code runs, calls :func:`enter`: the process is confined to the standard library,
+NumPy, the allowed packages and its scratch folder (with Landlock, when the parent asked for it),
+the import guard is installed (conformance.sandbox.imports), and what would tell the target it is
+being checked (the harness's variables, arguments and import paths) is removed.
+"""
+
+from __future__ import annotations
+
+import importlib.abc
+import importlib.machinery
+import importlib.util
+import os
+import sys
+import sysconfig
+from collections.abc import Sequence
+from pathlib import Path
+from types import ModuleType
+
+from conformance.sandbox import imports
+from conformance.sandbox.confine import LANDLOCK, Confinement, confine, readable_parts
+from conformance.sandbox.protocol import WorkerSettings
+
+SITE_FOLDERS = ("site-packages", "dist-packages")
+"""Folders of the standard library's folder that hold installed packages, not the standard library."""
+DEVICES = ("/dev/null",)
+"""Files outside the scratch folder that the target may read and write."""
+
+
+def enter(settings: WorkerSettings) -> None:
+    """Confine this process (if the settings say so), guard its imports and scrub what it shows;
+    nothing for a trusted target (the harness's own code, run without a scratch folder)."""
+    if not settings.scratch:
+        return
+    packages = {
+        name: location
+        for name in (*imports.ALLOWED_BY_DEFAULT, *settings.allowed_imports)
+        if (location := package_location(name)) is not None
+    }
+    if settings.isolation == LANDLOCK:
+        confine(confinement(settings.scratch, list(packages.values())))
+    allowed = imports.allowed_names(settings.allowed_imports)
+    trusted = frozenset(name.partition(".")[0] for name in sys.modules)
+    scrub(settings.scratch, settings.target)
+    sys.meta_path.append(_PackageFinder(packages))
+    imports.install(imports.ImportPolicy(allowed, settings.scratch, trusted))
+
+
+def confinement(scratch: str, packages: list[Path]) -> Confinement:
+    """Readable: the standard library (not its site-packages) and the allowed ``packages`` (with their
+    ``.libs`` folders of shared libraries); writable: ``scratch`` and DEVICES. The standard library's
+    folder itself is only listable (Python finds modules by listing it), so what its site-packages
+    holds is named but cannot be read."""
+    stdlib = standard_library_folders()
+    readable = [path for folder in stdlib for path in readable_parts(folder, SITE_FOLDERS)]
+    for location in packages:
+        readable += [str(location), str(location.with_name(f"{location.stem}.libs"))]
+    return Confinement(tuple(readable), (scratch, *DEVICES), listable=tuple(stdlib))
+
+
+def standard_library_folders() -> list[str]:
+    """The folders of the interpreter's standard library (that of the base installation, not a venv's)."""
+    paths = sysconfig.get_paths(vars={"base": sys.base_prefix, "platbase": sys.base_exec_prefix})
+    return sorted({paths["stdlib"], paths["platstdlib"]})
+
+
+def package_location(name: str) -> Path | None:
+    """The folder (or, for a single module, the file) of the installed top-level package ``name``."""
+    spec = importlib.util.find_spec(name)
+    if spec is None or spec.origin is None:
+        return None
+    search = spec.submodule_search_locations
+    return Path(next(iter(search))) if search else Path(spec.origin)
+
+
+def scrub(scratch: str, target: str) -> None:
+    """Leave the target nothing of the harness to read: arguments, PYTHONPATH, import paths and finders.
+
+    sys.path holds the target's copy folder, then the standard library's folders; the finders of
+    installed packages (an editable install's) are dropped.
+    """
+    os.environ.pop("PYTHONPATH", None)
+    sys.argv = [target]
+    sys.orig_argv = [sys.orig_argv[0], target]
+    stdlib = standard_library_folders()
+    sys.path[:] = [scratch, *(entry for entry in sys.path if _inside_any(entry, stdlib))]
+    sys.meta_path[:] = [finder for finder in sys.meta_path if _is_standard_finder(finder)]
+    sys.path_importer_cache.clear()
+
+
+class _PackageFinder(importlib.abc.MetaPathFinder):
+    """Finds the allowed packages where they are installed, without listing site-packages (which a
+    confined process cannot list): ``locations`` maps their names to their folders or files."""
+
+    def __init__(self, locations: dict[str, Path]):
+        self.locations = locations
+
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
+    ) -> importlib.machinery.ModuleSpec | None:
+        location = self.locations.get(fullname)
+        if location is None:
+            return None
+        if location.is_dir():
+            return importlib.util.spec_from_file_location(
+                fullname, location / "__init__.py", submodule_search_locations=[str(location)]
+            )
+        return importlib.util.spec_from_file_location(fullname, location)
+
+
+def _inside_any(path: str, folders: list[str]) -> bool:
+    """True when ``path`` is one of ``folders`` or below one, but not in a SITE_FOLDERS folder."""
+    parts = Path(path).parts
+    return not set(parts) & set(SITE_FOLDERS) and any(Path(path).is_relative_to(folder) for folder in folders)
+
+
+def _is_standard_finder(finder: object) -> bool:
+    """True for the interpreter's own finders."""
+    standard = (
+        importlib.machinery.BuiltinImporter,
+        importlib.machinery.FrozenImporter,
+        importlib.machinery.PathFinder,
+    )
+    return finder in standard

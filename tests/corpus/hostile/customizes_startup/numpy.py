@@ -1,0 +1,2 @@
+MARKER = "@MARKER@"
+open(MARKER, "a").write("numpy ran\n")

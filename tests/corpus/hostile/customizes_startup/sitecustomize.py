@@ -1,0 +1,2 @@
+MARKER = "@MARKER@"
+open(MARKER, "a").write("sitecustomize ran\n")

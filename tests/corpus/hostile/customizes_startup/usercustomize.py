@@ -1,0 +1,2 @@
+MARKER = "@MARKER@"
+open(MARKER, "a").write("usercustomize ran\n")
