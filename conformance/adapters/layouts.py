@@ -22,6 +22,9 @@ from conformance.adapters.introspect import referenced_names, returned_names, st
 from conformance.adapters.layers import LayerListLayout, read_layers
 from conformance.adapters.names import ACTIVATION_NAMES, CONTAINER_NAMES, normalize, roles_for
 
+N_CLASSES = 10
+"""The output size: an unnamed array with a side of 10 in what a forward pass returns is its output."""
+
 
 @dataclass(frozen=True)
 class DictLayout:
@@ -251,12 +254,21 @@ def read_forward(result: Any, returned: tuple[str, ...] | None) -> dict[str, np.
     which probabilities never have.
     """
     if isinstance(result, Mapping | tuple | list) or result is None:
-        return read_arrays(result, ACTIVATION_NAMES, returned, lone="A2")
+        arrays = read_arrays(result, ACTIVATION_NAMES, returned, lone="A2")
+        outputs = [item for item in result if _is_output(item)] if isinstance(result, tuple | list) else []
+        if arrays or len(outputs) != 1:
+            return arrays
+        return read_forward(outputs[0], None)  # (probabilities, hidden list, ...): the one output array
     named = returned[0] if returned and len(returned) == 1 else ""
     if normalize(named) == "a2":
         return {"A2": np.asarray(result)}
     logits = canonical_name(named, ACTIVATION_NAMES) == "Z2" or _has_negative(result)
     return {"Z2" if logits else "A2": np.asarray(result)}
+
+
+def _is_output(item: Any) -> bool:
+    """True for a 2-D array with a side of 10: the network's output in either layout."""
+    return isinstance(item, np.ndarray) and item.ndim == 2 and N_CLASSES in item.shape
 
 
 def _has_negative(value: Any) -> bool:

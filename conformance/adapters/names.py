@@ -119,11 +119,11 @@ ROLE_NAMES: dict[str, tuple[str, ...]] = {
     "grads": ("grads", "gradients", "grad", "derivatives", "g"),
     "X": (
         "x", "data", "inputs", "input", "xtrain", "trainx", "features", "images", "xbatch", "a0", "xs",
-        "samples", "xdev", "xval", "xtest",
+        "samples", "xdev", "xval", "xtest", "xb", "batchx", "xmb", "xi", "xsample",
     ),
     "Y": (
         "y", "labels", "label", "ytrain", "trainy", "targets", "target", "ytrue", "ybatch", "t", "ys",
-        "truth", "ydev", "yval", "ytest",
+        "truth", "ydev", "yval", "ytest", "yb", "batchy", "ymb", "yi", "ysample",
     ),
     "lr": ("alpha", "lr", "learningrate", "eta", "stepsize", "learnrate", "rate"),
     "steps": (

@@ -172,11 +172,12 @@ class _Evidence:
             None,
         )
         self.update_within = mapping.get("update_within")
-        self.gradients_pass = all(
-            any(r.status == "pass" and not r.side for r in grouped.get(g, []))
-            and not any(r.status in ("fail", "error") for r in grouped.get(g, []))
+        self.read_through_update = [
+            g
             for g in ("dW1", "db1", "dW2", "db2")
-        )
+            if any(r.status == "pass" and not r.side for r in grouped.get(g, []))
+            and not any(r.status in ("fail", "error") for r in grouped.get(g, []))
+        ]
         training = grouped.get("train", [])
         self.training_follows = next(
             (
@@ -205,10 +206,10 @@ class _Evidence:
 
         if operation_of(name) in self.disabled:
             return verdict("not_required", "the mapping file turns it off")
-        if name == "update" and name in self.missing and self.update_within and self.gradients_pass:
+        if name == "update" and name in self.missing and self.update_within and self.read_through_update:
             reason = (
-                f"applied inside {self.update_within}: the gradients read from its change of the parameters "
-                "(old - new) / lr are right, so the step is"
+                f"applied inside {self.update_within}: {', '.join(self.read_through_update)}, read from its "
+                "change of the parameters as (old - new) / lr, are right, so its step is"
             )
             return ComponentVerdict(name, "pass", required, reason, call=self.calls.get("dW1"), checks=checks)
         if name in self.missing and name in CHECKED_THROUGH_TRAINING and self.training_follows:
