@@ -37,6 +37,7 @@ NOT_PROVIDED = "not_provided"
 DIFFERENT_NETWORK = "different_network"
 IMPORT_FAILED = "import_failed"
 LOW_PRECISION = "low_precision"
+WRONG_ORDER = "wrong_order"
 FORBIDDEN_IMPORT = "forbidden_import"
 
 DIAGNOSES: dict[str, str] = {
@@ -57,6 +58,7 @@ DIAGNOSES: dict[str, str] = {
     DIFFERENT_NETWORK: "the target is another network than the one checked (another activation or output)",
     IMPORT_FAILED: "the function uses a name that a failed top-level import of the target should set",
     LOW_PRECISION: "the result is coarser than float32 (float16): too coarse to be judged right",
+    WRONG_ORDER: "the target's own code passes the gradients on in another order than they come or go",
     FORBIDDEN_IMPORT: "the function used a module a submission may not import (the reference, the checker, "
     "torch, jax, tensorflow...)",
 }

@@ -438,3 +438,20 @@ def test_a_failure_no_layout_could_cause_stands_when_the_layout_is_undecided():
     )
     verdicts = {c.name: c.verdict for c in judge([misspelt, nothing, shapes], mapping, [])}
     assert verdicts == {"forward": "fail", "db2": "fail", "dW1": "unchecked"}
+
+
+@pytest.mark.slow
+def test_gradients_passed_on_in_another_order_by_the_targets_own_code_fail_update(tmp_path):
+    source = CLASSIC.read_text()
+    call = "= update_params(W1, b1, W2, b2, dW1, db1, dW2, db2, alpha)"  # the call in gradient_descent
+    assert source.count(call) == 1
+    report = check(tmp_path, source)
+    assert verdicts(report)["update"] == "pass"
+    swapped = source.replace(call, "= update_params(W1, b1, W2, b2, dW2, db1, dW1, db2, alpha)")
+    update = next(c for c in check(tmp_path, swapped, "swapped.py").components if c.name == "update")
+    assert update.verdict == "fail" and update.diagnoses == ("wrong_order",)
+    assert "is given dW2 as dW1, dW1 as dW2" in update.reason
+    unpacked = source.replace("dW1, db1, dW2, db2 = backward_prop(", "dW1, dW2, db1, db2 = backward_prop(", 1)
+    assert unpacked != source
+    update = next(c for c in check(tmp_path, unpacked, "unpacked.py").components if c.name == "update")
+    assert update.verdict == "fail" and "is received dW2 as db1, db1 as dW2" in update.reason

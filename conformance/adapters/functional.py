@@ -38,12 +38,21 @@ from conformance.adapters.introspect import (
     global_reads,
     own_classes,
     own_functions,
+    positional_calls,
     source_trees,
     trains_in_batches,
+    unpacked_calls,
 )
 from conformance.adapters.labels import LabelForms
 from conformance.adapters.layers import gradient_layout, layer_layout
-from conformance.adapters.layouts import Conventions, activation_of, cache_of, read_arrays, read_forward
+from conformance.adapters.layouts import (
+    Conventions,
+    activation_of,
+    cache_of,
+    canonical_name,
+    read_arrays,
+    read_forward,
+)
 from conformance.adapters.module_globals import data_globals, global_values, set_globals
 from conformance.adapters.names import (
     GRAD_NAMES,
@@ -146,8 +155,7 @@ class FunctionalAdapter:
 
     def _called_per_sample(self) -> set[str]:
         """The operations (forward, backward) the target's own code calls one sample at a time."""
-        top_level = [statement.code for statement in getattr(self.module, SKIPPED_ATTRIBUTE, ())]
-        trees = source_trees(self.own_code(), top_level)
+        trees = self._source_trees()
         found = set()
         for operation in ("forward", "backward"):
             plan = self.plans.get(operation)
@@ -216,6 +224,54 @@ class FunctionalAdapter:
         """What was found, as a mapping file's data (``conformance.mapping.render_mapping`` writes it)."""
         disabled = [name for name, choice in self.mapping.components.items() if choice.function is None]
         return found_mapping(self.plans, disabled, self.orientation.layout)
+
+    def _source_trees(self) -> list[Any]:
+        """The target's own functions and its skipped top-level statements, parsed."""
+        top_level = [
+            (statement.lineno, statement.code) for statement in getattr(self.module, SKIPPED_ATTRIBUTE, ())
+        ]
+        return source_trees(self.own_code(), top_level)
+
+    def wiring(self) -> list[str]:
+        """Where the target's own code hands the gradients on in another order than they come or go:
+        ``dW1, dW2, db1, db2 = backward_prop(...)`` against ``return dW1, db1, dW2, db2``, or
+        ``update_params(W1, b1, W2, b2, dW1, dW2, ...)`` against ``def update_params(..., dW1, db1, ...)``."""
+        self._require("update")
+        trees = self._source_trees()
+        return [*self._unpacked_in_another_order(trees), *self._passed_in_another_order(trees)]
+
+    def _unpacked_in_another_order(self, trees: list[Any]) -> list[str]:
+        """``dW1, dW2, db1, db2 = backward_prop(...)`` where it returns (dW1, db1, dW2, db2)."""
+        plan = self.plans.get("backward")
+        returned = None if plan is None or plan.returned is None else _canonical(plan.returned, GRAD_NAMES)
+        if returned is None:
+            return []
+        problems = []
+        for line, names in unpacked_calls(trees, plan.title.split(".")[-1]):
+            received = _canonical(names, GRAD_NAMES)
+            if received and len(received) == len(returned) and received != returned:
+                problems.append(
+                    f"{self._where(line)}: `{', '.join(names)} = {plan.title}(...)` "
+                    f"{_swaps(returned, received, 'received')}"
+                )
+        return problems
+
+    def _passed_in_another_order(self, trees: list[Any]) -> list[str]:
+        """``update_params(W1, b1, W2, b2, dW1, dW2, ...)`` where it takes ``(..., dW1, db1, ...)``."""
+        plan = self.plans.get("update")
+        if plan is None:
+            return []
+        taken = tuple(argument.role for argument in plan.arguments)
+        problems = []
+        for line, names in positional_calls(trees, plan.title.split(".")[-1]):
+            given = tuple(canonical_name(name, GRAD_NAMES) for name in names)
+            if _swaps(taken, given, "given"):
+                problems.append(f"{self._where(line)}: {plan.title}(...) {_swaps(taken, given, 'given')}")
+        return problems
+
+    def _where(self, line: int) -> str:
+        """``line 12``, or ``cell 3, line 2`` in a notebook."""
+        return getattr(self.module, LINES_ATTRIBUTE, PLAIN_FILE).where(line)
 
     def data_globals(self, component: str) -> dict[str, str]:
         """The module's numbers and arrays that the component's function (or what it calls) reads, described:
@@ -458,6 +514,22 @@ class FunctionalAdapter:
         if plan.operation.name == "train" and init is not None and not plan.uses("params", *PARAM_NAMES):
             return (f"{init.title} replaced during the call to return the starting parameters",)
         return ()
+
+
+def _swaps(expected: tuple[str | None, ...], got: tuple[str | None, ...], verb: str) -> str:
+    """``is given dW2 as dW1, dW1 as dW2``: where gradient names stand in another's place; "" if nowhere."""
+    pairs = [
+        f"{actual} as {wanted}"
+        for wanted, actual in zip(expected, got, strict=False)
+        if wanted in GRAD_NAMES and actual in GRAD_NAMES and wanted != actual
+    ]
+    return f"is {verb} {', '.join(pairs)}: each parameter would move by another's gradient" if pairs else ""
+
+
+def _canonical(names: tuple[str, ...], among: tuple[str, ...]) -> tuple[str, ...] | None:
+    """``names`` as canonical names among ``among`` ("dw1" is dW1), None unless every one is one."""
+    canonical = tuple(canonical_name(name, among) for name in names)
+    return None if None in canonical else canonical
 
 
 def readable(result: Any, arrays: dict[str, Any], names: tuple[str, ...], plan: CallPlan) -> dict[str, Any]:

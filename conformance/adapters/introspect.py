@@ -201,12 +201,17 @@ def called_per_sample(trees: list[ast.AST], callee: str, x_position: int, x_name
     return False
 
 
-def source_trees(functions: list[Callable[..., Any]], top_level: list[str]) -> list[ast.AST]:
-    """The parsed definitions of ``functions`` and ``top_level`` statements (those whose source parses)."""
-    trees: list[ast.AST] = [tree for tree in map(function_tree, functions) if tree is not None]
-    for source in top_level:
+def source_trees(functions: list[Callable[..., Any]], top_level: list[tuple[int, str]]) -> list[ast.AST]:
+    """The parsed definitions of ``functions`` and ``top_level`` statements ((line, source) pairs), those
+    whose source parses, with the line numbers of the file."""
+    trees: list[ast.AST] = []
+    for function in functions:
+        tree = function_tree(function)
+        if tree is not None:
+            trees.append(ast.increment_lineno(tree, function.__code__.co_firstlineno - 1))
+    for line, source in top_level:
         try:
-            trees.append(ast.parse(textwrap.dedent(source)))
+            trees.append(ast.increment_lineno(ast.parse(textwrap.dedent(source)), line - 1))
         except SyntaxError:
             continue
     return trees
@@ -266,3 +271,28 @@ def _indexes_with(loop: ast.For, target: ast.expr) -> bool:
         for statement in loop.body
         for node in ast.walk(statement)
     )
+
+
+def unpacked_calls(trees: list[ast.AST], callee: str) -> list[tuple[int, tuple[str, ...]]]:
+    """(line, names) of every ``a, b, c = callee(...)`` (or ``self.callee(...)``) in the code."""
+    found = []
+    for tree in trees:
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Assign)
+                and isinstance(node.targets[0], ast.Tuple)
+                and isinstance(node.value, ast.Call)
+                and _element_name(node.value.func) == callee
+            ):
+                found.append((node.lineno, tuple(_element_name(element) for element in node.targets[0].elts)))
+    return found
+
+
+def positional_calls(trees: list[ast.AST], callee: str) -> list[tuple[int, tuple[str, ...]]]:
+    """(line, names of the positional arguments) of every call of ``callee`` in the code."""
+    return [
+        (node.lineno, tuple(_element_name(argument) for argument in node.args))
+        for tree in trees
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and _element_name(node.func) == callee
+    ]

@@ -77,3 +77,15 @@ def update_no_hidden_state(ctx: Context) -> None:
                 f"the same update called twice moved {name} differently: it keeps state between calls "
                 "(momentum, a step counter, or a parameter it modified in place and reused)",
             )
+
+
+@check("update.wiring", "update", side=True)
+def update_wiring(ctx: Context) -> None:
+    """The target's own code hands the gradients on in the order backward returns and update takes them."""
+    problems = ctx.call("wiring")
+    if problems:
+        raise CheckFailed(
+            diagnose.WRONG_ORDER,
+            "; ".join(problems) + " (each function is right alone: the order is in the code that calls them)",
+            {"where": problems},
+        )
