@@ -423,9 +423,8 @@ def _as_numbers(name: str, got: Any, expected_shape: tuple[int, ...]) -> np.ndar
             return values
         what = f"a {type(got).__name__} of {values.dtype} values, not of numbers"
     expected = f"an array of shape {expected_shape}" if expected_shape else "a number"
-    return Verdict(
-        False, MISMATCH, f"{name} is {what}, expected {expected}", {"expected_shape": list(expected_shape)}
-    )
+    details = {"expected_shape": list(expected_shape), "not_numbers": True}
+    return Verdict(False, MISMATCH, f"{name} is {what}, expected {expected}", details)
 
 
 def _wrong_shape(

@@ -265,9 +265,10 @@ class _Evidence:
 
 
 def _whatever_the_call(result: CheckResult) -> bool:
-    """A failure no layout or argument order could cause: nothing returned, or an error such as a
-    misspelt ``np.zeroes`` (AttributeError) or a name defined nowhere (NameError)."""
-    return bool(result.details.get("returned_nothing")) or result.message.startswith(ERRORS_WHATEVER_THE_CALL)
+    """A failure no layout or argument order could cause: nothing returned, something that is not
+    numbers (None, strings), or an error such as a misspelt ``np.zeroes`` or a name defined nowhere."""
+    nothing = result.details.get("returned_nothing") or result.details.get("not_numbers")
+    return bool(nothing) or result.message.startswith(ERRORS_WHATEVER_THE_CALL)
 
 
 def _missing_fix(name: str) -> str:
