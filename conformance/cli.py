@@ -240,6 +240,8 @@ def check_command(
         message = f"cannot load the target: {exc}"
         if output_format == "gradescope":
             emit_report(render_gradescope_load_failure(message), out)
+        elif out is not None:
+            out.unlink(missing_ok=True)  # an earlier run's report must not stand for this one
         raise TargetUnusable(message) from None
     comparison = None if baseline is None else compare(baseline, report)
     if output_format == "text" and out is None:

@@ -289,3 +289,14 @@ def test_the_program_exits_with_the_command_status_and_all_its_output(tmp_path: 
     missing = program(str(tmp_path / "none.py"))
     assert missing.returncode == 2
     assert missing.stderr.startswith("Error: cannot load the target")
+
+
+def test_a_target_that_cannot_load_removes_an_earlier_report(tmp_path: Path) -> None:
+    out = tmp_path / "report.json"
+    out.write_text('{"passed": true}')
+    broken = tmp_path / "hw.py"
+    broken.write_text("def forward_prop(:\n")
+    result = CliRunner().invoke(main, ["check", str(broken), "--format", "json", "--out", str(out)])
+    assert result.exit_code == 2, result.output
+    assert "cannot load the target" in result.output
+    assert not out.exists()  # a stale "passed": true must not stand for this run
