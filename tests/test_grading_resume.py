@@ -176,3 +176,52 @@ def test_a_submission_that_kills_its_worker_is_recorded_and_the_run_finishes(
     assert "the process grading this submission died" in rows[0]
     assert rows[1].startswith("empty_folder,empty_folder,not loaded,,0,15,")
     assert "empty_folder/ has no .py or .ipynb file at its top level" in rows[1]
+
+
+def children_of(pid: int) -> set[int]:
+    """The processes whose parent is ``pid`` (read from /proc)."""
+    children = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended while being read
+            continue
+        if int(fields[1]) == pid:
+            children.add(int(stat.parent.name))
+    return children
+
+
+def alive(pid: int) -> bool:
+    """Whether ``pid`` still runs (a zombie, dead but not yet reaped, does not count)."""
+    try:
+        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="the kernel's parent-death signal is Linux's"
+)
+def test_the_pool_workers_die_with_a_grading_process_killed_outright(tmp_path: Path) -> None:
+    hanging = tmp_path / "class"
+    for name in ("ann", "ben", "cat"):
+        (hanging / name).mkdir(parents=True)
+        write_variant(VARIANTS["classic_relu_hangs"], hanging / name)
+    command = [sys.executable, "-m", "mnist_ref.cli", "grade", str(hanging), "--out", str(tmp_path / "out")]
+    process = subprocess.Popen(
+        [*command, "--jobs", "2", "--timeout", "60", "--no-progress"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while len(workers := children_of(process.pid)) < 2:
+        assert time.monotonic() < deadline, "the pool did not start"
+        time.sleep(0.1)
+    time.sleep(2)  # the workers are busy with submissions that hang for a minute
+    process.kill()  # SIGKILL: no chance to stop the pool
+    process.wait()
+    deadline = time.monotonic() + 10
+    while any(alive(pid) for pid in workers):
+        assert time.monotonic() < deadline, f"workers {sorted(filter(alive, workers))} outlived the grader"
+        time.sleep(0.1)

@@ -13,9 +13,12 @@ read ``alice/homework.py, line 3`` and the same submission gives the same report
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import dataclasses
+import os
 import shutil
 import signal
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -33,17 +36,37 @@ from conformance.sandbox.protocol import TargetLoadError
 
 
 def start_worker() -> None:
-    """Pool initializer: import torch; one thread for NumPy and one for torch; leave Ctrl-C to the parent.
+    """Pool initializer: die with the grading process; import torch; one thread for NumPy and one for
+    torch; leave Ctrl-C to the parent.
 
     One thread each keeps ``jobs`` workers from competing for the same cores. On Ctrl-C the
-    parent process stops the run, and the workers with it.
+    parent process stops the run, and the workers with it; a parent killed outright (SIGKILL, the
+    out-of-memory killer) takes them along too.
     """
+    die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threadpool_limits(1)
     if autograd.available():
         import torch
 
         torch.set_num_threads(1)
+
+
+PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent() -> None:
+    """Have the kernel kill this process when the one that started it dies (Linux; elsewhere nothing).
+
+    A parent that died before the request took effect leaves this process adopted already: it ends
+    at once. Its own children, the sandboxes, end when they find themselves orphaned.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    parent = os.getppid()
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 def stage(submission: Submission, root: Path, staging: Path) -> None:
