@@ -19,6 +19,7 @@ from click.testing import CliRunner, Result
 from corpus import VARIANTS, write_variant
 from grading_fixtures import KILLS_ITS_GRADER, write_small_class
 
+from conformance.files import only_writer
 from conformance.grading.results import ResultStore
 from conformance.sandbox.confine import SWITCH_VARIABLE
 from mnist_ref.cli import main
@@ -225,3 +226,16 @@ def test_the_pool_workers_die_with_a_grading_process_killed_outright(tmp_path: P
     while any(alive(pid) for pid in workers):
         assert time.monotonic() < deadline, f"workers {sorted(filter(alive, workers))} outlived the grader"
         time.sleep(0.1)
+
+
+def test_a_second_run_on_the_same_out_is_refused_while_the_first_writes(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    (tmp_path / "class").mkdir()
+    write_variant(VARIANTS["classic_correct"], tmp_path / "class")
+    with only_writer(out):  # the first run, still writing
+        refused = CliRunner().invoke(
+            main, ["grade", str(tmp_path / "class"), "--out", str(out), "--no-progress"]
+        )
+    assert refused.exit_code == 2
+    assert f"{out} is being written by process {os.getpid()}: wait for it to finish" in refused.output
+    assert not (out / "results").exists()

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import click
 
 from conformance.cli import checking_options, ensure_isolation
+from conformance.files import FolderBusy, only_writer
 from conformance.grading.shards import WHOLE_CLASS, Shard
 
 if TYPE_CHECKING:
@@ -122,16 +123,19 @@ def grade_command(
         raise GradingUnusable(str(error)) from None
     settings = GradingSettings(seed, dtype, examples, timeout, memory_mb)
     try:
-        run = grade_class(
-            found,
-            out,
-            settings=settings,
-            rubric=rubric,
-            jobs=jobs,
-            shard=shard,
-            force=force,
-            progress=False if no_progress else None,
-        )
+        with only_writer(out):
+            run = grade_class(
+                found,
+                out,
+                settings=settings,
+                rubric=rubric,
+                jobs=jobs,
+                shard=shard,
+                force=force,
+                progress=False if no_progress else None,
+            )
+    except FolderBusy as error:
+        raise GradingUnusable(str(error)) from None
     except KeyboardInterrupt:
         click.echo(
             f"\ninterrupted: the submissions graded so far are saved in {out / 'results'}; "
