@@ -49,6 +49,7 @@ def checking(
     config: str | None = None,
     autograd: AutogradOracle | None = None,
     sandbox: Sandbox | None = None,
+    submission_timeout: float | None = None,
 ) -> Iterator[tuple[Context, dict]]:
     """The target loaded in its sandbox, ready for checks: (the checks' Context, the target's mapping).
 
@@ -60,7 +61,8 @@ def checking(
     ``sandbox`` is the target's Sandbox when the caller has made it already (`mnist-ref check`
     starts it first thing, so that the target loads while the harness is imported); by default
     one is made here with ``timeout``, ``memory_mb`` and ``config``. An oracle or a sandbox
-    given is not closed here: its owner closes it.
+    given is not closed here: its owner closes it. ``submission_timeout`` caps the seconds the
+    checks may spend calling the target, loading included; past it, the rest end as timeouts.
     """
     box = (
         Sandbox(target, timeout=timeout, memory_mb=memory_mb, config=config)
@@ -69,6 +71,7 @@ def checking(
     )
     oracle = BackgroundAutograd() if autograd is None else nullcontext(autograd)
     with oracle as autograd, box as sandbox:
+        started = time.monotonic()
         sandbox.start()
         mapping = sandbox.describe()
         yield (
@@ -81,6 +84,7 @@ def checking(
                 per_sample=frozenset(mapping.get("per_sample", ())),
                 computes_in=np.dtype(mapping.get("computes_in") or "float64"),
                 trains_in_batches=bool(mapping.get("trains_in_batches")),
+                deadline=None if submission_timeout is None else started + submission_timeout,
             ),
             mapping,
         )

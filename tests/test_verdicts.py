@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -455,3 +456,17 @@ def test_gradients_passed_on_in_another_order_by_the_targets_own_code_fail_updat
     assert unpacked != source
     update = next(c for c in check(tmp_path, unpacked, "unpacked.py").components if c.name == "update")
     assert update.verdict == "fail" and "is received dW2 as db1, db1 as dW2" in update.reason
+
+
+@pytest.mark.slow
+def test_a_submission_past_its_time_ends_as_timeouts_and_moves_on(tmp_path):
+    slow = CLASSIC.read_text().replace("import numpy as np", "import time\nimport numpy as np", 1)
+    slow = slow.replace("def ReLU(Z):\n", "def ReLU(Z):\n    time.sleep(0.5)\n", 1)
+    path = tmp_path / "slow.py"
+    path.write_text(slow)
+    started = time.monotonic()
+    report = run_checks(str(path), autograd=autograd, examples=3, submission_timeout=3.0)
+    assert time.monotonic() - started < 20  # uncapped, the sleeping ReLU takes minutes
+    timed_out = [result for result in report.checks if "--submission-timeout" in result.message]
+    assert timed_out and all(result.diagnosis == "timeout" for result in timed_out)
+    assert report.exit_code == 1

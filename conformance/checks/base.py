@@ -13,6 +13,7 @@ hypothesis and reports the smallest failing input it finds.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, is_dataclass
 from typing import Any
@@ -59,6 +60,8 @@ class Skipped(Exception):
         self.details = details or {}
 
 
+OUT_OF_TIME = "not called: the submission used up its time (--submission-timeout) in earlier checks"
+
 # Failures after which calling the target again for the same check only wastes time.
 STOP_EXPLORING = ("timeout", "crash", "exit", "memory", "output_flood", "not_provided")
 
@@ -75,6 +78,7 @@ class Context:
     per_sample: frozenset[str] = frozenset()  # operations the target's own code calls one sample at a time
     computes_in: np.dtype = FLOAT64  # the precision the target's code computes in (float32 when it casts)
     trains_in_batches: bool = False  # its training loop steps on mini-batches or samples, not the batch
+    deadline: float | None = None  # time.monotonic() after which the target is not called any more
 
     @property
     def precision(self) -> np.dtype:
@@ -96,9 +100,12 @@ class Context:
         return Problem(problem.hidden, 1, problem.seed) if operation in self.per_sample else problem
 
     def _sandbox_call(self, op: str, *args: Any) -> Outcome:
-        """One call into the child; an operation that hung once is not waited for again."""
+        """One call into the child; an operation that hung once is not waited for again, and none is
+        made once the submission's time (``deadline``) is up."""
         if op in self.hung:
             return self.hung[op]
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            return Outcome(failure=Failure("timeout", OUT_OF_TIME))
         outcome = self.sandbox.call(op, *args)
         if outcome.failure is not None and outcome.failure.kind == "timeout":
             self.hung[op] = outcome

@@ -84,6 +84,14 @@ argument, submissions folder or rubric, 130 when interrupted.""",
 @click.option("--force", is_flag=True, help="Grade every submission again, even those already graded.")
 @checking_options
 @click.option(
+    "--submission-timeout",
+    type=click.FloatRange(1),
+    default=120.0,
+    show_default=True,
+    help="Seconds one submission may take in all (--timeout is per call); past it, its remaining checks "
+    "end as timeouts and its worker moves on.",
+)
+@click.option(
     "--no-progress", is_flag=True, help="Hide the progress bar (hidden anyway when not on a terminal)."
 )
 def grade_command(
@@ -98,6 +106,7 @@ def grade_command(
     examples: int,
     timeout: float,
     memory_mb: int,
+    submission_timeout: float,
     require_isolation: bool,
     no_progress: bool,
 ) -> None:
@@ -121,7 +130,7 @@ def grade_command(
         found = find_submissions(submissions, exclude=out)
     except (RubricError, SubmissionsError) as error:
         raise GradingUnusable(str(error)) from None
-    settings = GradingSettings(seed, dtype, examples, timeout, memory_mb)
+    settings = GradingSettings(seed, dtype, examples, timeout, memory_mb, submission_timeout)
     try:
         with only_writer(out):
             run = grade_class(

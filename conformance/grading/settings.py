@@ -17,6 +17,7 @@ class GradingSettings:
     examples: int = 10
     timeout: float = 10.0
     memory_mb: int = 2048
+    submission_timeout: float = 120.0
     version: str = __version__
 
     def to_dict(self) -> dict[str, Any]:

@@ -118,6 +118,7 @@ def grade_submission(submission: Submission, settings: GradingSettings, root: Pa
                 examples=settings.examples,
                 timeout=settings.timeout,
                 memory_mb=settings.memory_mb,
+                submission_timeout=settings.submission_timeout,
                 autograd=autograd,
             )
         except TargetLoadError as error:
