@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from conformance.files import write_atomically
+from conformance.required import DEFAULT_REQUIRED
 
 EXIT_PASSED, EXIT_FAILED, EXIT_UNUSABLE = 0, 1, 2
 """As in conformance.report.verdicts, which is not imported here: it loads the report formats (rich)."""
@@ -161,6 +162,13 @@ could not be checked (INCOMPLETE: the report says why and the one-line fix).""",
     "the layout (column or row) and the learning-rate attribute, where auto-detection gets them wrong.",
 )
 @click.option(
+    "--require",
+    "require",
+    metavar="COMPONENTS",
+    help="The components a PASS needs, comma-separated (e.g. forward,dW1,db1,dW2,db2,update,loss), or "
+    "'all'; by default forward, dW1, db1, dW2, db2 and update, or the mapping file's `required`.",
+)
+@click.option(
     "--show-mapping",
     is_flag=True,
     help="Print what was found in TARGET and how each component will be called, as a mapping file "
@@ -173,6 +181,7 @@ def check_command(
     out: Path | None,
     baseline_path: Path | None,
     config_path: Path | None,
+    require: str | None,
     show_mapping: bool,
     seed: int,
     dtype: str,
@@ -216,13 +225,16 @@ def check_command(
     except BaselineError as exc:
         raise UnusableBaseline(str(exc)) from None
     # conformance.mapping imports the adapters, which only the target's process needs otherwise
-    if config is not None:
-        from conformance.mapping import MappingError, load_mapping
+    required = DEFAULT_REQUIRED
+    if config is not None or require is not None:
+        from conformance.mapping import MappingError, load_mapping, parse_required
 
         try:
-            load_mapping(config)
+            file_required = None if config is None else load_mapping(config).required
+            given = None if require is None else parse_required(require, "--require")
         except MappingError as exc:
             raise UnusableMapping(str(exc)) from None
+        required = given or file_required or DEFAULT_REQUIRED
     if show_mapping:
         from conformance.mapping import render_mapping
 
@@ -234,7 +246,13 @@ def check_command(
         sys.exit(EXIT_PASSED)
     try:
         report = run_checks(
-            target, seed=seed, dtype=dtype, examples=examples, autograd=autograd, sandbox=sandbox
+            target,
+            seed=seed,
+            dtype=dtype,
+            examples=examples,
+            autograd=autograd,
+            sandbox=sandbox,
+            required=required,
         )
     except TargetLoadError as exc:
         message = f"cannot load the target: {exc}"

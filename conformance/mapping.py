@@ -2,6 +2,7 @@
 
     layout = "row"                          # "column": X (784, m) | "row": X (m, 784)
                                             # | "hybrid": X (m, 784) with W1 (h, 784)
+    required = ["forward", "dW1", "db1", "dW2", "db2", "update", "loss"]   # what a PASS needs ("all")
 
     [class]                                 # only for a network written as a class
     name = "MLP"
@@ -36,11 +37,28 @@ CALLS_OF = {"init": ("init", "construct"), "predict": ("predict_from_probabiliti
 """The ways each component can be called (signatures.OPERATIONS), when there are several."""
 COMPONENT_KEYS = ("function", "args", "returns")
 CLASS_KEYS = ("name", "learning_rate_attribute")
-TOP_KEYS = ("layout", "class", "components")
+TOP_KEYS = ("layout", "class", "components", "required")
 
 
 class MappingError(ValueError):
     """The mapping file is wrong; the message is one line naming the file and the key."""
+
+
+def parse_required(value: Any, where: str) -> tuple[str, ...]:
+    """The component names of a ``required`` list (or a comma-separated string, or "all"); MappingError
+    naming ``where`` and the allowed names for anything else."""
+    names = value.split(",") if isinstance(value, str) else value
+    if not isinstance(names, list | tuple) or not all(isinstance(name, str) for name in names):
+        raise MappingError(f'{where}: give a list of components, e.g. ["forward", "dW1"]')
+    names = [name.strip() for name in names if name.strip()]
+    if names == ["all"]:
+        return COMPONENTS
+    unknown = [name for name in names if name not in COMPONENTS]
+    if unknown:
+        raise MappingError(
+            f"{where}: unknown component {unknown[0]!r}; the components are {', '.join(COMPONENTS)}"
+        )
+    return tuple(names)
 
 
 def load_mapping(path: str | Path) -> TargetMapping:
@@ -73,8 +91,16 @@ def parse_mapping(data: Mapping[str, Any], source: str) -> TargetMapping:
             _identifier(class_table[key], source, f"class.{key}", "a Python name")
     components_table = _table(data.get("components", {}), source, "components")
     components = {name: _component(name, value, source) for name, value in components_table.items()}
+    required = data.get("required")
+    if required is not None:
+        required = parse_required(required, f"{source}: required")
     mapping = TargetMapping(
-        source, layout, components, class_table.get("name"), class_table.get("learning_rate_attribute")
+        source,
+        layout,
+        components,
+        class_table.get("name"),
+        class_table.get("learning_rate_attribute"),
+        required,
     )
     _check_one_class(mapping)
     return mapping

@@ -13,6 +13,7 @@ from threadpoolctl import threadpool_limits
 from conformance.checks import ALL_CHECKS, Check, Context
 from conformance.oracles.background import BackgroundAutograd
 from conformance.report.model import CheckResult, Report
+from conformance.report.verdicts import DEFAULT_REQUIRED
 from conformance.sandbox import Sandbox
 from conformance.sandbox.confine import LANDLOCK
 
@@ -97,13 +98,15 @@ def run_checks(
     dtype: str = "float64",
     on_result: Callable[[CheckResult], None] | None = None,
     checks: list[Check] | None = None,
+    required: tuple[str, ...] = DEFAULT_REQUIRED,
     **options: Any,
 ) -> Report:
     """Check ``target`` (a .py file, a notebook or a module name) component by component.
 
     ``options`` are those of :func:`checking` (examples, timeout, memory_mb, config, autograd, sandbox).
     Raises conformance.sandbox.protocol.TargetLoadError when the target cannot be loaded.
-    ``on_result`` is called after each check (for progress display).
+    ``on_result`` is called after each check (for progress display). ``required`` are the components
+    a PASS needs.
 
     While the checks run, NumPy computes with a single BLAS thread here, as in the target's process:
     the arrays are small, and idle BLAS threads spin, taking ~0.2 s of CPU that the child processes
@@ -130,7 +133,9 @@ def run_checks(
         notices.append(FLOAT32_NOTICE)
     notices += ([] if torch_available else [TORCH_NOTICE]) + ([] if confined else [ISOLATION_NOTICE])
     ordered = [results[registered.id] for registered in selected]
-    return Report(target, seed, str(np.dtype(dtype)), ordered, mapping, notices, durations=durations)
+    return Report(
+        target, seed, str(np.dtype(dtype)), ordered, mapping, notices, durations=durations, required=required
+    )
 
 
 def describe_target(

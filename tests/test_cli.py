@@ -300,3 +300,22 @@ def test_a_target_that_cannot_load_removes_an_earlier_report(tmp_path: Path) -> 
     assert result.exit_code == 2, result.output
     assert "cannot load the target" in result.output
     assert not out.exists()  # a stale "passed": true must not stand for this run
+
+
+def test_require_changes_what_a_pass_needs(tmp_path: Path) -> None:
+    classic = Path(__file__).parent / "corpus" / "classic.py"  # it has no loss function
+    default = CliRunner().invoke(main, ["check", str(classic), "--format", "json"])
+    assert default.exit_code == 0, default.output
+    with_loss = CliRunner().invoke(
+        main, ["check", str(classic), "--format", "json", "--require", "forward,loss"]
+    )
+    assert with_loss.exit_code == 3
+    report = json.loads(with_loss.output)
+    assert report["required"] == ["forward", "loss"] and report["verdict"] == "INCOMPLETE"
+    mapping = tmp_path / "mapping.toml"
+    mapping.write_text('required = ["forward", "loss"]\n')
+    from_file = CliRunner().invoke(main, ["check", str(classic), "--config", str(mapping)])
+    assert from_file.exit_code == 3
+    wrong = CliRunner().invoke(main, ["check", str(classic), "--require", "forward,dw1"])
+    assert wrong.exit_code == 2
+    assert "--require: unknown component 'dw1'; the components are init, relu" in wrong.output

@@ -163,7 +163,7 @@ def test_an_empty_mapping_file_fixes_nothing():
             'm.toml: layout = "rows": use "column" (X is (784, m)), "row" (X is (m, 784)) '
             'or "hybrid" (X is (m, 784), W1 is (h, 784))',
         ),
-        ('lay_out = "row"', "m.toml: lay_out: unknown key; allowed: layout, class, components"),
+        ('lay_out = "row"', "m.toml: lay_out: unknown key; allowed: layout, class, components, required"),
         (
             '[components]\ndW1 = "grads"',
             "m.toml: components.dW1: not a component (dW1, db1, dW2 and db2 all come from backward); "
@@ -432,3 +432,14 @@ def test_a_mapping_file_may_name_a_function_the_target_imports(tmp_path, restore
     module = load_target(str(write(tmp_path, "uses_helpers.py", "from helpers_for_mapping import rectify\n")))
     adapter = discover(module, parsed('[components]\nrelu = "rectify"'))
     np.testing.assert_array_equal(adapter.relu(np.array([-1.0, 2.0])), [0.0, 2.0])
+
+
+def test_required_names_the_components_a_pass_needs(tmp_path) -> None:
+    path = tmp_path / "m.toml"
+    path.write_text('required = ["forward", "loss"]\n')
+    assert load_mapping(path).required == ("forward", "loss")
+    path.write_text('required = "all"\n')
+    assert "train" in load_mapping(path).required
+    path.write_text('required = ["forwards"]\n')
+    with pytest.raises(MappingError, match="required: unknown component 'forwards'"):
+        load_mapping(path)

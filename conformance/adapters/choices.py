@@ -50,6 +50,7 @@ class TargetMapping:
     components: Mapping[str, ComponentChoice] = field(default_factory=dict)
     network_class: str | None = None
     learning_rate_attribute: str | None = None
+    required: tuple[str, ...] | None = None  # the components a PASS needs, when the file says
 
     def class_named(self) -> str | None:
         """The network class the file names: ``[class] name``, or the class of a "ClassName.method"."""

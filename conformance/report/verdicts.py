@@ -23,14 +23,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
+from conformance.required import DEFAULT_REQUIRED
+
 if TYPE_CHECKING:
     from conformance.report.model import CheckResult
 
 Verdict = Literal["pass", "fail", "unchecked", "not_required"]
 VERDICTS: tuple[Verdict, ...] = ("pass", "fail", "unchecked", "not_required")
 
-DEFAULT_REQUIRED = ("forward", "dW1", "db1", "dW2", "db2", "update")
-"""What every implementation of the network has, so what a PASS needs by default."""
 
 EXIT_PASSED, EXIT_FAILED, EXIT_UNUSABLE, EXIT_INCOMPLETE = 0, 1, 2, 3
 HEADLINES = {
@@ -121,7 +121,7 @@ def operation_of(component: str) -> str:
 
 
 def judge(
-    checks: Iterable[CheckResult], mapping: Mapping[str, Any], required: Iterable[str]
+    checks: Iterable[CheckResult], mapping: Mapping[str, Any], required: Iterable[str] = DEFAULT_REQUIRED
 ) -> list[ComponentVerdict]:
     """One verdict per component, in the order the components first appear in ``checks``.
 
