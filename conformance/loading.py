@@ -186,6 +186,11 @@ def _locate(target: str) -> tuple[Path, str]:
     """The source file of ``target`` and the name its module gets."""
     path = Path(target)
     if path.suffix in SOURCE_READERS or path.exists():
+        if path.is_dir():
+            raise TargetLoadError(
+                f"{target}: a folder, not a file: give its .py or .ipynb file "
+                "(`mnist-ref grade` takes a folder)"
+            )
         if not path.is_file():
             raise TargetLoadError(f"{target}: file not found")
         return path.resolve(), path.stem

@@ -239,3 +239,11 @@ def test_a_second_run_on_the_same_out_is_refused_while_the_first_writes(tmp_path
     assert refused.exit_code == 2
     assert f"{out} is being written by process {os.getpid()}: wait for it to finish" in refused.output
     assert not (out / "results").exists()
+
+
+def test_the_run_says_not_checked_only_when_something_was_not(tmp_path: Path) -> None:
+    (tmp_path / "class").mkdir()
+    write_variant(VARIANTS["classic_correct"], tmp_path / "class")
+    result = grade(str(tmp_path / "class"), "--out", str(tmp_path / "out"))
+    assert "\n1 checked\n" in result.output
+    assert "not checked" not in result.output

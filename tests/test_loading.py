@@ -332,3 +332,8 @@ def test_a_syntax_error_in_a_later_segment_is_placed_in_it():
         TargetLoadError, match=r"^hw\.ipynb, cell 4, line 1: SyntaxError: 'return' outside function$"
     ):
         extract_definitions("import os\nx = 1\nreturn x\n", "hw.ipynb", lines)
+
+
+def test_a_folder_given_as_the_target_is_named_as_such(tmp_path) -> None:
+    with pytest.raises(TargetLoadError, match=r"a folder, not a file: give its \.py or \.ipynb file"):
+        load_target(str(tmp_path))

@@ -161,9 +161,11 @@ def grade_command(
 def run_lines(run: GradingRun, share: str, out: Path) -> list[str]:
     """What a finished run tells the user: counts, then where each output is."""
     checked = sum(result.outcome == "checked" for result in run.results)
+    not_checked = len(run.results) - checked
     return [
         f"{len(run.results)} submissions{share}: {run.graded} graded now, {run.reused} already graded",
-        f"{checked} checked, {len(run.results) - checked} not checked (see the reason column)",
+        f"{checked} checked"
+        + (f", {not_checked} not checked (see the reason column)" if not_checked else ""),
         f"gradebook: {run.gradebook}",
         f"summary: {out / 'summary.md'}",
         f"for the students: {out / 'feedback'} and {out / 'gradescope'}",
