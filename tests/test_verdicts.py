@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from conformance.checks.base import Check, Skipped
 from conformance.oracles import autograd
 from conformance.report.model import CheckResult, Report
 from conformance.report.verdicts import DEFAULT_REQUIRED, exit_code, judge
@@ -470,3 +471,13 @@ def test_a_submission_past_its_time_ends_as_timeouts_and_moves_on(tmp_path):
     timed_out = [result for result in report.checks if "--submission-timeout" in result.message]
     assert timed_out and all(result.diagnosis == "timeout" for result in timed_out)
     assert report.exit_code == 1
+
+
+def test_a_skipped_check_carries_no_failing_input():
+    def skips_inside_a_property(ctx):
+        error = Skipped("values not compared: db2 has the wrong shape")
+        error.example = {"hidden": 1, "batch": 1, "seed": 0}  # as ctx.for_all attaches it
+        raise error
+
+    skipped = Check("db2.autograd", "db2", "", skips_inside_a_property).result(None)
+    assert (skipped.status, skipped.example) == ("skip", None)

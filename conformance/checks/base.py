@@ -211,7 +211,7 @@ class Check:
     def _result(
         self, status: str, diagnosis: str | None, message: str, details: dict, exc: Exception
     ) -> CheckResult:
-        example = getattr(exc, "example", None)
+        example = getattr(exc, "example", None) if status != "skip" else None  # a failing input only
         if is_dataclass(example):
             example = asdict(example)
         return CheckResult(self.id, self.component, status, diagnosis, message, details, example, self.side)
