@@ -132,11 +132,11 @@ def test_without_init_or_forward_the_free_functions_decide_when_they_agree():
 
     hints = layout_hints(row_softmax, row_one_hot)
     assert hints == {"softmax normalises each row": "row", "one_hot returns (m, 10)": "row"}
-    decided = decide_orientation(TargetMapping(), {}, lambda orientation: False, hints)
+    decided = decide_orientation(TargetMapping(), {}, lambda orientation: False, lambda: hints)
     assert (decided.layout, decided.decided) == ("row", True)
     column_one_hot = layout_hints(None, lambda y: np.eye(10)[y].T)
     conflicting = decide_orientation(
-        TargetMapping(), {}, lambda orientation: False, {**hints, **column_one_hot}
+        TargetMapping(), {}, lambda orientation: False, lambda: {**hints, **column_one_hot}
     )
     assert conflicting.decided is False and "one_hot returns (10, m) (column)" in conflicting.reason
 
@@ -238,3 +238,15 @@ def test_a_hybrid_is_column_weights_with_row_samples():
         TargetMapping(), {"W1": np.zeros((8, 784)), "b1": np.zeros(8)}, lambda o: o.layout == "hybrid"
     )
     assert rows.bias == "(h,)" and rows.to_target("b1", np.zeros((8, 1))).shape == (8,)
+
+
+def test_the_free_functions_are_not_called_when_init_or_forward_decides():
+    def never_asked() -> dict:
+        raise AssertionError("the target's softmax and one_hot must not be called")
+
+    column_init = {"W1": np.zeros((8, 784)), "b1": np.zeros((8, 1))}
+    by_init = decide_orientation(TargetMapping(), column_init, lambda orientation: False, never_asked)
+    by_forward = decide_orientation(
+        TargetMapping(), {}, lambda orientation: orientation.layout == "row", never_asked
+    )
+    assert (by_init.layout, by_forward.layout) == ("column", "row")

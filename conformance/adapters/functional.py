@@ -107,7 +107,7 @@ class FunctionalAdapter:
         self._find_components()
         self.per_sample = self._called_per_sample()
         self.computes_in = "float32" if any(map(casts_to_float32, self.own_code())) else None
-        self.orientation = decide_orientation(mapping, self.initial, self._forward_fits, self._layout_hints())
+        self.orientation = decide_orientation(mapping, self.initial, self._forward_fits, self._layout_hints)
         self.labels.one_hot_text = self.orientation.one_hot_text()
 
     def _find_components(self) -> None:

@@ -128,15 +128,15 @@ def decide_orientation(
     mapping: TargetMapping,
     initial: Mapping[str, Any],
     forward_fits: Callable[[Orientation], bool],
-    hints: Mapping[str, LayoutName] | None = None,
+    hints: Callable[[], Mapping[str, LayoutName]] | None = None,
 ) -> Orientation:
     """The target's layout, from all the evidence, or column marked undecided when it is missing or conflicts.
 
     The mapping file's layout wins. Otherwise: the layout its init's W1 shows, or the hybrid one
     (X (m, 784) with W1 (h, 784)) when the forward pass accepts only that, and undecided when it accepts
     only a layout the init contradicts; else the one its forward pass accepts (``forward_fits``); else
-    the one the free functions show (``hints``: what showed it -> layout, e.g. one_hot returning
-    (m, 10)), when they agree.
+    the one the free functions show (``hints()``: what showed it -> layout, e.g. one_hot returning
+    (m, 10); asked only then, since it calls the target), when they agree.
     """
     bias = bias_shape_of(initial["b1"]) if "b1" in initial else "(h,) or (1, h)"
     if mapping.layout is not None:
@@ -154,7 +154,7 @@ def decide_orientation(
         return replace(candidates[by_init], reason=init_text)
     if len(fitting) == 1:
         return replace(candidates[fitting[0]], reason=_accepts(fitting[0]))
-    evidence = dict(hints or {})  # weaker: a softmax over the wrong axis is a bug as often as a layout
+    evidence = dict(hints() if hints else {})  # weaker: a wrong softmax axis is a bug as often as a layout
     layouts = set(evidence.values())
     if len(layouts) != 1:
         shown = "; ".join(f"{what} ({layout})" for what, layout in evidence.items())
