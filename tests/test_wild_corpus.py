@@ -8,9 +8,20 @@ every required component was checked and is right.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
-from corpus.wild_files import COMPONENTS, WILD, docstring_of, parse, score, wild_files
+from corpus.wild_files import (
+    COMPONENTS,
+    WILD,
+    FileScore,
+    Scorecard,
+    WildFile,
+    docstring_of,
+    parse,
+    score,
+    wild_files,
+)
 
 from conformance.oracles import autograd
 from conformance.runner import run_checks
@@ -59,13 +70,28 @@ def test_a_malformed_expectation_is_named(tmp_path):
         parse(path)
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("file", FILES, ids=lambda file: file.name)
-def test_no_right_component_is_failed_and_no_pass_is_vacuous(file):
+def checked(file: WildFile) -> FileScore:
+    """The file checked as the scorecard checks it (None for a target that cannot load)."""
     try:
         report = run_checks(str(WILD / file.name), autograd=autograd)
     except TargetLoadError:
         report = None
-    scored = score(file, report)
+    return score(file, report)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("file", FILES, ids=lambda file: file.name)
+def test_no_right_component_is_failed_and_no_pass_is_vacuous(file):
+    scored = checked(file)
     assert not scored.false_alarms, scored.wrong
     assert not scored.vacuous, scored.wrong
+
+
+@pytest.mark.slow
+def test_the_readme_shows_the_scorecard_as_it_is():
+    rows = Scorecard([checked(file) for file in FILES]).rows()
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    table = readme.split("<!-- scorecard -->\n", 1)[1].split("\n\n", 1)[0]
+    shown = [line for line in table.splitlines()[2:]]
+    expected = ["| " + " | ".join(str(value) for value in row.values()) + " |" for row in rows]
+    assert shown == expected, "run python benchmarks/corpus_scorecard.py and copy its table into README"
