@@ -17,6 +17,7 @@ from __future__ import annotations
 import types
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -155,7 +156,7 @@ class FunctionalAdapter:
 
     def _called_per_sample(self) -> set[str]:
         """The operations (forward, backward) the target's own code calls one sample at a time."""
-        trees = self._source_trees()
+        trees = self._source_trees
         found = set()
         for operation in ("forward", "backward"):
             plan = self.plans.get(operation)
@@ -225,8 +226,9 @@ class FunctionalAdapter:
         disabled = [name for name, choice in self.mapping.components.items() if choice.function is None]
         return found_mapping(self.plans, disabled, self.orientation.layout)
 
+    @cached_property
     def _source_trees(self) -> list[Any]:
-        """The target's own functions and its skipped top-level statements, parsed."""
+        """The target's own functions and its skipped top-level statements, parsed (once)."""
         top_level = [
             (statement.lineno, statement.code) for statement in getattr(self.module, SKIPPED_ATTRIBUTE, ())
         ]
@@ -237,7 +239,7 @@ class FunctionalAdapter:
         ``dW1, dW2, db1, db2 = backward_prop(...)`` against ``return dW1, db1, dW2, db2``, or
         ``update_params(W1, b1, W2, b2, dW1, dW2, ...)`` against ``def update_params(..., dW1, db1, ...)``."""
         self._require("update")
-        trees = self._source_trees()
+        trees = self._source_trees
         return [*self._unpacked_in_another_order(trees), *self._passed_in_another_order(trees)]
 
     def _unpacked_in_another_order(self, trees: list[Any]) -> list[str]:
