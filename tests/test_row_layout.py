@@ -6,6 +6,8 @@ layout only when it has the target's own shape, so that a wrong shape stays wron
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -96,26 +98,47 @@ def test_the_shapes_of_an_init_tell_the_layout_and_the_bias_shape():
     assert [bias_shape_of(np.zeros(shape)) for shape in [(4,), (1, 4), (4, 1)]] == [*ROW_BIASES]
 
 
-def never(orientation: Orientation) -> bool:
+def never(orientation: Orientation) -> float:
     raise AssertionError("the forward pass must not be probed")
+
+
+def accepts(*layouts: str):
+    """A forward probe: the right output in ``layouts``, else raising before its first line."""
+    return lambda orientation: math.inf if orientation.layout in layouts else 0
+
+
+def test_a_forward_that_raises_every_way_is_read_in_the_layout_it_gets_furthest_with():
+    reach = {"column": 74, "row": 71, "hybrid": 71}
+    decided = decide_orientation(TargetMapping(), {}, lambda orientation: reach[orientation.layout])
+    assert (decided.layout, decided.decided) == ("column", True)
+    assert decided.reason == (
+        "the forward pass raises with every layout, but gets furthest with X of shape (784, 5) "
+        "(to line 74; line 71 with the others)"
+    )
+    tied = {"column": 74, "row": 74, "hybrid": 71}
+    undecided = decide_orientation(TargetMapping(), {}, lambda orientation: tied[orientation.layout])
+    assert (undecided.layout, undecided.decided) == ("column", False)
+    never_ran = {"column": 74, "row": 0, "hybrid": 0}
+    unconfirmed = decide_orientation(TargetMapping(), {}, lambda orientation: never_ran[orientation.layout])
+    assert unconfirmed.decided is False
 
 
 def test_the_layout_comes_from_the_mapping_file_then_the_init_then_a_forward_probe():
     row_init = {"W1": np.zeros((784, 8)), "b1": np.zeros((1, 8))}
     chosen = decide_orientation(TargetMapping("m.toml", layout="row"), {}, never)
     assert (chosen.layout, chosen.bias, chosen.reason) == ("row", "(h,) or (1, h)", "set in m.toml")
-    from_init = decide_orientation(TargetMapping(), row_init, lambda orientation: orientation.layout == "row")
+    from_init = decide_orientation(TargetMapping(), row_init, accepts("row"))
     assert (from_init.layout, from_init.bias, from_init.decided) == ("row", "(1, h)", True)
     assert from_init.reason == "the target's init returns W1 of shape (784, 8)"
-    hybrid = decide_orientation(TargetMapping(), row_init, lambda orientation: orientation.layout == "column")
+    hybrid = decide_orientation(TargetMapping(), row_init, accepts("column"))
     assert (hybrid.layout, hybrid.decided) == ("column", False)
     assert "(784, 8)" in hybrid.reason and "(784, 5) and not the transpose" in hybrid.reason
-    probed = decide_orientation(TargetMapping(), {}, lambda orientation: orientation.layout == "row")
+    probed = decide_orientation(TargetMapping(), {}, accepts("row"))
     assert probed.layout == "row"
     assert probed.reason == "the forward pass accepts X of shape (5, 784) and not the transpose"
 
 
-@pytest.mark.parametrize("fits", [lambda orientation: True, lambda orientation: False])
+@pytest.mark.parametrize("fits", [accepts("column", "row", "hybrid"), accepts()])
 def test_an_undecidable_layout_is_column_with_a_note_on_how_to_set_it(fits):
     decided = decide_orientation(TargetMapping(), {}, fits)
     assert decided.layout == "column"
@@ -132,12 +155,10 @@ def test_without_init_or_forward_the_free_functions_decide_when_they_agree():
 
     hints = layout_hints(row_softmax, row_one_hot)
     assert hints == {"softmax normalises each row": "row", "one_hot returns (m, 10)": "row"}
-    decided = decide_orientation(TargetMapping(), {}, lambda orientation: False, lambda: hints)
+    decided = decide_orientation(TargetMapping(), {}, accepts(), lambda: hints)
     assert (decided.layout, decided.decided) == ("row", True)
     column_one_hot = layout_hints(None, lambda y: np.eye(10)[y].T)
-    conflicting = decide_orientation(
-        TargetMapping(), {}, lambda orientation: False, lambda: {**hints, **column_one_hot}
-    )
+    conflicting = decide_orientation(TargetMapping(), {}, accepts(), lambda: {**hints, **column_one_hot})
     assert conflicting.decided is False and "one_hot returns (10, m) (column)" in conflicting.reason
 
 
@@ -224,9 +245,7 @@ def test_labels_reach_a_row_layout_target_as_one_hot_rows(load):
 
 def test_a_hybrid_is_column_weights_with_row_samples():
     column_init = {"W1": np.zeros((8, 784)), "b1": np.zeros((8, 1))}
-    decided = decide_orientation(
-        TargetMapping(), column_init, lambda orientation: orientation.layout == "hybrid"
-    )
+    decided = decide_orientation(TargetMapping(), column_init, accepts("hybrid"))
     assert (decided.layout, decided.bias, decided.decided) == ("hybrid", "(h, 1)", True)
     assert decided.reason.endswith("the forward pass accepts X of shape (5, 784) with W1 of shape (h, 784)")
     assert decided.to_target("W1", np.zeros((8, 784))).shape == (8, 784)
@@ -235,7 +254,7 @@ def test_a_hybrid_is_column_weights_with_row_samples():
     assert decided.to_canonical("Z1", np.zeros((5, 8))).shape == (8, 5)
     assert decided.to_canonical("dW1", np.zeros((8, 784))).shape == (8, 784)
     rows = decide_orientation(
-        TargetMapping(), {"W1": np.zeros((8, 784)), "b1": np.zeros(8)}, lambda o: o.layout == "hybrid"
+        TargetMapping(), {"W1": np.zeros((8, 784)), "b1": np.zeros(8)}, accepts("hybrid")
     )
     assert rows.bias == "(h,)" and rows.to_target("b1", np.zeros((8, 1))).shape == (8,)
 
@@ -245,8 +264,6 @@ def test_the_free_functions_are_not_called_when_init_or_forward_decides():
         raise AssertionError("the target's softmax and one_hot must not be called")
 
     column_init = {"W1": np.zeros((8, 784)), "b1": np.zeros((8, 1))}
-    by_init = decide_orientation(TargetMapping(), column_init, lambda orientation: False, never_asked)
-    by_forward = decide_orientation(
-        TargetMapping(), {}, lambda orientation: orientation.layout == "row", never_asked
-    )
+    by_init = decide_orientation(TargetMapping(), column_init, accepts(), never_asked)
+    by_forward = decide_orientation(TargetMapping(), {}, accepts("row"), never_asked)
     assert (by_init.layout, by_forward.layout) == ("column", "row")

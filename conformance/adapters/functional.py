@@ -14,6 +14,7 @@ batch of each layout tells (``orientation.decide_orientation``).
 
 from __future__ import annotations
 
+import math
 import types
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -37,6 +38,7 @@ from conformance.adapters.introspect import (
     called_per_sample,
     casts_to_float32,
     global_reads,
+    line_reached,
     own_classes,
     own_functions,
     positional_calls,
@@ -108,7 +110,7 @@ class FunctionalAdapter:
         self._find_components()
         self.per_sample = self._called_per_sample()
         self.computes_in = "float32" if any(map(casts_to_float32, self.own_code())) else None
-        self.orientation = decide_orientation(mapping, self.initial, self._forward_fits, self._layout_hints)
+        self.orientation = decide_orientation(mapping, self.initial, self._forward_reach, self._layout_hints)
         self.labels.one_hot_text = self.orientation.one_hot_text()
 
     def _find_components(self) -> None:
@@ -184,18 +186,20 @@ class FunctionalAdapter:
 
         return layout_hints(raw("softmax"), raw("one_hot"))
 
-    def _forward_fits(self, orientation: Orientation) -> bool:
-        """True when the forward pass, fed a probe batch in ``orientation``, returns that layout's output."""
+    def _forward_reach(self, orientation: Orientation) -> float:
+        """How far the forward pass gets on a probe batch in ``orientation``: ``inf`` when it returns that
+        layout's output, else the line of its own code where it raised (0 when it returned something else)."""
         if "forward" not in self.plans:
-            return False
+            return 0
         params, X = probe_problem()
         try:
             with time_limit(PROBE_TIME_LIMIT):
                 got = self._forward(params, X, orientation)
-        except Exception:  # a forward pass fed the other layout raises: that is the answer
-            return False
+        except Exception as error:  # a forward pass fed the other layout raises: where it did tells
+            return line_reached(error, self.plans["forward"].function)
         output = got.get("A2", got.get("Z2"))
-        return isinstance(output, np.ndarray) and output.shape == (DEFAULT_CLASSES, X.shape[1])
+        fits = isinstance(output, np.ndarray) and output.shape == (DEFAULT_CLASSES, X.shape[1])
+        return math.inf if fits else 0
 
     # -- what was found -------------------------------------------------------------------------
 

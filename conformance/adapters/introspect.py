@@ -111,6 +111,17 @@ def called_functions(function: Callable[..., Any], module: types.ModuleType) -> 
     return [functions[name] for name in sorted(global_reads(function)) if name in functions]
 
 
+def line_reached(error: BaseException, function: Callable[..., Any]) -> int:
+    """The line of ``function``'s own code where ``error`` left it (0 when it never ran): how far it got."""
+    code = getattr(function, "__code__", None)
+    frame = error.__traceback__
+    while frame is not None:
+        if frame.tb_frame.f_code is code:
+            return frame.tb_lineno
+        frame = frame.tb_next
+    return 0
+
+
 def function_tree(function: Callable[..., Any]) -> ast.FunctionDef | None:
     """The function's definition parsed from its source, or None when the source cannot be found."""
     try:

@@ -11,6 +11,7 @@ network whose biases are (h,) still reaches the checks with a shape that is not 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Literal
@@ -127,23 +128,26 @@ AMBIGUOUS = (
 def decide_orientation(
     mapping: TargetMapping,
     initial: Mapping[str, Any],
-    forward_fits: Callable[[Orientation], bool],
+    forward_reach: Callable[[Orientation], float],
     hints: Callable[[], Mapping[str, LayoutName]] | None = None,
 ) -> Orientation:
     """The target's layout, from all the evidence, or column marked undecided when it is missing or conflicts.
 
     The mapping file's layout wins. Otherwise: the layout its init's W1 shows, or the hybrid one
     (X (m, 784) with W1 (h, 784)) when the forward pass accepts only that, and undecided when it accepts
-    only a layout the init contradicts; else the one its forward pass accepts (``forward_fits``); else
-    the one the free functions show (``hints()``: what showed it -> layout, e.g. one_hot returning
-    (m, 10); asked only then, since it calls the target), when they agree.
+    only a layout the init contradicts; else the one its forward pass accepts (``forward_reach``: inf
+    for a layout it accepts, else the line of its own code where it raised); else, when it accepts none,
+    the one it gets furthest with (past its first matrix product, say); else the one the free functions
+    show (``hints()``: what showed it -> layout, e.g. one_hot returning (m, 10); asked only then, since it
+    calls the target), when they agree.
     """
     bias = bias_shape_of(initial["b1"]) if "b1" in initial else "(h,) or (1, h)"
     if mapping.layout is not None:
         return _oriented(mapping.layout, bias, f"set in {mapping.source}")
     candidates = {layout: _oriented(layout, bias, "") for layout in ("column", "row")}
     candidates["hybrid"] = Orientation("hybrid", _hybrid_bias(initial.get("b1")))
-    fitting = [layout for layout, candidate in candidates.items() if forward_fits(candidate)]
+    reach = {layout: forward_reach(candidate) for layout, candidate in candidates.items()}
+    fitting = [layout for layout, line in reach.items() if line == math.inf]
     by_init = layout_of_weights(initial.get("W1"), N_IN)
     if by_init is not None:
         init_text = f"the target's init returns W1 of shape {np.shape(initial['W1'])}"
@@ -154,6 +158,9 @@ def decide_orientation(
         return replace(candidates[by_init], reason=init_text)
     if len(fitting) == 1:
         return replace(candidates[fitting[0]], reason=_accepts(fitting[0]))
+    furthest = _furthest(reach) if not fitting else None
+    if furthest is not None:
+        return replace(candidates[furthest], reason=_gets_further(furthest, reach))
     evidence = dict(hints() if hints else {})  # weaker: a wrong softmax axis is a bug as often as a layout
     layouts = set(evidence.values())
     if len(layouts) != 1:
@@ -161,6 +168,23 @@ def decide_orientation(
         return _undecided(shown) if shown else Orientation(reason=AMBIGUOUS, decided=False)
     (layout,) = layouts
     return replace(candidates[layout], reason=", and ".join(evidence))
+
+
+def _furthest(reach: Mapping[LayoutName, float]) -> LayoutName | None:
+    """The one layout a failing forward pass gets strictly further with than with every other, if any."""
+    ranked = sorted(reach, key=reach.get, reverse=True)
+    first, second = ranked[0], ranked[1]
+    return first if reach[first] > reach[second] and reach[second] > 0 else None
+
+
+def _gets_further(layout: LayoutName, reach: Mapping[LayoutName, float]) -> str:
+    """``the forward pass raises with every layout, but gets furthest with X of shape (784, 5) ...``."""
+    others = sorted({int(line) for name, line in reach.items() if name != layout})
+    shape = (N_IN, PROBE_SIZES[1]) if layout == "column" else (PROBE_SIZES[1], N_IN)
+    return (
+        f"the forward pass raises with every layout, but gets furthest with X of shape {shape} "
+        f"(to line {int(reach[layout])}; line {' or '.join(map(str, others))} with the others)"
+    )
 
 
 def _accepts(layout: LayoutName) -> str:
