@@ -481,3 +481,26 @@ def test_a_skipped_check_carries_no_failing_input():
 
     skipped = Check("db2.autograd", "db2", "", skips_inside_a_property).result(None)
     assert (skipped.status, skipped.example) == ("skip", None)
+
+
+def in_a_class(source: str, method: str, caller: str) -> str:
+    """``source`` with ``def method(`` moved into ``class Network`` (with an __init__, no self) and
+    ``caller`` put where the file called it."""
+    start = source.index(f"def {method}(")
+    end = source.index("\ndef ", start)
+    body = textwrap.indent(source[start:end], "    ")
+    holder = f"class Network:\n    def __init__(self, W1):\n        self.W1 = W1\n\n{body}\n"
+    rest = source[:start] + source[end + 1 :]
+    return rest.replace(f"{method}(W1, b1", f"{caller}(W1, b1") + "\n\n" + holder
+
+
+@pytest.mark.slow
+def test_a_method_written_without_self_is_called_as_its_users_call_it(tmp_path):
+    on_the_class = in_a_class(CLASSIC.read_text(), "forward_prop", "Network.forward_prop")
+    assert verdicts(check(tmp_path, on_the_class, "namespace.py"))["forward"] == "pass"
+    on_an_instance = in_a_class(CLASSIC.read_text(), "forward_prop", "forward_prop")
+    report = check(tmp_path, on_an_instance, "selfless.py")
+    (forward,) = [c for c in report.components if c.name == "forward"]
+    assert forward.verdict == "fail"
+    assert "got multiple values for argument 'W1'" in forward.reason
+    assert forward.call.startswith("Network().forward_prop(W1, b1, W2, b2, X); a method written without self")

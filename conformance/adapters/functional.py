@@ -18,6 +18,7 @@ import math
 import types
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import replace
 from functools import cached_property
 from typing import Any
 
@@ -34,11 +35,13 @@ from conformance.adapters.description import (
     time_limit,
 )
 from conformance.adapters.introspect import (
+    attribute_calls,
     called_functions,
     called_per_sample,
     casts_to_float32,
     global_reads,
     line_reached,
+    methods_without_self,
     own_classes,
     own_functions,
     positional_calls,
@@ -100,6 +103,7 @@ class FunctionalAdapter:
         self.module = module
         self.mapping = mapping
         self.functions = own_functions(module)
+        self.on_instances = self._methods_without_self()
         self.conventions = Conventions.of(self.functions.values())
         self.labels = LabelForms()
         self.plans: dict[str, CallPlan] = {}
@@ -155,6 +159,22 @@ class FunctionalAdapter:
         """Whether the training loop steps on mini-batches or samples rather than the whole batch."""
         plan = self.plans.get("train")
         return bool(self.per_sample) or (plan is not None and trains_in_batches(plan.function))
+
+    def _methods_without_self(self) -> dict[str, type]:
+        """Methods written without ``self`` in a class meant for instances, that no code calls on the class
+        itself: taken as functions, and called as the class's users would, on an instance (name -> class)."""
+        methods = {
+            name: found
+            for name, found in methods_without_self(self.module).items()
+            if name not in self.functions
+        }
+        self.functions.update({name: function for name, (_, function) in methods.items()})
+        trees = self._source_trees
+        return {
+            name: cls
+            for name, (cls, _) in methods.items()
+            if name not in attribute_calls(trees, cls.__name__)
+        }
 
     def _called_per_sample(self) -> set[str]:
         """The operations (forward, backward) the target's own code calls one sample at a time."""
@@ -463,6 +483,14 @@ class FunctionalAdapter:
             raise NotProvided(operation, f"no function named like {USUAL_NAMES[operation]}")
         candidates = [Candidate.of(name, self.functions[name], operation) for name in names]
         plan = first_plan(candidates, self.conventions, operation)
+        owner = self.on_instances.get(plan.title)
+        if owner is not None:
+            instance = owner.__new__(owner)
+            plan = replace(
+                plan,
+                function=types.MethodType(plan.function, instance),
+                title=f"{owner.__name__}().{plan.title}",
+            )
         if operation == "train":
             self._check_train_start(plan)
         return plan
@@ -512,14 +540,20 @@ class FunctionalAdapter:
             setattr(self.module, init.title, original)
 
     def _notes(self, plan: CallPlan) -> tuple[str, ...]:
-        """What describe() adds to a call: inputs taken from the reference, init replaced for training."""
+        """What describe() adds to a call: a method called on an instance although written without self,
+        inputs taken from the reference, init replaced for training."""
+        notes = []
+        if isinstance(plan.function, types.MethodType) and plan.function.__name__ in self.on_instances:
+            notes.append(
+                "a method written without self: on an instance, the instance arrives as its first parameter"
+            )
         checked_alone = plan.operation.name in ("loss", "predict_from_probabilities")
         if checked_alone and plan.uses("Z1", "A1", "Z2", "A2", "cache"):
-            return (REFERENCE_INPUT_NOTE,)
+            notes.append(REFERENCE_INPUT_NOTE)
         init = self.init_function
         if plan.operation.name == "train" and init is not None and not plan.uses("params", *PARAM_NAMES):
-            return (f"{init.title} replaced during the call to return the starting parameters",)
-        return ()
+            notes.append(f"{init.title} replaced during the call to return the starting parameters")
+        return tuple(notes)
 
 
 def _swaps(expected: tuple[str | None, ...], got: tuple[str | None, ...], verb: str) -> str:

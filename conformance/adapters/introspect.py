@@ -50,6 +50,34 @@ def class_functions(cls: type) -> dict[str, types.FunctionType]:
     return functions
 
 
+def methods_without_self(module: types.ModuleType) -> dict[str, tuple[type, types.FunctionType]]:
+    """Methods of the module's classes written without ``self`` (no ``@staticmethod``): name -> (class,
+    function), for classes with an ``__init__`` of their own, whose methods are meant for instances."""
+    found = {}
+    for cls in own_classes(module).values():
+        if "__init__" not in vars(cls):
+            continue
+        for name, member in vars(cls).items():
+            if isinstance(member, types.FunctionType) and not name.startswith("__"):
+                parameters = member.__code__.co_varnames[: member.__code__.co_argcount]
+                if not parameters or parameters[0] not in ("self", "cls"):
+                    found[name] = (cls, member)
+    return found
+
+
+def attribute_calls(trees: list[ast.AST], owner: str) -> set[str]:
+    """The attributes of ``owner`` the parsed code calls: {"forward"} for ``Network.forward(...)``."""
+    return {
+        node.func.attr
+        for tree in trees
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and isinstance(node.func.value, ast.Name)
+        and node.func.value.id == owner
+    }
+
+
 def code_objects(function: Callable[..., Any]) -> Iterator[types.CodeType]:
     """The function's code object and every code object nested in it (comprehensions, lambdas, inner defs)."""
     pending = [function.__code__]
