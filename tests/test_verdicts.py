@@ -504,3 +504,88 @@ def test_a_method_written_without_self_is_called_as_its_users_call_it(tmp_path):
     assert forward.verdict == "fail"
     assert "got multiple values for argument 'W1'" in forward.reason
     assert forward.call.startswith("Network().forward_prop(W1, b1, W2, b2, X); a method written without self")
+
+
+HYBRID_STEP_PER_CALL = """
+import numpy as np
+
+class MLP:
+    def __init__(self, n_classes, n_features, hidden_size):
+        self.W1 = np.random.normal(0.1, 0.1, (hidden_size, n_features))
+        self.b1 = np.zeros((hidden_size, 1))
+        self.w_out = np.random.normal(0.1, 0.1, (n_classes, hidden_size))
+        self.b_out = np.zeros((n_classes, 1))
+        self.n_classes = n_classes
+
+    def predict(self, X):
+        h1 = np.maximum(self.W1 @ X.T + self.b1, 0)
+        return (self.w_out @ h1 + self.b_out).argmax(axis=0)
+
+    def train_epoch(self, X, y, learning_rate=0.001):
+        i = np.random.choice(X.shape[0])
+        x = X[i].reshape(1, -1)
+        z1 = self.W1 @ x.T + self.b1
+        h1 = np.maximum(z1, 0)
+        zc = self.w_out @ h1 + self.b_out
+        p = np.exp(zc - zc.max()) / np.exp(zc - zc.max()).sum()
+        target = np.zeros((self.n_classes, 1))
+        target[y[i]] = 1
+        grad_zc = p - target
+        grad_z1 = (self.w_out.T @ grad_zc) * (z1 > 0)
+        self.W1 -= learning_rate * grad_z1 @ x
+        self.b1 -= learning_rate * grad_z1
+        self.w_out -= learning_rate * grad_zc @ h1.T
+        self.b_out -= learning_rate * grad_zc
+"""
+
+
+@pytest.mark.slow
+def test_gradients_are_read_through_a_training_method_that_steps_once_a_call(tmp_path):
+    report = check(tmp_path, HYBRID_STEP_PER_CALL, "hybrid.py")
+    found = verdicts(report)
+    assert {name: found[name] for name in ("dW1", "db1", "dW2", "db2", "update", "predict")} == dict.fromkeys(
+        ("dW1", "db1", "dW2", "db2", "update", "predict"), "pass"
+    )
+    assert report.to_dict()["mapping"]["components"]["dW1"].endswith("read as (old - new) / lr")
+    no_relu_on_the_way_out = HYBRID_STEP_PER_CALL.replace("zc = self.w_out @ h1", "zc = self.w_out @ z1")
+    broken = verdicts(check(tmp_path, no_relu_on_the_way_out, "broken.py"))
+    assert [broken[name] for name in ("dW1", "db1", "dW2", "db2")] == ["fail"] * 4
+    assert broken["predict"] == "pass"  # predict is still right: only the training step is broken
+
+
+ROW_CLASS_LABEL_COLUMNS = """
+import numpy as np
+
+class Net:
+    def __init__(self, input_size, hidden_size, output_size):
+        self.params = {"W1": 0.01 * np.random.randn(input_size, hidden_size), "b1": np.zeros(hidden_size),
+                       "W2": 0.01 * np.random.randn(hidden_size, output_size), "b2": np.zeros(output_size)}
+
+    def scores(self, X):
+        hidden = np.maximum(X @ self.params["W1"] + self.params["b1"], 0)
+        return hidden, hidden @ self.params["W2"] + self.params["b2"]
+
+    def train(self, X, Y, num_iters=10, learning_rate=0.1):
+        for _ in range(num_iters):
+            hidden, z = self.scores(X)
+            p = np.exp(z - z.max(axis=1, keepdims=True))
+            p /= p.sum(axis=1, keepdims=True)
+            p[np.arange(len(X)), Y[:, 0]] -= 1
+            p /= len(X)
+            dh = (p @ self.params["W2"].T) * (hidden > 0)
+            self.params["W2"] -= learning_rate * hidden.T @ p
+            self.params["b2"] -= learning_rate * p.sum(axis=0)
+            self.params["W1"] -= learning_rate * X.T @ dh
+            self.params["b1"] -= learning_rate * dh.sum(axis=0)
+
+    def predict(self, X):
+        return np.argmax(self.scores(X)[1], axis=1).reshape(-1, 1)
+"""
+
+
+@pytest.mark.slow
+def test_row_code_with_labels_as_a_column_is_given_and_read_them_so(tmp_path):
+    report = check(tmp_path, ROW_CLASS_LABEL_COLUMNS, "rows.py")
+    found = verdicts(report)
+    assert (found["train"], found["predict"]) == ("pass", "pass"), [c.reason for c in report.components]
+    assert "integer labels as a column (m, 1)" in report.to_dict()["mapping"]["components"]["train"]

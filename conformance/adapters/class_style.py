@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import inspect
 import types
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -22,7 +22,7 @@ import numpy as np
 
 from conformance.adapters.candidates import Candidate, chosen_plan, first_plan, missing_function_error
 from conformance.adapters.choices import NO_MAPPING, ComponentChoice, TargetMapping
-from conformance.adapters.description import SIZE_PROBE, found_mapping, time_limit
+from conformance.adapters.description import SIZE_PROBE, call_text, found_mapping, time_limit
 from conformance.adapters.functional import (
     PROBE_TIME_LIMIT,
     RECOVERY_LEARNING_RATE,
@@ -33,7 +33,13 @@ from conformance.adapters.functional import (
     readable,
     size_values,
 )
-from conformance.adapters.introspect import class_functions, own_classes, referenced_names, stored_attributes
+from conformance.adapters.introspect import (
+    class_functions,
+    own_classes,
+    referenced_names,
+    stored_attributes,
+    trains_in_batches,
+)
 from conformance.adapters.layouts import (
     Conventions,
     DictLayout,
@@ -69,6 +75,10 @@ from conformance.adapters.values import (
 )
 from conformance.sandbox.protocol import NotProvided, TargetLoadError
 
+OPTIMIZER_STATE = frozenset(
+    {"beta", "beta1", "beta2", "momentum", "velocity", "adam", "rmsprop", "decay", "reg"}
+)
+"""Names that show a training step may be more than plain gradient descent (normalised)."""
 METHOD_OPERATIONS = (
     "relu", "relu_grad", "softmax", "one_hot", "forward", "loss", "backward", "update", "predict", "accuracy",
     "train",
@@ -99,12 +109,13 @@ def network_class(module: types.ModuleType, mapping: TargetMapping = NO_MAPPING)
 
 
 def find_network_class(module: types.ModuleType) -> type | None:
-    """The module's class with a forward method and a backward or training method (the most complete one
-    if several): a class whose gradients are written inside its training loop is a network too."""
+    """The module's class with a forward (or predict) method and a backward or training method (the most
+    complete one if several): a class whose forward pass and gradients are written inside its predict and
+    training methods is a network too."""
     scored = []
     for cls in own_classes(module).values():
         methods = class_functions(cls)
-        if ranked_matches(methods, "forward") and (
+        if (ranked_matches(methods, "forward") or ranked_matches(methods, "predict")) and (
             ranked_matches(methods, "backward") or ranked_matches(methods, "train")
         ):
             scored.append((sum(bool(ranked_matches(methods, op)) for op in METHOD_OPERATIONS), cls))
@@ -183,8 +194,15 @@ class InstanceLayout:
         return isinstance(getattr(instance, self.containers["params"][0], {}), Mapping)
 
     def read(self, instance: Any, names: tuple[str, ...]) -> dict[str, np.ndarray]:
-        """The arrays among ``names`` the instance holds (attributes and dict attributes, exact names)."""
-        return read_mapping(vars(instance), names, aliases=False)
+        """The arrays among ``names`` the instance holds: by the attributes its code uses for them
+        (``self.w_out`` for W2), else by exact names among its attributes and dict attributes."""
+        state = vars(instance)
+        by_attribute = {
+            name: np.asarray(state[self.attributes[name]])
+            for name in names
+            if self.attributes.get(name) in state and not isinstance(state[self.attributes[name]], Mapping)
+        }
+        return {**read_mapping(state, names, aliases=False), **by_attribute}
 
 
 def _attribute_for(role: str, attribute_names: Iterable[str]) -> str | None:
@@ -204,6 +222,7 @@ class ClassAdapter(FunctionalAdapter):
         self.methods = class_functions(network)
         self.method_plans: dict[str, CallPlan] = {}
         self.construct: CallPlan | None = None
+        self.backward_within: CallPlan | None = None  # a training step that is the only backward there is
         super().__init__(module, mapping)
 
     def _find_components(self) -> None:
@@ -246,6 +265,7 @@ class ClassAdapter(FunctionalAdapter):
                 f"W1, b1, W2, b2 to {where}: it keeps its weights elsewhere"
             )
             return
+        self._backward_through_training()
         self._explain_missing_update()
         if instance is None:
             self._construction_guessed()
@@ -299,10 +319,11 @@ class ClassAdapter(FunctionalAdapter):
         return [*self.functions.values(), *self.methods.values()]
 
     def _ignores_written_params(self) -> bool:
-        """True when the class's forward method returns the same for two different sets of parameters
-        written where the checker believes it keeps them (in either layout); False when it shows they are
-        read, or when the forward pass cannot be run at all (the checks then say why)."""
-        if "forward" not in self.method_plans:
+        """True when the class's forward method (else its predict method) returns the same for two different
+        sets of parameters written where the checker believes it keeps them (in either layout); False when
+        it shows they are read, or when neither can be run at all (the checks then say why)."""
+        probe = self._probe_output()
+        if probe is None:
             return False
         params, X = probe_problem()
         other = {name: value * 2 + 0.5 for name, value in params.items()}
@@ -312,9 +333,9 @@ class ClassAdapter(FunctionalAdapter):
             try:
                 with time_limit(PROBE_TIME_LIMIT):
                     np.random.seed(0)  # each instance draws its own weights: the same ones both times
-                    first = self._forward(params, X, orientation)
+                    first = probe(params, X, orientation)
                     np.random.seed(0)
-                    second = self._forward(other, X, orientation)
+                    second = probe(other, X, orientation)
             except Exception:  # the other layout, or a forward pass that raises: shows nothing
                 continue
             if not first:  # nothing the checker can read came back: shows nothing either
@@ -323,6 +344,22 @@ class ClassAdapter(FunctionalAdapter):
             if any(not _same_array(first[name], second.get(name)) for name in first):
                 return False
         return answered
+
+    def _probe_output(self) -> Callable[[Params, np.ndarray, Orientation], dict[str, Any]] | None:
+        """What shows whether an instance reads the parameters written to it: its forward pass, else what
+        its predict method returns for X; None when it has neither."""
+        if "forward" in self.method_plans:
+            return self._forward
+        plan = self.method_plans.get("predict")
+        if plan is None or plan.operation.name == "predict_from_probabilities":
+            return None
+
+        def predicted(params: Params, X: np.ndarray, orientation: Orientation) -> dict[str, Any]:
+            instance = self._instance_with(params, orientation=orientation)
+            values = {**param_values(params), "X": X}
+            return {"predicted": np.asarray(self._call_method("predict", values, instance, orientation))}
+
+        return predicted
 
     def _construction_guessed(self) -> None:
         """The checker could not build an instance its way: every call through one is a guess."""
@@ -352,6 +389,37 @@ class ClassAdapter(FunctionalAdapter):
             return chosen_plan(candidate, choice, self.conventions, self.mapping, "init")
         return plan_call(self.network, title, candidate.operation, candidate.layout_for(self.conventions))
 
+    def _backward_through_training(self) -> None:
+        """A class with neither backward nor update, whose training method takes one step a call and sets
+        the parameters itself (``train_epoch``), has its gradients read from that step: (old - new) / lr,
+        on one sample when it draws samples. Not when the step may be something else than gradient
+        descent (momentum, Adam, weight decay: names such as ``beta`` or ``velocity`` in its code)."""
+        train = self.method_plans.get("train")
+        if train is None or train.uses("steps") or {"backward", "update"} - set(self.missing):
+            return
+        attributes = self.instances.attributes
+        sets_parameters = {
+            attributes[name] for name in PARAM_NAMES if name in attributes
+        } & stored_attributes(train.function)
+        names = {
+            normalize(name) for name in referenced_names(train.function) | stored_attributes(train.function)
+        }
+        if (
+            not sets_parameters
+            or names & OPTIMIZER_STATE
+            or not (train.uses("lr") or self.instances.learning_rate)
+        ):
+            return
+        self.backward_within = train
+        for gradient in GRAD_NAMES:
+            self.missing.pop(gradient, None)
+        self.missing.pop("backward", None)
+        self.update_within = train.title
+        self.missing["update"] = (
+            f"{train.title} applies the update itself: there is no separate update to check "
+            "(its gradients are read from the change of the parameters)"
+        )
+
     def _explain_missing_update(self) -> None:
         """A missing update whose work the backward method does itself is said to be so."""
         backward = self.method_plans.get("backward")
@@ -365,6 +433,22 @@ class ClassAdapter(FunctionalAdapter):
             )
 
     # -- what was found -------------------------------------------------------------------------
+
+    def describe(self) -> dict[str, Any]:
+        """The FunctionalAdapter's, with the gradients' call when they are read through a training step."""
+        found = super().describe()
+        if self.backward_within is not None:
+            step = call_text(self.backward_within, self.labels, self._notes(self.backward_within))
+            read = f"{step}; called once, dW1, db1, dW2, db2 read as (old - new) / lr"
+            found["components"].update(dict.fromkeys(GRAD_NAMES, read))
+        return found
+
+    def _called_per_sample(self) -> set[str]:
+        """The FunctionalAdapter's, and backward when it is read through a step that draws samples."""
+        found = super()._called_per_sample()
+        if self.backward_within is not None and trains_in_batches(self.backward_within.function):
+            found.add("backward")
+        return found
 
     def found_mapping(self) -> dict[str, Any]:
         """The FunctionalAdapter's, with the class: its name and learning-rate attribute."""
@@ -434,6 +518,9 @@ class ClassAdapter(FunctionalAdapter):
     def backward(self, params: Params, X: np.ndarray, y: np.ndarray, cache: Any) -> dict[str, np.ndarray]:
         """dW1..db2 from what the method returned, completed by what it stored on the instance; when it
         gives none, from the change it made to the parameters: (old - new) / lr."""
+        if self.backward_within is not None:
+            after = self.train(params, X, y, RECOVERY_LEARNING_RATE, 1)
+            return {f"d{name}": (params[name] - after[name]) / RECOVERY_LEARNING_RATE for name in PARAM_NAMES}
         if "backward" not in self.method_plans:
             return super().backward(params, X, y, cache)
         plan = self.method_plans["backward"]
@@ -478,10 +565,11 @@ class ClassAdapter(FunctionalAdapter):
             values = cache_values(reference_cache(params, X))
             return np.asarray(self._call_method("predict", values, self._instance_with(params)))
         instance = self._instance_with(params)
-        return np.asarray(
+        return self.orientation.labels(
             either_way_round(
                 lambda data: self._call_method("predict", {**param_values(params), "X": data}, instance), X
-            )
+            ),
+            X.shape[1],
         )
 
     def accuracy(self, predictions: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -571,6 +659,8 @@ class ClassAdapter(FunctionalAdapter):
             instance = f"on a new {network} of sizes {DEFAULT_SIZES}"
         else:
             instance = f"on a new {network} holding the params as {self.instances.text('params')}"
+        held = self.instances.learning_rate
+        rate = f", the learning rate as self.{held}" if held else ""
         stored = {
             "forward": f"Z1, A1, Z2, A2 read from the result or {self.instances.text('cache')}",
             "loss": f"the reference forward pass stored as {self.instances.text('cache')}",
@@ -580,12 +670,10 @@ class ClassAdapter(FunctionalAdapter):
                 "parameters it updates"
             ),
             "update": (
-                f"dW1, db1, dW2, db2 stored as {self.instances.text('grads')}, the learning rate as "
-                f"self.{self.instances.learning_rate}; W1, b1, W2, b2 read from the result or the instance"
+                f"dW1, db1, dW2, db2 stored as {self.instances.text('grads')}{rate}; W1, b1, W2, b2 read "
+                "from the result or the instance"
             ),
-            "train": (
-                f"the learning rate as self.{self.instances.learning_rate}; W1, b1, W2, b2 read afterwards"
-            ),
+            "train": (f"{rate.removeprefix(', ')}; W1, b1, W2, b2 read afterwards".removeprefix("; ")),
         }
         return (instance, stored[operation]) if operation in stored else (instance,)
 

@@ -116,6 +116,7 @@ class FunctionalAdapter:
         self.computes_in = "float32" if any(map(casts_to_float32, self.own_code())) else None
         self.orientation = decide_orientation(mapping, self.initial, self._forward_reach, self._layout_hints)
         self.labels.one_hot_text = self.orientation.one_hot_text()
+        self.labels.samples_as_rows = self.orientation.layout != "column"
 
     def _find_components(self) -> None:
         """Plan every operation; after init, learn from what it returns how the parameters travel."""
@@ -384,8 +385,9 @@ class FunctionalAdapter:
         plan = self._require("predict")
         if plan.operation.name == "predict_from_probabilities":
             return np.asarray(self._call(plan, cache_values(reference_cache(params, X))))
-        return np.asarray(
-            either_way_round(lambda data: self._call(plan, {**param_values(params), "X": data}), X)
+        return self.orientation.labels(
+            either_way_round(lambda data: self._call(plan, {**param_values(params), "X": data}), X),
+            X.shape[1],
         )
 
     def accuracy(self, predictions: np.ndarray, y: np.ndarray) -> np.ndarray:

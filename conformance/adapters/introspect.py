@@ -276,16 +276,23 @@ BATCH_SIZE_NAMES = frozenset({"batchsize", "minibatchsize", "bs", "batch", "mini
 """Parameter names that give a training loop its mini-batch size."""
 
 
+SAMPLE_DRAWS = frozenset({"choice", "randint", "sample", "integers"})
+"""Random calls that pick samples (``np.random.choice(X.shape[0])``, ``rng.integers``)."""
+
+
 def trains_in_batches(function: Callable[..., Any]) -> bool:
-    """True when a training function steps on mini-batches or single samples: it takes a batch size, or
+    """True when a training function steps on mini-batches or single samples: it takes a batch size,
     loops with a step (``range(0, n, batch_size)``), over ``zip``/``enumerate`` of the data, or over
-    ``range(n)`` indexing the data with the loop variable (``X[i]``)."""
+    ``range(n)`` indexing the data with the loop variable (``X[i]``), or draws samples at random
+    (``np.random.choice(n)``, ``randint``, ``random.sample``)."""
     names = {name.lower().replace("_", "") for name in inspect.signature(function).parameters}
     if names & BATCH_SIZE_NAMES:
         return True
     tree = function_tree(function)
     if tree is None:
         return False
+    if any(_element_name(node.func) in SAMPLE_DRAWS for node in ast.walk(tree) if isinstance(node, ast.Call)):
+        return True
     for loop in ast.walk(tree):
         if (
             isinstance(loop, ast.For)

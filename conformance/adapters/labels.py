@@ -1,9 +1,10 @@
-"""Labels in the form the target wants: integer labels (m,) or one-hot columns (k, m).
+"""Labels in the form the target wants: integer labels (m,), one-hot columns (k, m), or, for code
+that holds samples as rows, integer labels as a column (m, 1).
 
 A parameter named ``Y`` (or ``y``, ``labels``...) is ambiguous. The code often says
 which: ``one_hot(Y)`` or ``A2[Y, range(m)]`` use integer labels, ``A2 - Y`` or
 ``Y * np.log(A2)`` use one-hot columns. That guess is tried first (integer labels when
-the code says nothing); if the call raises, the other form is tried once, and what
+the code says nothing); if the call raises, each other form is tried once, and what
 worked is remembered for that function.
 """
 
@@ -19,10 +20,10 @@ from conformance.adapters.introspect import function_tree
 from conformance.adapters.names import is_one_hot_function, normalize
 from conformance.adapters.signatures import CallPlan
 
-LabelForm = Literal["labels", "one-hot"]
+LabelForm = Literal["labels", "one-hot", "label-column"]
 LABELS_TEXT = "integer labels (m,)"
 COLUMNS_TEXT = "one-hot columns (10, m)"
-OTHER_FORM: dict[LabelForm, LabelForm] = {"labels": "one-hot", "one-hot": "labels"}
+LABEL_COLUMN_TEXT = "integer labels as a column (m, 1)"
 
 
 def one_hot_columns(y: Any, n_out: int, dtype: np.dtype) -> np.ndarray | None:
@@ -99,9 +100,15 @@ def _called_name(call: ast.Call) -> str:
 class LabelForms:
     """Calls target functions with labels in the form that works for each, and remembers it."""
 
-    def __init__(self, one_hot_text: str = COLUMNS_TEXT) -> None:
+    def __init__(self, one_hot_text: str = COLUMNS_TEXT, samples_as_rows: bool = False) -> None:
         self._worked: dict[str, LabelForm] = {}
         self.one_hot_text = one_hot_text  # how one-hot labels are laid out, for describe()
+        self.samples_as_rows = samples_as_rows  # then labels (m, 1) are a form too
+
+    def _other_forms(self, first: LabelForm) -> list[LabelForm]:
+        """The forms tried, in order, when ``first`` raises."""
+        forms: list[LabelForm] = ["labels", "one-hot", *(["label-column"] if self.samples_as_rows else [])]
+        return [form for form in forms if form != first]
 
     def first_form(self, plan: CallPlan) -> LabelForm:
         """The form tried first: what worked before, else what the code suggests, else integer labels."""
@@ -114,8 +121,9 @@ class LabelForms:
     def call(self, plan: CallPlan, values: Mapping[str, Any], run: Callable[[Mapping[str, Any]], Any]) -> Any:
         """``run(values)`` with ``values["Y"]`` in the form the plan's function wants.
 
-        When the first form raises (and no form is known to work yet), the other one is
-        tried once; if that raises too, the first error is the one reported.
+        When the first form raises (and no form is known to work yet), each other one is
+        tried once; if they raise too, the first error is reported, unless only a later form got as
+        far as a name defined nowhere (a NameError, which no form of the labels causes or cures).
         """
         if not (plan.operation.flexible_labels and plan.uses("Y")):
             return run(values)
@@ -125,13 +133,17 @@ class LabelForms:
         try:
             result = run(_in_form(values, first))
         except Exception as error:
-            second = OTHER_FORM[first]
-            try:
-                result = run(_in_form(values, second))
-            except Exception:
-                raise error from None
-            self._worked[plan.title] = second
-            return result
+            reported = error
+            for other in self._other_forms(first):
+                try:
+                    result = run(_in_form(values, other))
+                except Exception as other_error:  # the target's function may raise anything: try the next
+                    if isinstance(other_error, NameError) and not isinstance(reported, NameError):
+                        reported = other_error
+                    continue
+                self._worked[plan.title] = other
+                return result
+            raise reported from None
         self._worked[plan.title] = first
         return result
 
@@ -143,12 +155,17 @@ class LabelForms:
         first = self.first_form(plan)
         if plan.title in self._worked:
             return f"{argument.name} as {self._text(first)} (that worked)"
-        return f"{argument.name} as {self._text(first)}, {self._text(OTHER_FORM[first])} if that raises"
+        others = " or ".join(map(self._text, self._other_forms(first)))
+        return f"{argument.name} as {self._text(first)}, {others} if that raises"
 
     def _text(self, form: LabelForm) -> str:
-        return LABELS_TEXT if form == "labels" else self.one_hot_text
+        return {"labels": LABELS_TEXT, "label-column": LABEL_COLUMN_TEXT}.get(form, self.one_hot_text)
 
 
 def _in_form(values: Mapping[str, Any], form: LabelForm) -> Mapping[str, Any]:
-    """``values`` with ``Y`` as one-hot columns when that is the form asked for."""
-    return {**values, "Y": values["Y_onehot"]} if form == "one-hot" else values
+    """``values`` with ``Y`` in the form asked for: one-hot (as laid out), or integer labels (m, 1)."""
+    if form == "one-hot":
+        return {**values, "Y": values["Y_onehot"]}
+    if form == "label-column":
+        return {**values, "Y": np.reshape(values["Y"], (-1, 1))}
+    return values

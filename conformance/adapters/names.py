@@ -101,8 +101,8 @@ FUNCTION_NAMES: dict[str, tuple[str, ...]] = {
 ROLE_NAMES: dict[str, tuple[str, ...]] = {
     "W1": ("w1", "weights1", "weight1", "theta1"),
     "b1": ("b1", "bias1", "biases1"),
-    "W2": ("w2", "weights2", "weight2", "theta2"),
-    "b2": ("b2", "bias2", "biases2"),
+    "W2": ("w2", "weights2", "weight2", "theta2", "wout", "woutput", "outputweights"),
+    "b2": ("b2", "bias2", "biases2", "bout", "boutput", "outputbias"),
     "params": (
         "params", "parameters", "param", "weights", "theta", "model", "network", "net", "p", "paramdict",
         "layers",

@@ -83,6 +83,18 @@ class Orientation:
         """Named arrays the target produced, in column layout."""
         return {name: self.to_canonical(name, value) for name, value in arrays.items()}
 
+    def labels(self, predicted: Any, m: int) -> np.ndarray:
+        """Predicted labels as (m,), from what a predict function returned for m samples: a row-layout
+        target's column of labels (m, 1) is flattened, and class scores (a forward pass named predict,
+        (m, 10) or (10, m) as the layout has them) give the label of their largest score."""
+        labels = np.asarray(predicted)
+        if self.layout != "column" and labels.shape == (m, 1):
+            return labels[:, 0]
+        scores = (N_OUT, m) if self.layout == "column" else (m, N_OUT)
+        if labels.shape == scores and np.issubdtype(labels.dtype, np.floating) and m != N_OUT:
+            return labels.argmax(axis=0 if self.layout == "column" else 1)
+        return labels
+
     def one_hot_text(self) -> str:
         """How one-hot labels are laid out: "one-hot columns (10, m)" or "one-hot rows (m, 10)"."""
         return "one-hot columns (10, m)" if self.layout == "column" else "one-hot rows (m, 10)"

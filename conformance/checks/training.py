@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 import mnist_ref
@@ -28,9 +30,44 @@ def _trained(ctx: Context, problem: Problem = PROBLEM) -> tuple[mnist_ref.Params
 
 @check("train.loss_decreases", "train")
 def train_loss_decreases(ctx: Context) -> None:
-    """A few steps of the target's own training loop lower the loss."""
-    start, trained = _trained(ctx)
-    inputs = make_inputs(PROBLEM, ctx.dtype)
+    """A few steps of the target's own training loop lower the loss (on one sample, for a loop that steps
+    on mini-batches or random samples: see ``_judged_as_it_steps``)."""
+    _judged_as_it_steps(ctx, _expect_loss_decreases)
+
+
+@check("train.trajectory", "train")
+def train_trajectory(ctx: Context) -> None:
+    """From the same parameters, the target's steps land where the reference's full-batch steps do.
+
+    A loop whose code steps on mini-batches or samples (a batch-size parameter, ``range(0, n, bs)``,
+    ``zip`` over the data, a randomly drawn sample) takes other steps on a batch, and the same steps on a
+    single sample: for such a loop, wrong values on the batch that are right on one sample are not judged
+    (the gradient checks judge the steps themselves).
+    """
+    _judged_as_it_steps(ctx, _expect_trajectory)
+
+
+def _judged_as_it_steps(ctx: Context, expect: Callable[[Context, Problem], None]) -> None:
+    """``expect(ctx, PROBLEM)``; for a loop that steps on mini-batches or samples, a mismatch there is
+    judged again on ONE_SAMPLE: a failure there stands, agreement there leaves the check Skipped."""
+    try:
+        expect(ctx, PROBLEM)
+    except CheckFailed as failed:
+        if failed.diagnosis != diagnose.MISMATCH or not ctx.trains_in_batches:
+            raise
+        expect(ctx, ONE_SAMPLE)
+        raise Skipped(
+            f"its steps match the reference's on one sample but not on a batch of {PROBLEM.batch}: the loop "
+            "is not full-batch gradient descent (mini-batches, one sample at a time), so its steps on a "
+            "batch cannot be compared",
+            {"one_sample_matches": True},
+        ) from None
+
+
+def _expect_loss_decreases(ctx: Context, problem: Problem) -> None:
+    """The loss on ``problem`` after the target's STEPS steps is below the loss before, else CheckFailed."""
+    start, trained = _trained(ctx, problem)
+    inputs = make_inputs(problem, ctx.dtype)
     if not all(has_shape(trained[name], start[name].shape) for name in mnist_ref.PARAM_NAMES):
         raise CheckFailed(diagnose.SHAPE_MISMATCH, "training changed the shapes of the parameters")
     before = mnist_ref.loss(start, inputs.X, inputs.y)
@@ -39,36 +76,10 @@ def train_loss_decreases(ctx: Context) -> None:
     if not after < before:
         raise CheckFailed(
             diagnose.MISMATCH,
-            f"after {STEPS} steps at lr={LEARNING_RATE} the loss went from {before:.4f} to {after:.4f}: "
-            "training does not descend",
+            f"after {STEPS} steps at lr={LEARNING_RATE} on {problem.batch} samples the loss went from "
+            f"{before:.4f} to {after:.4f}: training does not descend",
             {"loss_before": before, "loss_after": after},
         )
-
-
-@check("train.trajectory", "train")
-def train_trajectory(ctx: Context) -> None:
-    """From the same parameters, the target's steps land where the reference's full-batch steps do.
-
-    A loop whose code steps on mini-batches or samples (a batch-size parameter, ``range(0, n, bs)``,
-    ``zip`` over the data) takes other steps on a batch, and the same steps on a single sample: for such
-    a loop, wrong values on the batch that are right on one sample are not judged (the gradient checks
-    judge the steps themselves).
-    """
-    try:
-        _expect_trajectory(ctx, PROBLEM)
-    except CheckFailed as failed:
-        if failed.diagnosis != diagnose.MISMATCH or not ctx.trains_in_batches:
-            raise
-        try:
-            _expect_trajectory(ctx, ONE_SAMPLE)
-        except CheckFailed:
-            raise failed from None
-        raise Skipped(
-            f"its steps match the reference's on one sample but not on a batch of {PROBLEM.batch}: the loop "
-            "is not full-batch gradient descent (mini-batches, one sample at a time), so its steps on a "
-            "batch cannot be compared",
-            {"one_sample_matches": True},
-        ) from None
 
 
 def _expect_trajectory(ctx: Context, problem: Problem) -> None:
