@@ -122,8 +122,17 @@ class TargetSession:
 
     def result(self, check: Check) -> CheckResult:
         """The result of ``check``, run at the first call (TargetLoadError if the target cannot be loaded)."""
+        from conformance.report.model import CheckResult
+
         if check.id not in self.results:
-            self.results[check.id] = check.result(self.context())
+            context = self.context()
+            self.results[check.id] = (
+                check.result(context)
+                if check.applies_to(self._mapping)
+                else CheckResult(
+                    check.id, check.component, "skip", None, f"does not apply: no {check.only_when}"
+                )
+            )
         return self.results[check.id]
 
     def verdict(self, component: str) -> ComponentVerdict:
@@ -136,7 +145,12 @@ class TargetSession:
         from conformance.report.verdicts import judge, operation_of
 
         operation = operation_of(component)
-        related = [check for check in ALL_CHECKS if operation_of(check.component) == operation]
+        self.context()
+        related = [
+            check
+            for check in ALL_CHECKS
+            if operation_of(check.component) == operation and check.applies_to(self._mapping)
+        ]
         results = [self.result(check) for check in related]
         (verdict,) = [v for v in judge(results, self._mapping, self.required) if v.name == component]
         return verdict

@@ -116,7 +116,7 @@ def run_checks(
         checking(target, seed=seed, dtype=dtype, **options) as (ctx, mapping),
         threadpool_limits(limits=1, user_api="blas"),
     ):
-        selected = ALL_CHECKS if checks is None else checks
+        selected = [c for c in (ALL_CHECKS if checks is None else checks) if c.applies_to(mapping)]
         results, durations = {}, {}
         # Checks that need PyTorch run last, while it finishes importing; they are reported in place.
         for registered in sorted(selected, key=lambda registered: registered.needs_torch):

@@ -589,3 +589,13 @@ def test_row_code_with_labels_as_a_column_is_given_and_read_them_so(tmp_path):
     found = verdicts(report)
     assert (found["train"], found["predict"]) == ("pass", "pass"), [c.reason for c in report.components]
     assert "integer labels as a column (m, 1)" in report.to_dict()["mapping"]["components"]["train"]
+
+
+@pytest.mark.slow
+def test_an_update_inside_a_training_step_is_judged_by_how_its_step_follows_lr(tmp_path):
+    broken_gradients = HYBRID_STEP_PER_CALL.replace("zc = self.w_out @ h1", "zc = self.w_out @ z1")
+    update = {c.name: c for c in check(tmp_path, broken_gradients, "grads.py").components}["update"]
+    assert update.verdict == "pass" and "whose step halves when lr does" in update.reason
+    no_rate = HYBRID_STEP_PER_CALL.replace("self.W1 -= learning_rate * grad_z1 @ x", "self.W1 -= grad_z1 @ x")
+    update = {c.name: c for c in check(tmp_path, no_rate, "rate.py").components}["update"]
+    assert update.verdict == "fail" and "moves W1 as far at lr=0.25 as at lr=0.5" in update.reason

@@ -421,7 +421,8 @@ class ClassAdapter(FunctionalAdapter):
         )
 
     def _explain_missing_update(self) -> None:
-        """A missing update whose work the backward method does itself is said to be so."""
+        """A missing update whose work the backward method (or a training method that takes one step a
+        call) does itself is said to be so."""
         backward = self.method_plans.get("backward")
         attributes = self.instances.attributes
         parameters = {attributes[name] for name in PARAM_NAMES if name in attributes}
@@ -431,6 +432,13 @@ class ClassAdapter(FunctionalAdapter):
                 f"{backward.title} applies the update itself: there is no separate update to check "
                 "(its gradients are read from the change of the parameters)"
             )
+        elif "update" in self.missing and self._trains_a_step_a_call():
+            train = self.method_plans["train"]
+            if parameters & stored_attributes(train.function):
+                self.update_within = train.title
+                self.missing["update"] = (
+                    f"{train.title} applies the update itself: there is no separate update"
+                )
 
     # -- what was found -------------------------------------------------------------------------
 
@@ -524,8 +532,21 @@ class ClassAdapter(FunctionalAdapter):
         if "backward" not in self.method_plans:
             return super().backward(params, X, y, cache)
         plan = self.method_plans["backward"]
+        result, instance, before = self._run_backward(params, X, y, cache, RECOVERY_LEARNING_RATE)
+        grads = {
+            **self.instances.read(instance, GRAD_NAMES),
+            **read_arrays(result, GRAD_NAMES, plan.returned),
+        }
+        if len(grads) < len(GRAD_NAMES):
+            grads = {**self._gradients_from_update(plan, before, instance), **grads}
+        return self.orientation.outputs(grads)
+
+    def _run_backward(
+        self, params: Params, X: np.ndarray, y: np.ndarray, cache: Any, lr: float
+    ) -> tuple[Any, Any, dict[str, np.ndarray]]:
+        """(what the backward method returned, the instance it ran on, copies of the parameters before)."""
         activations = cache_values(cache)
-        instance = self._instance_with(params, RECOVERY_LEARNING_RATE)
+        instance = self._instance_with(params, lr)
         own = self._run_own_forward(instance, params, X)
         self._write(instance, "cache", activations)
         before = {
@@ -536,16 +557,25 @@ class ClassAdapter(FunctionalAdapter):
             **param_values(params),
             **activations,
             **batch_values(X, y, class_count(params)),
-            "lr": RECOVERY_LEARNING_RATE,
+            "lr": lr,
         }
-        result = self._call_method("backward", values, instance, own=own)
-        grads = {
-            **self.instances.read(instance, GRAD_NAMES),
-            **read_arrays(result, GRAD_NAMES, plan.returned),
-        }
-        if len(grads) < len(GRAD_NAMES):
-            grads = {**self._gradients_from_update(plan, before, instance), **grads}
-        return self.orientation.outputs(grads)
+        return self._call_method("backward", values, instance, own=own), instance, before
+
+    def applied_step(self, params: Params, X: np.ndarray, y: np.ndarray, lr: float) -> Params:
+        """The parameters after the one step that applies the update in the target's own code, at ``lr``:
+        its backward method's when that sets the parameters itself, else one call of a training method
+        that takes one step a call. NotProvided when the update is a method of its own (or nowhere)."""
+        if self.backward_within is not None or ("update" in self.missing and self._trains_a_step_a_call()):
+            return self.train(params, X, y, lr, 1)
+        if self.update_within is None:
+            raise NotProvided("update", "the update is not applied inside another method")
+        _, instance, _ = self._run_backward(params, X, y, reference_cache(params, X), lr)
+        return self.orientation.outputs(self.instances.read(instance, PARAM_NAMES))
+
+    def _trains_a_step_a_call(self) -> bool:
+        """Whether the class's training method takes one step a call (``train_epoch``: no step count)."""
+        train = self.method_plans.get("train")
+        return train is not None and not train.uses("steps")
 
     def update(self, params: Params, grads: dict[str, np.ndarray], lr: float) -> dict[str, np.ndarray]:
         """The parameters the method returned, else the ones it left on the instance."""

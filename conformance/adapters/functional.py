@@ -395,6 +395,10 @@ class FunctionalAdapter:
         values = {"predictions": predictions, **batch_values(None, y)}
         return np.asarray(self._call(self._require("accuracy"), values))
 
+    def applied_step(self, params: Params, X: np.ndarray, y: np.ndarray, lr: float) -> Params:
+        """The parameters after a step that applies the update inside the target's own code (a class's)."""
+        raise NotProvided("update", "the update is not applied inside another function")
+
     def train(self, params: Params, X: np.ndarray, y: np.ndarray, lr: float, steps: int) -> Params:
         """The parameters after the target's own training loop ran ``steps`` full-batch steps from ``params``.
 

@@ -14,7 +14,7 @@ hypothesis and reports the smallest failing input it finds.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, is_dataclass
 from typing import Any
 
@@ -186,7 +186,8 @@ class Check:
 
     ``needs_torch`` checks wait for PyTorch to import; the runner runs them last. ``side`` checks
     probe a side property (globals read, inputs untouched): they can fail a component, and never
-    make it pass on their own (conformance.report.verdicts).
+    make it pass on their own (conformance.report.verdicts). A check with ``only_when`` runs only for
+    targets whose adapter description (``describe()``) has that key set, e.g. "update_within".
     """
 
     id: str
@@ -195,6 +196,11 @@ class Check:
     run: Callable[[Context], None]
     needs_torch: bool = False
     side: bool = False
+    only_when: str | None = None
+
+    def applies_to(self, description: Mapping[str, Any]) -> bool:
+        """Whether the check runs for a target the adapter describes so."""
+        return self.only_when is None or bool(description.get(self.only_when))
 
     def result(self, ctx: Context) -> CheckResult:
         """Run the check and turn how it ended into a CheckResult."""
@@ -228,13 +234,18 @@ REGISTRY: list[Check] = []
 
 
 def check(
-    check_id: str, component: str, *, needs_torch: bool = False, side: bool = False
+    check_id: str,
+    component: str,
+    *,
+    needs_torch: bool = False,
+    side: bool = False,
+    only_when: str | None = None,
 ) -> Callable[[Callable[[Context], None]], Callable[[Context], None]]:
     """Register a check function; its docstring's first line is the description shown on success."""
 
     def register(function: Callable[[Context], None]) -> Callable[[Context], None]:
         description = (function.__doc__ or check_id).strip().splitlines()[0]
-        REGISTRY.append(Check(check_id, component, description, function, needs_torch, side))
+        REGISTRY.append(Check(check_id, component, description, function, needs_torch, side, only_when))
         return function
 
     return register

@@ -6,10 +6,13 @@ from typing import Any
 
 import numpy as np
 
-from conformance import diagnose
+from conformance import diagnose, tolerance
 from conformance.checks.assertions import PARAMS, expect_arrays, expect_close, has_shape
 from conformance.checks.base import CheckFailed, Context, check
 from conformance.strategies import Inputs, Problem, make_inputs, problems
+
+WITHIN_RATE = 0.5
+"""The learning rate an update applied inside the target's own step is probed with (and half of it)."""
 
 
 def _gradients(inputs: Inputs, seed: int) -> dict[str, np.ndarray]:
@@ -88,4 +91,37 @@ def update_wiring(ctx: Context) -> None:
             diagnose.WRONG_ORDER,
             "; ".join(problems) + " (each function is right alone: the order is in the code that calls them)",
             {"where": problems},
+        )
+
+
+@check("update.within_step", "update", only_when="update_within")
+def update_within_step(ctx: Context) -> None:
+    """An update applied inside the target's own step (a backward or training method that sets the
+    parameters itself) moves each parameter by -lr times something the learning rate does not change:
+    halving lr halves every step (on one sample, so a step that draws samples takes the same one)."""
+    inputs = make_inputs(Problem(4, 1, 0), ctx.dtype)
+    start = inputs.params
+    full, half = (
+        expect_arrays("the step", ctx.call("applied_step", start, inputs.X, inputs.y, lr), PARAMS)
+        for lr in (WITHIN_RATE, WITHIN_RATE / 2)
+    )
+    moved = [name for name in PARAMS if not np.allclose(full[name], start[name], rtol=0, atol=0)]
+    if not moved:
+        raise CheckFailed(
+            diagnose.MISMATCH, f"the step at lr={WITHIN_RATE} leaves every parameter where it was"
+        )
+    for name in moved:
+        if np.allclose(full[name], half[name]):
+            raise CheckFailed(
+                diagnose.IGNORES_ARGUMENT,
+                f"the step moves {name} as far at lr={WITHIN_RATE / 2} as at lr={WITHIN_RATE}: it ignores "
+                "the learning rate it is given (a fixed step or a global alpha?); use the learning rate",
+                {"argument": "lr"},
+            )
+        expect_close(
+            f"the step of {name} at lr={WITHIN_RATE / 2} (half the step at lr={WITHIN_RATE})",
+            (np.asarray(full[name]) - start[name]) / 2,
+            np.asarray(half[name]) - start[name],
+            ctx,
+            floor=tolerance.absolute_tolerance(start[name], ctx.precision, terms=2),
         )

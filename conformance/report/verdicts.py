@@ -58,6 +58,13 @@ TRAINING_FOLLOWS_ONE_SAMPLE = (
     "no function of its own; checked through the training loop, which steps a sample or a mini-batch at a "
     "time and lands where the reference does on one sample (train.trajectory)"
 )
+STEP_HALVES = (
+    "applied inside {within}, whose step halves when lr does: -lr times a gradient (update.within_step)"
+)
+READ_THROUGH_UPDATE = (
+    "applied inside {within}: {gradients}, read from its change of the parameters as (old - new) / lr, are "
+    "right, so its step is"
+)
 NETWORK_DEPENDENT = frozenset({"init", "forward", "loss", "dW1", "db1", "dW2", "db2", "predict", "train"})
 """Components judged against the classic network itself: judged nothing when the target is another network."""
 OTHER_NETWORK_FIX = (
@@ -206,12 +213,10 @@ class _Evidence:
 
         if operation_of(name) in self.disabled:
             return verdict("not_required", "the mapping file turns it off")
-        if name == "update" and name in self.missing and self.update_within and self.read_through_update:
-            reason = (
-                f"applied inside {self.update_within}: {', '.join(self.read_through_update)}, read from its "
-                "change of the parameters as (old - new) / lr, are right, so its step is"
-            )
-            return ComponentVerdict(name, "pass", required, reason, call=self.calls.get("dW1"), checks=checks)
+        if name == "update" and name in self.missing and self.update_within:
+            applied = self._applied_within(checks, required)
+            if applied is not None:
+                return applied
         if name in self.missing and name in CHECKED_THROUGH_TRAINING and self.training_follows:
             return ComponentVerdict(
                 name, "pass", required, self.training_follows, call=self.calls.get("train"), checks=checks
@@ -235,6 +240,24 @@ class _Evidence:
         skipped = [result for result in checks if result.status == "skip"]
         reason = skipped[0].message if skipped else "only side properties were checked, no values"
         return verdict("unchecked", f"no value was checked: {reason}", MAPPING_FIX.format(operation=name))
+
+    def _applied_within(self, checks: tuple[CheckResult, ...], required: bool) -> ComponentVerdict | None:
+        """The verdict on an update applied inside another step of the target, when one is reached: by
+        update.within_step, else by the gradients read from that step when they are right."""
+        within = next((result for result in checks if result.id == "update.within_step"), None)
+        call = self.calls.get("update")
+        if within is not None and within.status == "pass":
+            reason = STEP_HALVES.format(within=self.update_within)
+            return ComponentVerdict("update", "pass", required, reason, call=call, checks=checks)
+        if within is not None and within.status in ("fail", "error") and self._confirmed("update", within):
+            reason = f"{within.id}: {within.message}"
+            return ComponentVerdict("update", "fail", required, reason, call=call, checks=checks)
+        if not self.read_through_update:
+            return None
+        reason = READ_THROUGH_UPDATE.format(
+            within=self.update_within, gradients=", ".join(self.read_through_update)
+        )
+        return ComponentVerdict("update", "pass", required, reason, call=self.calls.get("dW1"), checks=checks)
 
     def _confirmed(self, name: str, result: CheckResult) -> bool:
         """Whether a failing check's finding stands: the target's doing, under a reading known to be right."""

@@ -350,9 +350,10 @@ OTHER_STYLES = (
     Variant(
         "class_applies_update_fixed_step", "class_applies_update",
         tuple((f"self.{p} -= self.eta * d{p}", f"self.{p} -= 0.01 * d{p}") for p in ("W1", "b1", "W2", "b2")),
-        {**each(GRADIENTS, "scaled"), "train": "mismatch"},
-        "backward ignores its learning rate eta and always steps 0.01: the recovered gradients are scaled by "
-        "0.01 / lr; training moves 0.01 / lr as far as it should",
+        {**each(GRADIENTS, "scaled"), "update": "ignores_argument", "train": "mismatch"},
+        "backward ignores its learning rate eta and always steps 0.01: its step does not follow lr "
+        "(update.within_step), the recovered gradients are scaled by 0.01 / lr; training moves 0.01 / lr as "
+        "far as it should",
     ),
     Variant(
         "classic_notebook_db2_scalar", "classic_notebook",
