@@ -66,6 +66,13 @@ def test_names_compare_without_case_and_underscores():
     assert normalize("ReLU_deriv") == normalize("relu_deriv") == normalize("reluDeriv") == "reluderiv"
 
 
+def test_a_cyrillic_look_alike_or_stray_letter_does_not_hide_a_name():
+    stray_ve, cyrillic_o = "ReLU\u0412Der", "f\u043erward"  # as a Cyrillic keyboard layout types them
+    assert ranked_matches([stray_ve, "ReLU"], "relu_grad") == [stray_ve]
+    assert ranked_matches([cyrillic_o], "forward") == [cyrillic_o]
+    assert ranked_matches(["f\u0431rward"], "forward") == []  # a Cyrillic letter that looks like no Latin one
+
+
 def test_roles_of_parameter_names():
     assert roles_for("one_hot_Y") == roles_for("Y_onehot") == ("Y_onehot",)
     assert roles_for("y") == roles_for("labels") == ("Y",)
@@ -741,3 +748,70 @@ def test_a_backward_fed_sample_by_sample_is_told_from_one_fed_the_batch():
     assert called_per_sample([per_sample], "back_prop", 2, "X")
     assert not called_per_sample([whole], "back_prop", 2, "X")
     assert called_per_sample([keyword], "back_prop", 2, "X")
+
+
+ONE_HOT_UNDER_ANOTHER_NAME = """
+import numpy as np
+
+def actual(Y):
+    encoded = np.zeros((Y.size, 10))
+    encoded[np.arange(Y.size), Y] = 1
+    return encoded.T
+
+def scale(Y):
+    return Y / 255.0
+"""
+
+
+def test_a_one_hot_under_another_name_is_found_by_what_it_does(load):
+    adapter = discover(load(ONE_HOT_UNDER_ANOTHER_NAME))
+    assert adapter.describe()["components"]["one_hot"] == "actual(Y)"
+    wrong_place = ONE_HOT_UNDER_ANOTHER_NAME.replace("encoded[np.arange(Y.size), Y] = 1", "encoded[:, 0] = 1")
+    assert "one_hot" in discover(load(wrong_place, "wrong")).describe()["missing"]
+
+
+LAYERS_AS_DICTS = """
+import numpy as np
+
+class Net:
+    def __init__(self, layers):
+        self.params = {}
+        for i, layer in enumerate(layers):
+            if layer["activation"] not in ("relu", "softmax"):
+                raise ValueError(layer["activation"])
+            self.params[f"W{i + 1}"] = np.random.randn(layer["output_dim"], layer["input_dim"])
+            self.params[f"b{i + 1}"] = np.zeros((layer["output_dim"], 1))
+
+    def forward(self, X):
+        Z1 = self.params["W1"] @ X + self.params["b1"]
+        return self.params["W2"] @ np.maximum(Z1, 0) + self.params["b2"]
+
+    def train(self, X, Y):
+        pass
+"""
+
+
+def test_a_constructor_taking_one_entry_per_layer_is_given_the_layers_so(load):
+    adapter = discover(load(LAYERS_AS_DICTS))
+    params = adapter.init(784, 6, 10)
+    assert {name: value.shape for name, value in params.items()} == {
+        "W1": (6, 784), "b1": (6, 1), "W2": (10, 6), "b2": (10, 1)
+    }  # fmt: skip
+    assert adapter.describe()["components"]["init"].endswith(
+        'the layers as one dict per layer: [{"input_dim": 784, "output_dim": h, "activation": "relu"}, ...]'
+    )
+    as_pairs = LAYERS_AS_DICTS.replace(
+        """        for i, layer in enumerate(layers):
+            if layer["activation"] not in ("relu", "softmax"):
+                raise ValueError(layer["activation"])
+            self.params[f"W{i + 1}"] = np.random.randn(layer["output_dim"], layer["input_dim"])
+            self.params[f"b{i + 1}"] = np.zeros((layer["output_dim"], 1))""",
+        """        sizes, activations = zip(*layers)
+        assert set(activations) <= {"relu", "softmax"}
+        for i in range(1, len(sizes)):
+            self.params[f"W{i}"] = np.random.randn(sizes[i], sizes[i - 1])
+            self.params[f"b{i}"] = np.zeros((sizes[i], 1))""",
+    )
+    found = discover(load(as_pairs, "pairs"))
+    assert "(size, activation) pairs" in found.describe()["components"]["init"]
+    assert found.init(784, 6, 10)["W2"].shape == (10, 6)

@@ -38,8 +38,10 @@ from conformance.adapters.introspect import (
     own_classes,
     referenced_names,
     stored_attributes,
+    string_constants,
     trains_in_batches,
 )
+from conformance.adapters.layer_specs import LayerSpec, layer_spec_forms
 from conformance.adapters.layouts import (
     Conventions,
     DictLayout,
@@ -223,6 +225,9 @@ class ClassAdapter(FunctionalAdapter):
         self.method_plans: dict[str, CallPlan] = {}
         self.construct: CallPlan | None = None
         self.backward_within: CallPlan | None = None  # a training step that is the only backward there is
+        self.layer_spec: tuple[str, LayerSpec] | None = (
+            None  # how the constructor takes the layers, if not as sizes
+        )
         super().__init__(module, mapping)
 
     def _find_components(self) -> None:
@@ -373,12 +378,32 @@ class ClassAdapter(FunctionalAdapter):
                     self.construct = self.plans[operation]
 
     def _sample_instance(self) -> Any:
-        """An instance of sizes SIZE_PROBE, to see how it keeps its arrays; None if it cannot be made."""
+        """An instance of sizes SIZE_PROBE, to see how it keeps its arrays; None if it cannot be made.
+
+        A constructor that takes the layers and fails on a list of sizes is tried with the layers written
+        one entry each, in the forms the class's code allows (``layer_specs``); the first form that builds
+        an instance holding a (784, h) weight matrix is kept."""
         try:
             with time_limit(PROBE_TIME_LIMIT):
                 return self._construct(*SIZE_PROBE)
         except Exception:  # a constructor that fails shows nothing; the init checks will say what is wrong
-            return None
+            if not self.construct.uses("layer_sizes"):
+                return None
+        names = {
+            *self.methods,
+            *(text for method in self.methods.values() for text in string_constants(method)),
+        }
+        for form in layer_spec_forms(names):
+            self.layer_spec = form
+            try:
+                with time_limit(PROBE_TIME_LIMIT):
+                    instance = self._construct(*SIZE_PROBE)
+            except Exception:  # that form is not the one: try the next
+                continue
+            if holds_input_weights(instance, SIZE_PROBE[0]):
+                return instance
+        self.layer_spec = None
+        return None
 
     def _plan_constructor(self) -> CallPlan:
         """How to build an instance: as a mapping file's ``init`` says if it names the class, else by name."""
@@ -445,6 +470,8 @@ class ClassAdapter(FunctionalAdapter):
     def describe(self) -> dict[str, Any]:
         """The FunctionalAdapter's, with the gradients' call when they are read through a training step."""
         found = super().describe()
+        if self.layer_spec is not None and "init" in found["components"]:
+            found["components"]["init"] += f"; the layers as {self.layer_spec[0]}"
         if self.backward_within is not None:
             step = call_text(self.backward_within, self.labels, self._notes(self.backward_within))
             read = f"{step}; called once, dW1, db1, dW2, db2 read as (old - new) / lr"
@@ -763,7 +790,10 @@ class ClassAdapter(FunctionalAdapter):
 
     def _construct(self, n_in: int, hidden: int, n_out: int, lr: float = DEFAULT_LEARNING_RATE) -> Any:
         """A new instance, built by the class's own constructor."""
-        return self.construct.call(self.construct.prepare({**size_values(n_in, hidden, n_out), "lr": lr}))
+        values = {**size_values(n_in, hidden, n_out), "lr": lr}
+        if self.layer_spec is not None:
+            values["layer_sizes"] = self.layer_spec[1](n_in, hidden, n_out)
+        return self.construct.call(self.construct.prepare(values))
 
     def _run_own_forward(self, instance: Any, params: Params, X: np.ndarray) -> dict[str, Any]:
         """Run the instance's own forward method on X, so that what it keeps for backward (``self.X``,
@@ -816,6 +846,17 @@ class ClassAdapter(FunctionalAdapter):
             class_has_it = operation == "init" or ranked_matches(self.methods, operation)
             if class_has_it and operation not in self.plans:
                 self.missing[operation] = reason
+
+
+def holds_input_weights(instance: Any, n_in: int) -> bool:
+    """Whether the instance keeps, as an attribute or in a dict or list attribute, a 2-D array with a side
+    of ``n_in``: the first layer's weights, built as asked."""
+    values = list(vars(instance).values())
+    found = [*values, *(v for value in values if isinstance(value, dict) for v in value.values())]
+    found += [v for value in values if isinstance(value, list) for v in value]
+    return any(
+        np.ndim(value) == 2 and n_in in np.shape(value) for value in found if isinstance(value, np.ndarray)
+    )
 
 
 def _same(before: np.ndarray, after: Any) -> bool:

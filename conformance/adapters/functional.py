@@ -14,6 +14,7 @@ batch of each layout tells (``orientation.decide_orientation``).
 
 from __future__ import annotations
 
+import inspect
 import math
 import types
 from collections.abc import Callable, Iterator, Mapping
@@ -67,6 +68,7 @@ from conformance.adapters.names import (
     USUAL_NAMES,
     operation_of,
     ranked_matches,
+    roles_for,
 )
 from conformance.adapters.orientation import Orientation, decide_orientation, layout_hints, probe_problem
 from conformance.adapters.signatures import CallPlan
@@ -124,7 +126,24 @@ class FunctionalAdapter:
             self._plan_operation(operation)
             if operation == "init":
                 self._learn_from_init()
+        if "one_hot" in self.missing:
+            self._find_one_hot_by_behaviour()
         self.init_function = self.plans.get("init")
+
+    def _find_one_hot_by_behaviour(self) -> None:
+        """A one_hot under a name of its own (``actual(Y)``): the one function of the labels alone, taken by
+        no other component, that turns labels into a 0/1 matrix with a single 1 per sample, at each label."""
+        taken = {plan.function for plan in self.plans.values()}
+        found = [
+            name
+            for name, function in self.functions.items()
+            if function not in taken and _takes_labels_alone(function) and _encodes_one_hot(function)
+        ]
+        if len(found) == 1:
+            (name,) = found
+            candidate = Candidate.of(name, self.functions[name], "one_hot")
+            self.plans["one_hot"] = first_plan([candidate], self.conventions, "one_hot")
+            del self.missing["one_hot"]
 
     def _plan_operation(self, operation: str) -> None:
         """Plan ``operation``, or record why it cannot be checked."""
@@ -560,6 +579,35 @@ class FunctionalAdapter:
         if plan.operation.name == "train" and init is not None and not plan.uses("params", *PARAM_NAMES):
             notes.append(f"{init.title} replaced during the call to return the starting parameters")
         return tuple(notes)
+
+
+ONE_HOT_PROBE = np.array([3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5, 8])
+"""Labels a function is probed with to see whether it one-hot encodes them (12 samples, up to 9)."""
+
+
+def _takes_labels_alone(function: Callable[..., Any]) -> bool:
+    """Whether the function has exactly one parameter without a default, named like the labels."""
+    required = [
+        parameter
+        for parameter in inspect.signature(function).parameters.values()
+        if parameter.default is inspect.Parameter.empty
+        and parameter.kind in (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    ]
+    return len(required) == 1 and "Y" in roles_for(required[0].name)
+
+
+def _encodes_one_hot(function: Callable[..., Any]) -> bool:
+    """Whether ``function(ONE_HOT_PROBE)`` is a 0/1 matrix with one 1 per sample, at the sample's label."""
+    try:
+        with time_limit(PROBE_TIME_LIMIT):
+            result = np.asarray(function(ONE_HOT_PROBE.copy()), dtype=np.float64)
+    except Exception:  # a function that raises on labels is no one_hot
+        return False
+    m = ONE_HOT_PROBE.size
+    if result.ndim != 2 or m not in result.shape or not np.isin(result, (0, 1)).all():
+        return False
+    per_sample = result if result.shape[1] == m else result.T
+    return bool((per_sample.sum(axis=0) == 1).all() and (per_sample.argmax(axis=0) == ONE_HOT_PROBE).all())
 
 
 def _swaps(expected: tuple[str | None, ...], got: tuple[str | None, ...], verb: str) -> str:

@@ -302,20 +302,22 @@ def read_mapping(
 
 
 def cache_of(forward_result: Any) -> Any:
-    """The cache in what a forward pass returned: the dict itself, else the last dict (or list of dicts,
-    one per layer) in a returned tuple; None when it returned no such thing."""
+    """The cache in what a forward pass returned: the dict itself, else the last dict (or list of
+    per-layer caches: dicts or tuples) in a returned tuple; None when it returned no such thing."""
     if isinstance(forward_result, Mapping):
         return forward_result
     if not isinstance(forward_result, tuple | list):
         return None
-    caches = [item for item in forward_result if isinstance(item, Mapping) or _is_dict_list(item)]
+    caches = [item for item in forward_result if isinstance(item, Mapping) or _is_layer_list(item)]
     return caches[-1] if caches else None
 
 
-def _is_dict_list(value: Any) -> bool:
-    """True for a non-empty list or tuple of dicts (per-layer caches)."""
+def _is_layer_list(value: Any) -> bool:
+    """True for a non-empty list of per-layer caches: dicts, or tuples such as ((A_prev, W, b), Z)."""
     return (
-        isinstance(value, list | tuple) and bool(value) and all(isinstance(item, Mapping) for item in value)
+        isinstance(value, list | tuple)
+        and bool(value)
+        and all(isinstance(item, Mapping | tuple | list) for item in value)
     )
 
 

@@ -39,9 +39,18 @@ MISSPELLINGS = (("propogat", "propagat"), ("derivitive", "derivative"), ("accuar
 """Misspellings seen in real code, undone before names are compared (forward_propogation)."""
 
 
+HOMOGLYPHS = str.maketrans(
+    # Cyrillic A, Ve, Ie, Ka, Em, En, O, Er, Es, Te, Ha, then a, ie, o, er, es, u, ha
+    "\u0410\u0412\u0415\u041a\u041c\u041d\u041e\u0420\u0421\u0422\u0425\u0430\u0435\u043e\u0440\u0441\u0443\u0445",
+    "ABEKMHOPCTXaeopcyx",
+)
+"""Cyrillic letters that look Latin, as a Cyrillic keyboard layout types them in a Latin name."""
+
+
 def normalize(name: str) -> str:
-    """``name`` in lower case, no underscores, usual misspellings undone: the form comparisons use."""
-    key = name.lower().replace("_", "")
+    """``name`` in lower case, no underscores, Latin look-alike letters made Latin, usual misspellings
+    undone: the form comparisons use."""
+    key = name.translate(HOMOGLYPHS).lower().replace("_", "")
     for wrong, right in MISSPELLINGS:
         key = key.replace(wrong, right)
     return key
@@ -183,10 +192,15 @@ USUAL_NAMES = {
 
 
 def function_rank(operation: str, name: str) -> int | None:
-    """Position of ``name`` in the operation's name table (0 = most usual), None if it is not there."""
+    """Position of ``name`` in the operation's name table (0 = most usual), None if it is not there; a
+    letter from another keyboard layout that looks like no Latin one (a Cyrillic Ve in ``ReLU_Der``) may
+    also be a stray key."""
     names = FUNCTION_NAMES[operation]
-    key = normalize(name)
-    return names.index(key) if key in names else None
+    stray_keys_dropped = "".join(letter for letter in name if letter.isascii())
+    for key in (normalize(name), normalize(stray_keys_dropped)):
+        if key in names:
+            return names.index(key)
+    return None
 
 
 def ranked_matches(names: Iterable[str], operation: str) -> list[str]:
