@@ -599,3 +599,19 @@ def test_an_update_inside_a_training_step_is_judged_by_how_its_step_follows_lr(t
     no_rate = HYBRID_STEP_PER_CALL.replace("self.W1 -= learning_rate * grad_z1 @ x", "self.W1 -= grad_z1 @ x")
     update = {c.name: c for c in check(tmp_path, no_rate, "rate.py").components}["update"]
     assert update.verdict == "fail" and "moves W1 as far at lr=0.25 as at lr=0.5" in update.reason
+
+
+@pytest.mark.slow
+def test_an_accuracy_of_the_data_is_given_the_data_and_must_return_one_number(tmp_path):
+    evaluate = "\n    def evaluate(self, X, y):\n        return (self.predict(X) == y).mean()\n"
+    found = {c.name: c for c in check(tmp_path, HYBRID_STEP_PER_CALL + evaluate, "evaluate.py").components}
+    assert found["accuracy"].verdict == "pass"
+    assert found["accuracy"].call.startswith("MLP.evaluate(X, y); on a new MLP holding the params")
+    with_loss = evaluate.replace(
+        "return (self.predict(X) == y).mean()", "return 0.5, (self.predict(X) == y).mean()"
+    )
+    found = {c.name: c for c in check(tmp_path, HYBRID_STEP_PER_CALL + with_loss, "loss.py").components}
+    assert (
+        found["accuracy"].verdict == "unchecked"
+        and "returns tuple, not one number" in found["accuracy"].reason
+    )

@@ -32,15 +32,19 @@ def call_operation(
     """How ``function`` is called for the adapter's ``operation``.
 
     A predictor is called on the data (``predict(X, W1, ...)``) if it takes the data, else on
-    the probabilities (``get_predictions(A2)``); given ``roles`` (a mapping file's), they decide.
+    the probabilities (``get_predictions(A2)``); an accuracy on the data (``evaluate(X, y)``, with
+    its own predictions) if it takes the data, else on predictions. Given ``roles`` (a mapping
+    file's), they decide.
     """
-    if operation != "predict":
+    if operation not in ("predict", "accuracy"):
         return CALL_OPERATIONS[operation]
     if roles is not None:
-        takes_data = not PROBABILITY_ROLES & set(roles)
+        takes_data = "X" in roles if operation == "accuracy" else not PROBABILITY_ROLES & set(roles)
     else:
-        data_roles = {"X", "params", *PARAM_NAMES}
+        data_roles = {"X"} if operation == "accuracy" else {"X", "params", *PARAM_NAMES}
         takes_data = any(data_roles & set(roles_for(name)) for name in inspect.signature(function).parameters)
+    if operation == "accuracy":
+        return CALL_OPERATIONS["accuracy_from_data" if takes_data else "accuracy"]
     return CALL_OPERATIONS["predict_from_data" if takes_data else "predict_from_probabilities"]
 
 

@@ -30,6 +30,7 @@ from conformance.adapters.functional import (
     Params,
     either_way_round,
     forward_arrays,
+    one_accuracy,
     readable,
     size_values,
 )
@@ -629,12 +630,30 @@ class ClassAdapter(FunctionalAdapter):
             X.shape[1],
         )
 
-    def accuracy(self, predictions: np.ndarray, y: np.ndarray) -> np.ndarray:
-        """The class's accuracy method of predictions (m,) against labels y (m,)."""
+    def accuracy(
+        self,
+        predictions: np.ndarray,
+        y: np.ndarray,
+        params: Params | None = None,
+        X: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """The class's accuracy method of predictions (m,) against labels y (m,); one that makes its own
+        predictions (``evaluate(X, y)``) runs on an instance holding ``params``, given the data X."""
         if "accuracy" not in self.method_plans:
-            return super().accuracy(predictions, y)
-        values = {"predictions": predictions, **batch_values(None, y)}
-        return np.asarray(self._call_plain("accuracy", values))
+            return super().accuracy(predictions, y, params, X)
+        if self.method_plans["accuracy"].operation.name != "accuracy_from_data":
+            values = {"predictions": predictions, **batch_values(None, y)}
+            return np.asarray(self._call_plain("accuracy", values))
+        instance = self._instance_with(params)
+        return one_accuracy(
+            either_way_round(
+                lambda data: self._call_method(
+                    "accuracy", {**param_values(params), **batch_values(data, y)}, instance
+                ),
+                X,
+            ),
+            self.method_plans["accuracy"],
+        )
 
     def train(self, params: Params, X: np.ndarray, y: np.ndarray, lr: float, steps: int) -> Params:
         """The parameters after the method trained a fresh instance holding copies of ``params``."""
@@ -712,7 +731,7 @@ class ClassAdapter(FunctionalAdapter):
         network = self.network.__name__
         if not plan.method:
             instance = "a static method, called without an instance"
-        elif operation in PLAIN_OPERATIONS:
+        elif operation in PLAIN_OPERATIONS and not plan.operation.name.endswith("_from_data"):
             instance = f"on a new {network} of sizes {DEFAULT_SIZES}"
         else:
             instance = f"on a new {network} holding the params as {self.instances.text('params')}"

@@ -409,10 +409,24 @@ class FunctionalAdapter:
             X.shape[1],
         )
 
-    def accuracy(self, predictions: np.ndarray, y: np.ndarray) -> np.ndarray:
-        """The target's accuracy of predictions (m,) against labels y (m,)."""
-        values = {"predictions": predictions, **batch_values(None, y)}
-        return np.asarray(self._call(self._require("accuracy"), values))
+    def accuracy(
+        self,
+        predictions: np.ndarray,
+        y: np.ndarray,
+        params: Params | None = None,
+        X: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """The target's accuracy of predictions (m,) against labels y (m,); one that makes its own
+        predictions (``evaluate(X, y)``) is given ``params`` and the data X (784, m) they came from."""
+        plan = self._require("accuracy")
+        if plan.operation.name != "accuracy_from_data":
+            return np.asarray(self._call(plan, {"predictions": predictions, **batch_values(None, y)}))
+        return one_accuracy(
+            either_way_round(
+                lambda data: self._call(plan, {**param_values(params), **batch_values(data, y)}), X
+            ),
+            plan,
+        )
 
     def applied_step(self, params: Params, X: np.ndarray, y: np.ndarray, lr: float) -> Params:
         """The parameters after a step that applies the update inside the target's own code (a class's)."""
@@ -583,6 +597,19 @@ class FunctionalAdapter:
 
 ONE_HOT_PROBE = np.array([3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5, 8])
 """Labels a function is probed with to see whether it one-hot encodes them (12 samples, up to 9)."""
+
+
+def one_accuracy(result: Any, plan: CallPlan) -> np.ndarray:
+    """What an accuracy of the data returned, when it is one number; NotProvided for anything else (an
+    ``evaluate`` returning (loss, accuracy) or a report), which the checker cannot tell apart."""
+    value = np.asarray(result)
+    if value.ndim != 0 or not np.issubdtype(value.dtype, np.number):
+        raise NotProvided(
+            "accuracy",
+            f"{plan.title} returns {type(result).__name__}, not one number: say which part is the accuracy "
+            "with `returns` in a mapping file",
+        )
+    return value
 
 
 def _takes_labels_alone(function: Callable[..., Any]) -> bool:

@@ -98,6 +98,7 @@ FUNCTION_NAMES: dict[str, tuple[str, ...]] = {
     "predict": ("getpredictions", "predict", "makepredictions", "predictions", "getprediction"),
     "accuracy": (
         "getaccuracy", "accuracy", "computeaccuracy", "getacc", "calcaccuracy", "calculateaccuracy", "acc",
+        "evaluate", "evaluateaccuracy",
     ),
     "train": (
         "gradientdescent", "graddescent", "train", "fit", "trainmodel", "trainnetwork", "gradientdesc",

@@ -104,6 +104,10 @@ OPERATIONS = {
             flexible_labels=True,
         ),
         Operation(
+            "accuracy_from_data", ("X", "Y", "Y_onehot", "params", *PARAMS), templates=(("X", "Y"),),
+            flexible_labels=True,
+        ),
+        Operation(
             "train", ("X", "Y", "Y_onehot", "lr", "steps", "params", *PARAMS, "m"),
             templates=(("X", "Y", "lr", "steps"),), flexible_labels=True,
         ),

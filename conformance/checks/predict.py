@@ -31,11 +31,12 @@ def accuracy_value(ctx: Context) -> None:
     """accuracy is the fraction (0..1), or the percentage, of predictions equal to the labels."""
 
     def body(problem: Problem) -> None:
+        inputs = make_inputs(problem, ctx.dtype)
+        predictions = mnist_ref.predict(inputs.params, inputs.X)
         rng = np.random.default_rng(problem.seed)
-        y = rng.integers(0, N_OUT, problem.batch)
-        predictions = np.where(rng.random(problem.batch) < 0.6, y, (y + 1) % N_OUT)
+        y = np.where(rng.random(problem.batch) < 0.6, predictions, (predictions + 1) % N_OUT)
         expected = mnist_ref.accuracy(predictions, y)
-        got = ctx.call("accuracy", predictions, y)
+        got = ctx.call("accuracy", predictions, y, inputs.params, inputs.X)
         percent = diagnose.compare_scalar("accuracy", 100 * expected, got, dtype=np.dtype(np.float64))
         if not (percent.ok and expected > 0):  # a percentage is the same accuracy, said another way
             expect_verdict(diagnose.compare_scalar("accuracy", expected, got, dtype=np.dtype(np.float64)))
