@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from mnist_ref import Params, init_params
+from mnist_ref.network import draw_layers
 from mnist_ref.spec import ACTIVATIONS, LOSSES_FOR_OUTPUT, OPTIMIZERS, NetworkSpec
 
 FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
@@ -143,3 +144,31 @@ def specs(draw: st.DrawFn, max_width: int = 6) -> NetworkSpec:
         optimizer=optimizer,
         **hyperparameters,
     )
+
+
+@dataclass(frozen=True)
+class FamilyNetwork:
+    """A spec's parameters, a batch X (n_0, m) and labels y (m,), all reproducible from the seed."""
+
+    spec: NetworkSpec
+    dtype: np.dtype
+    seed: int
+    params: Params = field(repr=False)
+    X: np.ndarray = field(repr=False)
+    y: np.ndarray = field(repr=False)
+
+
+def make_family_network(spec: NetworkSpec, dtype: np.dtype, seed: int, m: int) -> FamilyNetwork:
+    """Xavier weights, biases ~ N(0, 0.25), X ~ N(0, 1) of shape (n_0, m), uniform labels (m,)."""
+    rng = np.random.default_rng(seed)
+    params = draw_layers(spec.layers, seed=rng, scheme="xavier", dtype=dtype)
+    for layer, width in enumerate(spec.layers[1:], start=1):
+        params[f"b{layer}"] = (0.5 * rng.standard_normal((width, 1))).astype(dtype)
+    X = rng.standard_normal((spec.layers[0], m)).astype(dtype)
+    y = rng.integers(0, spec.layers[-1], m)
+    return FamilyNetwork(spec, np.dtype(dtype), seed, params, X, y)
+
+
+def family_networks(dtypes: st.SearchStrategy[np.dtype] = float_dtypes) -> st.SearchStrategy[FamilyNetwork]:
+    """Random small networks of drawn specs with a batch of 1-6 samples, in a drawn dtype."""
+    return st.builds(make_family_network, specs(), dtypes, seeds, st.integers(1, 6))
