@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
 
 FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
@@ -83,8 +85,12 @@ def check_grads(grads: dict[str, np.ndarray], params: dict[str, np.ndarray]) -> 
             raise ValueError(f"d{name} has dtype {grad.dtype}, expected {param.dtype} like {name}")
 
 
+@cache
 def layer_names(depth: int) -> tuple[str, ...]:
-    """("W1", "b1", ..., "W{depth}", "b{depth}"): the parameters of a network of ``depth`` weight layers."""
+    """("W1", "b1", ..., "W{depth}", "b{depth}"): the parameters of a network of ``depth`` weight layers.
+
+    Cached: the checks of every forward and backward pass ask for it.
+    """
     return tuple(f"{kind}{layer}" for layer in range(1, depth + 1) for kind in ("W", "b"))
 
 
