@@ -1,11 +1,14 @@
-"""`mnist-ref train` and `evaluate` with a network of the family: options, spec files and their errors."""
+"""`mnist-ref train` and `evaluate` with a network of the family: options, spec files and their errors;
+`check` and `grade` under a spec."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
 import pytest
+from corpus import VARIANTS, write_variant
 from test_cli import QUICK_TRAIN, assert_one_line_error, printed_accuracy, run, write_kaggle_csv
 
 from mnist_ref.model_io import load_model
@@ -85,3 +88,37 @@ def test_a_spec_file_without_a_network_table_is_a_one_line_error(tmp_path: Path)
     spec_file.write_text("[mapping]\nforward = 'f'\n")
     result = run("train", "--spec", str(spec_file), "--out", str(tmp_path / "m.npz"))
     assert_one_line_error(result, "course.toml has no [network] table")
+
+
+@pytest.fixture(scope="module")
+def correct_target(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_variant(VARIANTS["classic_correct"], tmp_path_factory.mktemp("target"))
+
+
+def test_check_under_the_classic_spec_checks_as_without_it(correct_target: Path, tmp_path: Path) -> None:
+    spec_file = tmp_path / "course.toml"
+    spec_file.write_text('[network]\nlayers = [784, 64, 10]\nactivation = "relu"\nloss = "cross_entropy"\n')
+    for options in (("--layers", "784,32,10", "--optimizer", "sgd"), ("--spec", str(spec_file))):
+        result = run("check", str(correct_target), "--examples", "2", "--format", "json", *options)
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.stdout)["verdict"] == "PASSED"
+
+
+@pytest.mark.parametrize("command", ["check", "grade"])
+def test_check_and_grade_refuse_a_network_they_cannot_check_yet(
+    command: str, correct_target: Path, tmp_path
+) -> None:
+    out = tmp_path / "graded"
+    options = ("--layers", "784,64,32,10", "--activation", "tanh", "--out", str(out))
+    assert_one_line_error(
+        run(command, str(correct_target), *options),
+        f"{command} checks the classic network (784-H-10, relu hidden, softmax outputs, cross_entropy, sgd)"
+        " of any hidden width H; checking 784-64-32-10, tanh hidden, softmax outputs, cross_entropy, sgd is"
+        " not supported yet",
+    )
+    assert not out.exists()
+
+
+def test_check_refuses_an_impossible_network(correct_target: Path) -> None:
+    result = run("check", str(correct_target), "--output", "sigmoid")
+    assert_one_line_error(result, "loss cross_entropy with sigmoid outputs is impossible")
