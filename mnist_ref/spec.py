@@ -24,6 +24,7 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
+from numbers import Integral
 from pathlib import Path
 
 from mnist_ref.validation import layer_names
@@ -93,7 +94,7 @@ class NetworkSpec:
     def to_table(self) -> dict[str, object]:
         """The keys of a ``[network]`` table that this spec needs; spec_from_table gives the spec back."""
         table = asdict(self)
-        table["layers"] = list(self.layers)
+        table["layers"] = [int(width) for width in self.layers]
         return {key: value for key, value in table.items() if applies(key, table)}
 
 
@@ -108,7 +109,7 @@ def applies(key: str, table: Mapping[str, object]) -> bool:
 def spec_problems(spec: NetworkSpec) -> list[str]:
     """What is wrong with ``spec``, one line each (empty when it is a network of the family)."""
     problems = []
-    if len(spec.layers) < 3 or any(not isinstance(width, int) or width < 1 for width in spec.layers):
+    if len(spec.layers) < 3 or any(not is_width(width) for width in spec.layers):
         problems.append(
             f"layers must be at least 3 positive widths (input, hidden..., output), got {spec.layers!r}"
         )
@@ -156,6 +157,11 @@ def inapplicable(key: str) -> str:
     """E.g. "momentum applies only to optimizer momentum"."""
     other, choice = USED_ONLY_WITH[key]
     return f"{key} applies only to {other} {choice}"
+
+
+def is_width(value: object) -> bool:
+    """A positive integer, NumPy's included, not a bool."""
+    return isinstance(value, Integral) and not isinstance(value, bool) and value >= 1
 
 
 def is_number(value: object) -> bool:

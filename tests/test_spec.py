@@ -6,6 +6,7 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given
 from strategies import specs
@@ -18,6 +19,12 @@ def test_the_default_spec_is_the_classic_network() -> None:
     assert CLASSIC.layers == (784, 128, 10) and CLASSIC.depth == 2
     assert CLASSIC.param_names == ("W1", "b1", "W2", "b2")
     assert CLASSIC.describe() == "784-128-10, relu hidden, softmax outputs, cross_entropy, sgd"
+
+
+def test_numpy_widths_are_widths() -> None:
+    spec = NetworkSpec(layers=np.array([784, 64, 10]))
+    assert spec.layers == (784, 64, 10) and spec.to_table()["layers"] == [784, 64, 10]
+    assert all(type(width) is int for width in spec.to_table()["layers"])
 
 
 def test_a_deeper_spec_names_every_layer() -> None:
@@ -41,6 +48,8 @@ def test_a_deeper_spec_names_every_layer() -> None:
         ({"layers": (784, 10)}, "layers must be at least 3 positive widths (input, hidden..., output), got"
          " (784, 10)"),
         ({"layers": (784, 0, 10)}, "layers must be at least 3 positive widths"),
+        ({"layers": (784, 12.5, 10)}, "layers must be at least 3 positive widths"),
+        ({"layers": (784, True, 10)}, "layers must be at least 3 positive widths"),
         ({"activation": "gelu"}, "activation must be one of relu, leaky_relu, sigmoid, tanh; got 'gelu'"),
         ({"output": "linear"}, "output must be one of softmax, sigmoid; got 'linear'"),
         ({"loss": "hinge"}, "loss must be one of cross_entropy, mse, binary_cross_entropy; got 'hinge'"),
