@@ -5,7 +5,7 @@
 Without a target it checks the test corpus's classic_correct. Each round, taking turns, in fresh
 processes:
 
-- the whole command, `python -m mnist_ref.cli check TARGET --format json`, timed from outside;
+- the whole command, `python -m mnist_ref_cli.commands check TARGET --format json`, timed from outside;
 - the same without PyTorch: a torch module that fails to import comes first on PYTHONPATH, so the
   autograd checks are skipped as when torch is not installed (what importing torch costs);
 - `python -c pass`: starting the interpreter;
@@ -37,7 +37,7 @@ from common import ROOT, Column, median, print_report, write_json
 def breakdown(target: str) -> dict[str, float]:
     """Seconds of each stage of checking ``target``, in this process (call it in a fresh one)."""
     started = time.perf_counter()
-    import mnist_ref.cli  # noqa: F401  (what the command imports before it parses its arguments)
+    import mnist_ref_cli.commands  # noqa: F401  (what the command imports before it parses its arguments)
     from conformance.oracles.background import BackgroundAutograd
     from conformance.sandbox import Sandbox
 
@@ -95,7 +95,7 @@ def without_torch(directory: Path) -> dict[str, str]:
 def measure(target: str, runs: int, no_torch: dict[str, str]) -> list[dict]:
     """Rows of median milliseconds: the stages, their sum, the whole command and the difference;
     then the whole command in the environment ``no_torch``."""
-    command = [sys.executable, "-m", "mnist_ref.cli", "check", target, "--format", "json"]
+    command = [sys.executable, "-m", "mnist_ref_cli.commands", "check", target, "--format", "json"]
     stages: dict[str, list[float]] = {}
     whole, whole_without_torch, start = [], [], []
     for _ in range(runs):

@@ -37,7 +37,7 @@ def time_check(target: str, runs: int) -> dict:
     for _ in range(runs):
         started = time.perf_counter()
         completed = subprocess.run(
-            [sys.executable, "-m", "mnist_ref.cli", "check", target, "--format", "json"],
+            [sys.executable, "-m", "mnist_ref_cli.commands", "check", target, "--format", "json"],
             capture_output=True,
             text=True,
             check=False,

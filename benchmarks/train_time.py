@@ -28,7 +28,16 @@ TRAINING_SECONDS = re.compile(r"^trained in ([\d.]+) s", re.MULTILINE)
 def time_train(seed: int, directory: Path) -> dict:
     """Run `mnist-ref train --seed SEED` once; its wall time, reported numbers and epochs trained."""
     model = directory / f"model-seed{seed}.npz"
-    command = [sys.executable, "-m", "mnist_ref.cli", "train", "--seed", str(seed), "--out", str(model)]
+    command = [
+        sys.executable,
+        "-m",
+        "mnist_ref_cli.commands",
+        "train",
+        "--seed",
+        str(seed),
+        "--out",
+        str(model),
+    ]
     started = time.perf_counter()
     completed = subprocess.run(command, capture_output=True, text=True, check=False)
     wall = time.perf_counter() - started

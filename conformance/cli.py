@@ -1,4 +1,4 @@
-"""`mnist-ref check`: the command line of the harness (added to the `mnist-ref` group in mnist_ref.cli)."""
+"""`mnist-ref check`: the command line of the harness (added to the `mnist-ref` group in mnist_ref_cli)."""
 
 from __future__ import annotations
 

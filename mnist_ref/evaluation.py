@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mnist_ref.network import Params, predict
+from mnist_ref.network import Params, predict_layers
+from mnist_ref.spec import CLASSIC, NetworkSpec
 from mnist_ref.validation import check_labels
 
 
@@ -42,9 +43,10 @@ def confusion_matrix(labels: np.ndarray, predictions: np.ndarray, num_classes: i
     return confusion
 
 
-def evaluate(params: Params, X: np.ndarray, y: np.ndarray) -> Evaluation:
-    """Predict X (n_in, m) with the network and score the predictions against labels y (m,)."""
-    num_classes = params["W2"].shape[0]
+def evaluate(params: Params, X: np.ndarray, y: np.ndarray, spec: NetworkSpec = CLASSIC) -> Evaluation:
+    """Predict X (n_in, m) with the network of ``spec`` (the classic one unless told) and score the
+    predictions against labels y (m,)."""
+    num_classes = params[f"W{spec.depth}"].shape[0]
     labels = check_labels(y, num_classes)
-    predictions = predict(params, X)
+    predictions = predict_layers(spec, params, X)
     return Evaluation(labels, predictions, confusion_matrix(labels, predictions, num_classes))

@@ -4,36 +4,42 @@ The file holds plain arrays only (no pickles), so ``np.load`` can read it
 anywhere. Besides the parameters it records everything needed to evaluate the
 model the way it was trained::
 
-    format_version          1
-    W1, b1, W2, b2          the parameters, (h, n_in), (h, 1), (k, h), (k, 1)
-    n_in, hidden, n_out     the layer sizes, checked against the parameter shapes
+    format_version          2
+    W1, b1, ..., WL, bL     the parameters, (n_1, n_0), (n_1, 1), ..., (n_L, n_{L-1}), (n_L, 1)
+    network                 the NetworkSpec, as the JSON text of its [network] table; the parameter
+                            shapes are checked against its layers
     mean, std               (n_in, 1) input standardization, present only if it was used
     data_source, dev_fraction, seed, epochs, batch_size, lr, init
                             how the data was split and the network trained
     loss, train_accuracy, dev_accuracy
                             the training History, one value per epoch
+
+Files of format version 1, written before the family, hold the classic network with
+n_in, hidden, n_out instead of ``network``; they load as the classic spec of those widths.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 
 from mnist_ref.network import PARAM_NAMES, Params
+from mnist_ref.spec import CLASSIC, NetworkSpec, spec_from_table
 from mnist_ref.training import History, TrainConfig
-from mnist_ref.validation import check_params
+from mnist_ref.validation import check_layer_params
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 SIZE_KEYS = ("n_in", "hidden", "n_out")
 CONFIG_KEYS = ("seed", "epochs", "batch_size", "lr", "init")
 HISTORY_KEYS = ("loss", "train_accuracy", "dev_accuracy")
 DATA_KEYS = ("data_source", "dev_fraction")
-REQUIRED_KEYS = ("format_version", *PARAM_NAMES, *SIZE_KEYS, *CONFIG_KEYS, *HISTORY_KEYS, *DATA_KEYS)
+COMMON_KEYS = ("format_version", *CONFIG_KEYS, *HISTORY_KEYS, *DATA_KEYS)
 
 
 class ModelFileError(ValueError):
@@ -46,7 +52,8 @@ class TrainedModel:
 
     ``mean`` and ``std`` (n_in, 1) are the training set's pixel statistics when the
     inputs were standardized, else None; ``data_source`` names the data and
-    ``dev_fraction`` with ``config.seed`` reproduces the train/dev split.
+    ``dev_fraction`` with ``config.seed`` reproduces the train/dev split. ``spec`` is the
+    network; left out, it is the classic network of the parameters' widths.
     """
 
     params: Params
@@ -56,12 +63,17 @@ class TrainedModel:
     mean: np.ndarray | None = None
     std: np.ndarray | None = None
     history: History = field(default_factory=History)
+    spec: NetworkSpec | None = None
 
-    @property
-    def sizes(self) -> tuple[int, int, int]:
-        """(n_in, hidden, n_out), read off W1 (hidden, n_in) and W2 (n_out, hidden)."""
-        hidden, n_in = self.params["W1"].shape
-        return n_in, hidden, self.params["W2"].shape[0]
+    def __post_init__(self) -> None:
+        if self.spec is None:
+            object.__setattr__(self, "spec", classic_spec(self.params))
+
+
+def classic_spec(params: Params) -> NetworkSpec:
+    """The classic spec with the widths of W1 (hidden, n_in) and W2 (n_out, hidden)."""
+    hidden, n_in = params["W1"].shape
+    return replace(CLASSIC, layers=(n_in, hidden, params["W2"].shape[0]))
 
 
 def save_model(model: TrainedModel, path: str | os.PathLike[str]) -> Path:
@@ -88,12 +100,13 @@ def save_model(model: TrainedModel, path: str | os.PathLike[str]) -> Path:
 
 def model_arrays(model: TrainedModel) -> dict[str, np.ndarray]:
     """The named arrays that make up the model file (see the module docstring)."""
-    check_params(model.params)
+    check_layer_params(model.params, model.spec.depth)
+    check_widths(model.params, model.spec)
     config = model.config
     arrays = {
         "format_version": np.array(FORMAT_VERSION),
-        **model.params,
-        **dict(zip(SIZE_KEYS, map(np.array, model.sizes), strict=True)),
+        **{name: model.params[name] for name in model.spec.param_names},
+        "network": np.array(json.dumps(model.spec.to_table())),
         **{key: np.array(getattr(config, key)) for key in CONFIG_KEYS},
         **{key: np.array(getattr(model.history, key), dtype=np.float64) for key in HISTORY_KEYS},
         "data_source": np.array(model.data_source),
@@ -141,14 +154,9 @@ def model_from_arrays(arrays: dict[str, np.ndarray]) -> TrainedModel:
     if "format_version" not in arrays:
         raise ValueError("it has no format_version entry, so it was not written by mnist-ref")
     version = int(arrays["format_version"])
-    if version != FORMAT_VERSION:
-        raise ValueError(f"it has format version {version}, this mnist-ref reads version {FORMAT_VERSION}")
-    missing = [key for key in REQUIRED_KEYS if key not in arrays]
-    if missing:
-        raise ValueError(f"entries missing: {', '.join(missing)}")
-    params = {name: arrays[name] for name in PARAM_NAMES}
-    check_params(params)
-    check_sizes(params, {key: int(arrays[key]) for key in SIZE_KEYS})
+    if version not in (1, FORMAT_VERSION):
+        raise ValueError(f"it has format version {version}, this mnist-ref reads versions 1 and 2")
+    params, spec = classic_network(arrays) if version == 1 else network(arrays)
     mean, std = arrays.get("mean"), arrays.get("std")
     check_statistics(mean, std, params["W1"].shape[1])
     config = TrainConfig(
@@ -157,17 +165,52 @@ def model_from_arrays(arrays: dict[str, np.ndarray]) -> TrainedModel:
     )
     history = History(*(arrays[key].tolist() for key in HISTORY_KEYS))
     return TrainedModel(
-        params, config, str(arrays["data_source"]), float(arrays["dev_fraction"]), mean, std, history
+        params, config, str(arrays["data_source"]), float(arrays["dev_fraction"]), mean, std, history, spec
     )
 
 
+def network(arrays: dict[str, np.ndarray]) -> tuple[Params, NetworkSpec]:
+    """The parameters and spec of a file of the current format, checked against each other."""
+    require(arrays, (*COMMON_KEYS, "network"))
+    spec = spec_from_table(json.loads(str(arrays["network"])), "its network entry")
+    require(arrays, spec.param_names)
+    params = {name: arrays[name] for name in spec.param_names}
+    check_layer_params(params, spec.depth)
+    check_widths(params, spec)
+    return params, spec
+
+
+def classic_network(arrays: dict[str, np.ndarray]) -> tuple[Params, NetworkSpec]:
+    """The parameters of a version 1 file, checked against its n_in, hidden, n_out; the classic spec."""
+    require(arrays, (*COMMON_KEYS, *PARAM_NAMES, *SIZE_KEYS))
+    params = {name: arrays[name] for name in PARAM_NAMES}
+    check_layer_params(params, 2)
+    check_sizes(params, {key: int(arrays[key]) for key in SIZE_KEYS})
+    return params, classic_spec(params)
+
+
+def require(arrays: dict[str, np.ndarray], keys: tuple[str, ...]) -> None:
+    """ValueError naming the ``keys`` that ``arrays`` lacks."""
+    missing = [key for key in keys if key not in arrays]
+    if missing:
+        raise ValueError(f"entries missing: {', '.join(missing)}")
+
+
 def check_sizes(params: Params, sizes: dict[str, int]) -> None:
-    """The recorded n_in, hidden, n_out must match W1 (hidden, n_in) and W2 (n_out, hidden)."""
+    """A version 1 file's n_in, hidden, n_out must match W1 (hidden, n_in) and W2 (n_out, hidden)."""
     hidden, n_in = params["W1"].shape
     actual = {"n_in": n_in, "hidden": hidden, "n_out": params["W2"].shape[0]}
     for key, recorded in sizes.items():
         if recorded != actual[key]:
             raise ValueError(f"it records {key}={recorded} but its parameters have {key}={actual[key]}")
+
+
+def check_widths(params: Params, spec: NetworkSpec) -> None:
+    """The parameters' widths must be the spec's layers: W_l (n_l, n_{l-1})."""
+    widths = (params["W1"].shape[1], *(params[f"W{layer}"].shape[0] for layer in range(1, spec.depth + 1)))
+    if widths != spec.layers:
+        recorded, actual = ("-".join(map(str, sizes)) for sizes in (spec.layers, widths))
+        raise ValueError(f"it records layers {recorded} but its parameters have layers {actual}")
 
 
 def check_statistics(mean: np.ndarray | None, std: np.ndarray | None, n_in: int) -> None:

@@ -1,18 +1,19 @@
-"""Training the two-layer network: full-batch gradient descent or shuffled mini-batch SGD.
+"""Training a network of the family: full-batch gradient descent or shuffled mini-batches.
 
 One epoch visits every training sample once. With ``batch_size=0`` it is a
 single gradient step on the whole training set (what the classic notebooks do);
 otherwise the samples are shuffled, one permutation per epoch, and cut into
 consecutive batches of ``batch_size`` columns, one step each.
 
-The forward pass, gradients and update are the reference functions of
-:mod:`mnist_ref.network`; this module only orders the work and keeps score.
+The network is a NetworkSpec (the classic one of ``config.hidden`` units unless one is given); its
+forward pass and gradients are those of :mod:`mnist_ref.network`, its update step that of
+:mod:`mnist_ref.optimizers`. This module only orders the work and keeps score.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -21,13 +22,15 @@ from mnist_ref.network import (
     INIT_SCHEMES,
     Params,
     accuracy,
-    backward,
-    cross_entropy,
-    forward,
-    init_params,
-    predict,
+    backward_layers,
+    draw_layers,
+    forward_layers,
+    output_loss,
+    predict_layers,
     take_steps,
 )
+from mnist_ref.optimizers import Optimizer
+from mnist_ref.spec import CLASSIC, NetworkSpec
 from mnist_ref.validation import check_features, check_labels, float_dtype
 
 NUM_CLASSES = 10
@@ -39,6 +42,8 @@ more, and on a busy machine BLAS threads that wait for each other make training 
 @dataclass(frozen=True)
 class TrainConfig:
     """How to train: network width, epochs, batch size (0 = full batch), learning rate, seed, init scheme.
+
+    ``hidden`` is the width of the classic network, trained when ``train`` is given no spec.
 
     The defaults are the ``mnist-ref train`` defaults, chosen by trying batch
     sizes, learning rates and epochs: on the embedded digits (3,600 train, 400 dev)
@@ -69,7 +74,8 @@ class TrainingDiverged(ArithmeticError):
 
 @dataclass
 class History:
-    """Scores per epoch, one entry each: ``loss[e]`` is the mean training cross-entropy of epoch e.
+    """Scores per epoch, one entry each: ``loss[e]`` is the mean training loss of epoch e (the spec's
+    loss, cross-entropy for the classic network, without the L2 term).
 
     ``loss`` and ``train_accuracy`` are averaged over the epoch's samples, each
     scored with the parameters just before its batch's update (the usual running score).
@@ -115,20 +121,36 @@ def minibatches(
         yield X[:, batch], y[batch]
 
 
-def train_step(params: Params, X: np.ndarray, y: np.ndarray, lr: float) -> tuple[Params, np.ndarray]:
-    """One gradient step on the batch X (n_in, b), y (b,).
+def train_step(
+    params: Params,
+    X: np.ndarray,
+    y: np.ndarray,
+    lr: float,
+    spec: NetworkSpec = CLASSIC,
+    optimizer: Optimizer | None = None,
+) -> tuple[Params, np.ndarray]:
+    """One update step on the batch X (n_in, b), y (b,), by ``optimizer`` or, when None, plain SGD.
 
-    Returns the updated parameters and the batch's logits Z2 (k, b), computed with
+    Returns the updated parameters and the batch's logits Z_L (k, b), computed with
     the parameters before the update, from which the epoch is scored. Nothing is
     validated here: ``train`` checks the whole training set once, before the first step.
     """
-    cache = forward(params, X, validate=False)
-    steps = backward(params, cache, X, y, validate=False, scale=-lr)  # -lr * d_theta, fresh arrays
-    return take_steps(params, steps), cache.Z2
+    cache = forward_layers(spec, params, X, validate=False)
+    if optimizer is None:
+        steps = backward_layers(spec, params, cache, X, y, validate=False, scale=-lr)  # -lr * d_theta, fresh
+        return take_steps(params, steps), cache.Z[-1]
+    grads = backward_layers(spec, params, cache, X, y, validate=False)
+    return optimizer.update(params, grads, lr), cache.Z[-1]
 
 
 def train_epoch(
-    params: Params, X: np.ndarray, y: np.ndarray, config: TrainConfig, rng: np.random.Generator
+    params: Params,
+    X: np.ndarray,
+    y: np.ndarray,
+    config: TrainConfig,
+    rng: np.random.Generator,
+    spec: NetworkSpec = CLASSIC,
+    optimizer: Optimizer | None = None,
 ) -> tuple[Params, float, float]:
     """One pass over X (n_in, m), y (m,): returns new parameters, the mean loss and the training accuracy.
 
@@ -137,11 +159,12 @@ def train_epoch(
     """
     batch_logits, batch_labels = [], []
     for X_batch, y_batch in minibatches(X, y, config.batch_size, rng):
-        params, logits = train_step(params, X_batch, y_batch, config.lr)
+        params, logits = train_step(params, X_batch, y_batch, config.lr, spec, optimizer)
         batch_logits.append(logits)
         batch_labels.append(y_batch)
     logits, labels = np.hstack(batch_logits), np.concatenate(batch_labels)
-    return params, cross_entropy(logits, labels, validate=False), accuracy(logits.argmax(axis=0), labels)
+    epoch_loss = output_loss(spec, logits, labels, validate=False)
+    return params, epoch_loss, accuracy(logits.argmax(axis=0), labels)
 
 
 def train(
@@ -149,12 +172,16 @@ def train(
     y_train: np.ndarray,
     config: TrainConfig,
     *,
+    spec: NetworkSpec | None = None,
     X_dev: np.ndarray | None = None,
     y_dev: np.ndarray | None = None,
     progress: bool | None = None,
     on_epoch: Callable[[History], None] | None = None,
 ) -> tuple[Params, History]:
     """Train a fresh network on X_train (n_in, m), y_train (m,); return its parameters and History.
+
+    The network is ``spec``, whose layers must start with n_in and end with the 10 classes; without
+    one, the classic network of ``config.hidden`` units.
 
     The parameters have X_train's dtype (float32 stays float32; other dtypes
     compute in float64). ``config.seed`` seeds one generator that draws the
@@ -172,20 +199,23 @@ def train(
     from tqdm import tqdm  # here, not at the top: `mnist-ref check` imports this module and needs no bar
 
     check_training_data(X_train, y_train, X_dev, y_dev)
+    spec = replace(CLASSIC, layers=(X_train.shape[0], config.hidden, NUM_CLASSES)) if spec is None else spec
+    check_spec_fits(spec, X_train.shape[0])
     dtype = float_dtype(X_train.dtype)
     X = np.asfortranarray(X_train, dtype=dtype)
     y = np.asarray(y_train, dtype=np.int64)
     X_dev = None if X_dev is None else np.asarray(X_dev, dtype=dtype)
     rng = np.random.default_rng(config.seed)
-    params = init_params(X.shape[0], config.hidden, NUM_CLASSES, seed=rng, scheme=config.init, dtype=dtype)
+    params = draw_layers(spec.layers, seed=rng, scheme=config.init, dtype=dtype)
+    optimizer = None if spec.optimizer == "sgd" else Optimizer(spec)
     history = History()
     hide_bar = None if progress is None else not progress
     bar = tqdm(range(1, config.epochs + 1), desc="training", unit="epoch", disable=hide_bar)
     with threadpool_limits(limits=BLAS_THREADS, user_api="blas"), np.errstate(over="raise", invalid="raise"):
         for epoch in bar:
             try:
-                params, epoch_loss, train_accuracy = train_epoch(params, X, y, config, rng)
-                dev_accuracy = None if X_dev is None else accuracy(predict(params, X_dev), y_dev)
+                params, epoch_loss, train_accuracy = train_epoch(params, X, y, config, rng, spec, optimizer)
+                dev_accuracy = None if X_dev is None else accuracy(predict_layers(spec, params, X_dev), y_dev)
             except FloatingPointError as error:
                 raise TrainingDiverged(
                     f"training diverged in epoch {epoch} ({error}); try a learning rate below {config.lr}"
@@ -207,3 +237,12 @@ def check_training_data(
         raise ValueError(f"{y_train.size} training labels for {X_train.shape[1]} training columns")
     if (X_dev is None) != (y_dev is None):
         raise ValueError("give both X_dev and y_dev, or neither")
+
+
+def check_spec_fits(spec: NetworkSpec, n_in: int) -> None:
+    """The spec's layers must take the data's n_in inputs and give the NUM_CLASSES classes."""
+    if spec.layers[0] != n_in or spec.layers[-1] != NUM_CLASSES:
+        raise ValueError(
+            f"layers {'-'.join(map(str, spec.layers))} do not fit the data: "
+            f"the first must be its {n_in} inputs and the last its {NUM_CLASSES} classes"
+        )

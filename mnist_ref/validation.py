@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
 
 FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
@@ -44,33 +46,52 @@ def check_features(X: np.ndarray, n_in: int, dtype: np.dtype | None = None) -> N
 
 def check_params(params: dict[str, np.ndarray]) -> None:
     """W1 (h, n_in), b1 (h, 1), W2 (k, h), b2 (k, 1), all finite, one floating dtype."""
-    missing = {"W1", "b1", "W2", "b2"} - params.keys()
+    check_layer_params(params, 2)
+
+
+def check_layer_params(params: dict[str, np.ndarray], depth: int) -> None:
+    """W1 (n_1, n_0), b1 (n_1, 1), ..., W{depth} (n_L, n_{L-1}), b{depth} (n_L, 1): each layer's input is
+    the previous layer's output; all finite, one floating dtype."""
+    names = layer_names(depth)
+    missing = set(names) - params.keys()
     if missing:
         raise ValueError(f"parameters missing: {sorted(missing)}")
-    W1, b1, W2, b2 = params["W1"], params["b1"], params["W2"], params["b2"]
-    if W1.ndim != 2 or W2.ndim != 2:
-        raise ValueError(f"W1 and W2 must be 2-D, got shapes {W1.shape} and {W2.shape}")
-    h, k = W1.shape[0], W2.shape[0]
-    expected = {"b1": (h, 1), "W2": (k, h), "b2": (k, 1)}
-    for name, shape in expected.items():
-        if params[name].shape != shape:
-            raise ValueError(f"{name} must have shape {shape}, got {params[name].shape}")
-    dtypes = {p.dtype for p in (W1, b1, W2, b2)}
+    weights = [params[name] for name in names[0::2]]
+    if any(W.ndim != 2 for W in weights):
+        shapes = " and ".join(str(W.shape) for W in weights)
+        raise ValueError(f"{' and '.join(names[0::2])} must be 2-D, got shapes {shapes}")
+    for layer, W in enumerate(weights, start=1):
+        expected = {f"b{layer}": (W.shape[0], 1)}
+        if layer < depth:
+            expected[f"W{layer + 1}"] = (weights[layer].shape[0], W.shape[0])
+        for name, shape in expected.items():
+            if params[name].shape != shape:
+                raise ValueError(f"{name} must have shape {shape}, got {params[name].shape}")
+    dtypes = {params[name].dtype for name in names}
     if len(dtypes) != 1 or dtypes.pop() not in FLOAT_DTYPES:
         raise ValueError("parameters must all be float32 or all be float64")
-    for name in ("W1", "b1", "W2", "b2"):
+    for name in names:
         if not all_finite(params[name]):
             raise ValueError(f"{name} contains NaN or infinite values")
 
 
 def check_grads(grads: dict[str, np.ndarray], params: dict[str, np.ndarray]) -> None:
-    """dW1, db1, dW2, db2 must each have the shape and dtype of their parameter W1, b1, W2, b2."""
-    for name in ("W1", "b1", "W2", "b2"):
-        param, grad = params[name], grads["d" + name]
+    """Each gradient d{name} (dW1, db1, ...) must have the shape and dtype of its parameter {name}."""
+    for name, param in params.items():
+        grad = grads["d" + name]
         if grad.shape != param.shape:
             raise ValueError(f"d{name} has shape {grad.shape}, expected {param.shape} like {name}")
         if grad.dtype != param.dtype:
             raise ValueError(f"d{name} has dtype {grad.dtype}, expected {param.dtype} like {name}")
+
+
+@cache
+def layer_names(depth: int) -> tuple[str, ...]:
+    """("W1", "b1", ..., "W{depth}", "b{depth}"): the parameters of a network of ``depth`` weight layers.
+
+    Cached: the checks of every forward and backward pass ask for it.
+    """
+    return tuple(f"{kind}{layer}" for layer in range(1, depth + 1) for kind in ("W", "b"))
 
 
 def all_finite(values: np.ndarray) -> bool:

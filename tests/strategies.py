@@ -14,6 +14,8 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from mnist_ref import Params, init_params
+from mnist_ref.network import draw_layers
+from mnist_ref.spec import ACTIVATIONS, LOSSES_FOR_OUTPUT, OPTIMIZERS, NetworkSpec
 
 FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 TOLERANCE_SAFETY = 4
@@ -105,3 +107,68 @@ def finite_difference_step() -> float:
 def finite_difference_tolerance(magnitude: float) -> float:
     """Absolute error of a float64 central difference along a unit direction: ~ eps ** (2/3) * magnitude."""
     return TOLERANCE_SAFETY * float(np.finfo(np.float64).eps) ** (2 / 3) * magnitude
+
+
+# the family: specs of any depth, activation, output and loss, L2 and optimizer
+
+
+def output_and_loss() -> st.SearchStrategy[tuple[str, str]]:
+    """Every possible (output, loss) pair."""
+    pairs = [(output, loss) for output, losses in LOSSES_FOR_OUTPUT.items() for loss in losses]
+    return st.sampled_from(pairs)
+
+
+@st.composite
+def specs(draw: st.DrawFn, max_width: int = 6) -> NetworkSpec:
+    """Specs of 1-4 hidden layers, inputs and hidden widths of 1-``max_width``, 2-6 classes, any activation,
+    output and loss, L2 of 0 to 1, and any optimizer with drawn hyperparameters."""
+    hidden_layers = draw(st.integers(1, 4))
+    widths = draw(st.lists(st.integers(1, max_width), min_size=hidden_layers + 1, max_size=hidden_layers + 1))
+    output, loss = draw(output_and_loss())
+    activation, optimizer = draw(st.sampled_from(ACTIVATIONS)), draw(st.sampled_from(OPTIMIZERS))
+    hyperparameters = {}
+    if activation == "leaky_relu":
+        hyperparameters["leaky_slope"] = draw(st.floats(0.01, 0.5))
+    if optimizer == "momentum":
+        hyperparameters["momentum"] = draw(st.floats(0.0, 0.99))
+    if optimizer == "adam":
+        hyperparameters["beta1"] = draw(st.floats(0.0, 0.99))
+        hyperparameters["beta2"] = draw(st.floats(0.5, 0.999))
+        hyperparameters["epsilon"] = draw(st.sampled_from([1e-8, 1e-3]))
+    return NetworkSpec(
+        layers=(*widths, draw(st.integers(2, 6))),
+        activation=activation,
+        output=output,
+        loss=loss,
+        l2=draw(st.sampled_from([0.0, 0.1, 1.0])),
+        optimizer=optimizer,
+        **hyperparameters,
+    )
+
+
+@dataclass(frozen=True)
+class FamilyNetwork:
+    """A spec's parameters, a batch X (n_0, m) and labels y (m,), all reproducible from the seed."""
+
+    spec: NetworkSpec
+    dtype: np.dtype
+    seed: int
+    params: Params = field(repr=False)
+    X: np.ndarray = field(repr=False)
+    y: np.ndarray = field(repr=False)
+
+
+def make_family_network(spec: NetworkSpec, dtype: np.dtype, seed: int, m: int) -> FamilyNetwork:
+    """Xavier weights, biases ~ N(0, 0.25), X ~ N(0, 1) of shape (n_0, m), uniform labels (m,)."""
+    rng = np.random.default_rng(seed)
+    params = draw_layers(spec.layers, seed=rng, scheme="xavier", dtype=dtype)
+    for layer, width in enumerate(spec.layers[1:], start=1):
+        params[f"b{layer}"] = (0.5 * rng.standard_normal((width, 1))).astype(dtype)
+    X = rng.standard_normal((spec.layers[0], m)).astype(dtype)
+    y = rng.integers(0, spec.layers[-1], m)
+    return FamilyNetwork(spec, np.dtype(dtype), seed, params, X, y)
+
+
+def family_networks(dtypes: st.SearchStrategy[np.dtype] = float_dtypes) -> st.SearchStrategy[FamilyNetwork]:
+    """Random small networks of drawn specs with a batch of 1-6 samples, in a drawn dtype."""
+    return st.builds(make_family_network, specs(), dtypes, seeds, st.integers(1, 6))

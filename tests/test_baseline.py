@@ -15,7 +15,7 @@ from conformance.baseline import Baseline, BaselineError, compare, load_baseline
 from conformance.checks import ALL_CHECKS
 from conformance.report import render_json
 from conformance.report.model import CheckResult, Report
-from mnist_ref.cli import main
+from mnist_ref_cli.commands import main
 
 STATUSES = ("pass", "fail", "error", "skip")
 VARIANT = VARIANTS["classic_db2_scalar"]  # fails db2 and train; every other component passes or is skipped

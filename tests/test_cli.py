@@ -15,11 +15,11 @@ from click.testing import CliRunner, Result
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mnist_ref.cli import main
 from mnist_ref.model_io import TrainedModel, save_model
 from mnist_ref.network import init_params
 from mnist_ref.plots import PLOT_FILE_NAMES, choose_samples
 from mnist_ref.training import TrainConfig
+from mnist_ref_cli.commands import main
 
 ROWS = 300
 QUICK_TRAIN = ("--epochs", "5", "--batch-size", "16", "--no-progress")
@@ -221,7 +221,7 @@ def test_help_and_import_do_not_load_plotting_or_torch() -> None:
         "import sys\n"
         "from click.testing import CliRunner\n"
         "import mnist_ref\n"
-        "from mnist_ref.cli import main\n"
+        "from mnist_ref_cli.commands import main\n"
         "assert CliRunner().invoke(main, ['train', '--help']).exit_code == 0\n"
         "print(sorted({'matplotlib', 'pandas', 'torch'} & sys.modules.keys()))\n"
     )
@@ -280,7 +280,7 @@ def test_the_program_exits_with_the_command_status_and_all_its_output(tmp_path: 
     buffered = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}
 
     def program(*args: str) -> subprocess.CompletedProcess:
-        command = [sys.executable, "-m", "mnist_ref.cli", "check", *args]
+        command = [sys.executable, "-m", "mnist_ref_cli.commands", "check", *args]
         return subprocess.run(command, capture_output=True, text=True, env=buffered)
 
     checked = program(str(target), "--format", "json", "--examples", "1")

@@ -19,7 +19,7 @@ from grading_fixtures import KILLS_ITS_GRADER, MEMORY_HOG, Expected, write_big_c
 
 from conformance.report.model import COMPONENTS
 from conformance.sandbox.confine import LANDLOCK, isolation
-from mnist_ref.cli import main
+from mnist_ref_cli.commands import main
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 QUICK = ("--jobs", "2", "--examples", "4", "--timeout", "3", "--memory-mb", "512")

@@ -22,7 +22,7 @@ from grading_fixtures import KILLS_ITS_GRADER, write_small_class
 from conformance.files import only_writer
 from conformance.grading.results import ResultStore
 from conformance.sandbox.confine import SWITCH_VARIABLE
-from mnist_ref.cli import main
+from mnist_ref_cli.commands import main
 
 SETTINGS = ("--examples", "4", "--timeout", "3")
 CLASS_SIZE = 7
@@ -87,7 +87,7 @@ def start_grading(small_class: Path, out: Path) -> subprocess.Popen:
     command = [
         sys.executable,
         "-m",
-        "mnist_ref.cli",
+        "mnist_ref_cli.commands",
         "grade",
         str(small_class),
         "--out",
@@ -209,7 +209,15 @@ def test_the_pool_workers_die_with_a_grading_process_killed_outright(tmp_path: P
     for name in ("ann", "ben", "cat"):
         (hanging / name).mkdir(parents=True)
         write_variant(VARIANTS["classic_relu_hangs"], hanging / name)
-    command = [sys.executable, "-m", "mnist_ref.cli", "grade", str(hanging), "--out", str(tmp_path / "out")]
+    command = [
+        sys.executable,
+        "-m",
+        "mnist_ref_cli.commands",
+        "grade",
+        str(hanging),
+        "--out",
+        str(tmp_path / "out"),
+    ]
     process = subprocess.Popen(
         [*command, "--jobs", "2", "--timeout", "60", "--no-progress"],
         stdout=subprocess.DEVNULL,

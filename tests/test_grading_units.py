@@ -39,7 +39,7 @@ from conformance.grading.submissions import Submission, SubmissionsError, find_s
 from conformance.grading.summary import render_summary
 from conformance.grading.worker import relative_to_staging
 from conformance.report.model import COMPONENTS, CheckResult, Report
-from mnist_ref.cli import main
+from mnist_ref_cli.commands import main
 
 SETTINGS = GradingSettings(seed=0, examples=4, timeout=3.0)
 STATUSES = ("pass", "fail", "error", "skip")

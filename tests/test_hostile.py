@@ -35,7 +35,7 @@ from corpus import VARIANTS, write_variant
 import mnist_ref
 from conformance.report.model import COMPONENTS
 from conformance.sandbox.confine import LANDLOCK, SWITCH_VARIABLE, isolation
-from mnist_ref.cli import main
+from mnist_ref_cli.commands import main
 
 pytestmark = pytest.mark.skipif(isolation() != LANDLOCK, reason="the kernel offers no Landlock ABI 6")
 

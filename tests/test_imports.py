@@ -20,7 +20,7 @@ LIGHT_MODULES = (
     "mnist_ref.data",
     "mnist_ref.evaluation",
     "mnist_ref.model_io",
-    "mnist_ref.cli",
+    "mnist_ref_cli.commands",
     "conformance.runner",
 )
 """What `mnist-ref train`, `evaluate` and `check` import before they run (the check imports its runner)."""
@@ -49,6 +49,20 @@ def test_importing_loads_no_heavy_library(module: str) -> None:
     loaded = packages_loaded_by(f"import {module}")
     assert "numpy" in loaded
     assert not loaded & HEAVY, f"importing {module} loads {sorted(loaded & HEAVY)}"
+
+
+def test_the_reference_imports_nothing_from_the_harness() -> None:
+    """Every module of mnist_ref, imported in one fresh interpreter, leaves conformance unloaded."""
+    every_module = (
+        "import importlib, pkgutil, mnist_ref\n"
+        "for module in pkgutil.walk_packages(mnist_ref.__path__, 'mnist_ref.'):\n"
+        "    importlib.import_module(module.name)"
+    )
+    loaded = modules_loaded_by(every_module)
+    assert {"mnist_ref.network", "mnist_ref.training", "mnist_ref.plots", "mnist_ref.data"} <= loaded
+    assert not {name for name in loaded if name.split(".")[0] == "conformance"}
+    # the command line sits above both: it is what brings the harness in
+    assert "conformance.cli" in modules_loaded_by("import mnist_ref_cli.commands")
 
 
 def test_the_heavy_libraries_load_where_they_are_needed() -> None:
@@ -81,12 +95,12 @@ def test_the_torch_helper_process_loads_no_adapters() -> None:
 
 
 def test_the_command_line_imports_what_train_and_evaluate_need_when_they_run(tmp_path) -> None:
-    assert not modules_loaded_by("import mnist_ref.cli") & COMMAND_ONLY
+    assert not modules_loaded_by("import mnist_ref_cli.commands") & COMMAND_ONLY
     not_a_model = tmp_path / "model.npz"
     not_a_model.write_bytes(b"not a model")
     evaluate = (
         "from click.testing import CliRunner\n"
-        "from mnist_ref.cli import main\n"
+        "from mnist_ref_cli.commands import main\n"
         f"assert CliRunner().invoke(main, ['evaluate', '--model', {str(not_a_model)!r}]).exit_code == 2"
     )
     assert modules_loaded_by(evaluate) >= COMMAND_ONLY
@@ -101,7 +115,7 @@ def test_mnist_ref_check_imports_the_adapters_only_for_a_mapping(tmp_path) -> No
         return "\n".join(
             [
                 "from click.testing import CliRunner",
-                "from mnist_ref.cli import main",
+                "from mnist_ref_cli.commands import main",
                 f"CliRunner().invoke(main, {arguments})",
             ]
         )

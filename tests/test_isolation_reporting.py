@@ -16,7 +16,7 @@ from corpus import VARIANTS, write_variant
 from conformance.runner import ISOLATION_NOTICE, run_checks
 from conformance.sandbox import Sandbox
 from conformance.sandbox.confine import LANDLOCK, PROCESS_ONLY, SWITCH_VARIABLE, isolation
-from mnist_ref.cli import main
+from mnist_ref_cli.commands import main
 
 FAST = ("--examples", "2", "--timeout", "3")
 

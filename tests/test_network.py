@@ -224,7 +224,7 @@ def test_init_params_is_reproducible_from_its_seed(size, dtype, seed, seed_offse
 
 def test_init_params_rejects_unknown_schemes_and_empty_layers():
     with pytest.raises(ValueError, match="scheme must be one of"):
-        init_params(4, 3, 2, scheme="xavier")
+        init_params(4, 3, 2, scheme="lecun")
     with pytest.raises(ValueError, match="hidden must be a positive integer, got 0"):
         init_params(4, 0, 2)
 

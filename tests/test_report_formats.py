@@ -31,7 +31,7 @@ from conformance.report.junit import xml_safe
 from conformance.report.markdown import escape_markdown, render_markdown
 from conformance.report.model import COMPONENTS, CheckResult, Report
 from conformance.runner import run_checks
-from mnist_ref.cli import main
+from mnist_ref_cli.commands import main
 
 TRACEBACK = (
     'Traceback (most recent call last):\n  File "hw.py", line 3, in ReLU\n'

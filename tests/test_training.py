@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import replace
 
@@ -14,6 +15,7 @@ from mnist_ref import model_io
 from mnist_ref.evaluation import confusion_matrix, evaluate
 from mnist_ref.model_io import ModelFileError, TrainedModel, load_model, save_model
 from mnist_ref.network import backward, forward, init_params, loss, predict, sgd_update
+from mnist_ref.spec import CLASSIC, NetworkSpec
 from mnist_ref.training import (
     History,
     TrainConfig,
@@ -221,7 +223,7 @@ def test_model_file_round_trip(tmp_path, dtype: type, standardized: bool) -> Non
     model = trained_model(dtype, standardized)
     path = save_model(model, tmp_path / "nested" / "model.npz")
     loaded = load_model(path)
-    assert loaded.sizes == (N_IN, QUICK.hidden, 10)
+    assert loaded.spec == replace(CLASSIC, layers=(N_IN, QUICK.hidden, 10))
     for name, value in model.params.items():
         assert loaded.params[name].dtype == np.dtype(dtype)
         np.testing.assert_array_equal(loaded.params[name], value)
@@ -235,11 +237,18 @@ def test_model_file_round_trip(tmp_path, dtype: type, standardized: bool) -> Non
         assert loaded.mean is None and loaded.std is None
 
 
-def test_model_file_records_its_sizes(tmp_path) -> None:
+def test_model_file_records_its_network(tmp_path) -> None:
     path = save_model(trained_model(), tmp_path / "model.npz")
     with np.load(path) as npz:
-        assert (int(npz["n_in"]), int(npz["hidden"]), int(npz["n_out"])) == (N_IN, QUICK.hidden, 10)
-        assert int(npz["format_version"]) == model_io.FORMAT_VERSION
+        assert json.loads(str(npz["network"])) == {
+            "layers": [N_IN, QUICK.hidden, 10],
+            "activation": "relu",
+            "output": "softmax",
+            "loss": "cross_entropy",
+            "l2": 0.0,
+            "optimizer": "sgd",
+        }
+        assert int(npz["format_version"]) == model_io.FORMAT_VERSION == 2
 
 
 def test_saving_replaces_the_old_file_and_leaves_no_temporary_file(tmp_path) -> None:
@@ -247,7 +256,7 @@ def test_saving_replaces_the_old_file_and_leaves_no_temporary_file(tmp_path) -> 
     path.write_bytes(b"old model")
     save_model(trained_model(), path)
     assert os.listdir(tmp_path) == ["model.npz"]
-    assert load_model(path).sizes == (N_IN, QUICK.hidden, 10)
+    assert load_model(path).spec.layers == (N_IN, QUICK.hidden, 10)
 
 
 def test_missing_model_file_is_named_in_the_error(tmp_path) -> None:
@@ -284,8 +293,12 @@ def rewrite(path, **changes) -> None:
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"hidden": np.array(99)}, f"records hidden=99 but its parameters have hidden={QUICK.hidden}"),
-        ({"format_version": np.array(2)}, "format version 2, this mnist-ref reads version 1"),
+        (
+            {"network": np.array('{"layers": [20, 99, 10]}')},
+            f"records layers 20-99-10 but its parameters have layers 20-{QUICK.hidden}-10",
+        ),
+        ({"network": np.array('{"loss": "hinge"}')}, "its network entry: loss must be one of"),
+        ({"format_version": np.array(3)}, "format version 3, this mnist-ref reads versions 1 and 2"),
         ({"format_version": None}, "not written by mnist-ref"),
         ({"b2": None}, "entries missing: b2"),
         ({"b1": np.zeros((3, 1), dtype=np.float32)}, "b1 must have shape"),
@@ -310,3 +323,51 @@ def test_model_arrays_hold_no_python_objects() -> None:
 
 def test_history_counts_epochs() -> None:
     assert History(loss=[1.0, 0.5], train_accuracy=[0.1, 0.2]).epochs == 2
+
+
+def version_1_arrays(model: TrainedModel) -> dict[str, np.ndarray]:
+    """The arrays of ``model`` as mnist-ref wrote them before the family: sizes instead of a network."""
+    arrays = {name: value for name, value in model_io.model_arrays(model).items() if name != "network"}
+    n_in, hidden, n_out = model.spec.layers
+    return {**arrays, "format_version": np.array(1), "n_in": np.array(n_in), "hidden": np.array(hidden),
+            "n_out": np.array(n_out)}  # fmt: skip
+
+
+def test_a_model_file_of_version_1_loads_as_the_classic_network(tmp_path) -> None:
+    model = trained_model()
+    path = tmp_path / "old.npz"
+    np.savez(path, **version_1_arrays(model))
+    loaded = load_model(path)
+    assert loaded.spec == replace(CLASSIC, layers=(N_IN, QUICK.hidden, 10))
+    for name, value in model.params.items():
+        np.testing.assert_array_equal(loaded.params[name], value)
+    np.savez(path, **{**version_1_arrays(model), "hidden": np.array(99)})
+    with pytest.raises(
+        ModelFileError, match=f"records hidden=99 but its parameters have hidden={QUICK.hidden}"
+    ):
+        load_model(path)
+
+
+def test_a_trained_variant_keeps_its_spec_in_the_model_file(tmp_path) -> None:
+    spec = NetworkSpec(layers=(N_IN, 12, 8, 10), activation="tanh", l2=1e-3, optimizer="adam", beta2=0.99)
+    X, y = blobs(120)
+    params, history = train(X, y, replace(QUICK, init="xavier", lr=0.01), spec=spec, progress=False)
+    assert history.train_accuracy[-1] > 0.9
+    assert [params[name].shape for name in spec.param_names] == [
+        (12, N_IN), (12, 1), (8, 12), (8, 1), (10, 8), (10, 1)
+    ]  # fmt: skip
+    path = save_model(
+        TrainedModel(params, QUICK, "blobs", 0.1, spec=spec, history=history), tmp_path / "m.npz"
+    )
+    loaded = load_model(path)
+    assert loaded.spec == spec
+    X_new, y_new = blobs(100, seed=1)
+    assert evaluate(loaded.params, X_new, y_new, loaded.spec).accuracy > 0.9
+
+
+def test_a_spec_that_does_not_fit_the_data_is_refused() -> None:
+    X, y = blobs(40)
+    with pytest.raises(
+        ValueError, match=f"layers 784-16-10 do not fit the data: the first must be its {N_IN}"
+    ):
+        train(X, y, QUICK, spec=NetworkSpec(layers=(784, 16, 10)), progress=False)

@@ -1,4 +1,4 @@
-"""``mnist-ref grade`` and ``mnist-ref grade-merge`` (added to the ``mnist-ref`` group in mnist_ref.cli).
+"""``mnist-ref grade`` and ``mnist-ref grade-merge`` (added to the ``mnist-ref`` group in mnist_ref_cli).
 
 Two flat commands rather than a ``grade`` group with a default subcommand: ``grade
 SUBMISSIONS`` stays the short common case, and a class folder that happens to be named

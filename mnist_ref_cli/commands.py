@@ -16,6 +16,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,7 +26,10 @@ import numpy as np
 from conformance.cli import check_command
 from conformance.grading.commands import grade_command, grade_merge_command
 from mnist_ref import __version__
+from mnist_ref.network import INIT_SCHEMES
+from mnist_ref.spec import CLASSIC, NetworkSpec
 from mnist_ref.training import History, TrainConfig, TrainingDiverged, train
+from mnist_ref_cli.network_options import checking_the_classic_network, network_options
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -78,7 +82,19 @@ plots_option = click.option(
 
 @main.command("train")
 @data_option
-@click.option("--hidden", type=click.IntRange(min=1), default=DEFAULTS.hidden, help="Hidden-layer units.")
+@click.option(
+    "--hidden",
+    type=click.IntRange(min=1),
+    help=f"Hidden-layer units of the classic network (--layers 784,H,10). [default: {DEFAULTS.hidden}]",
+)
+@network_options
+@click.option(
+    "--init",
+    type=click.Choice(INIT_SCHEMES),
+    default=DEFAULTS.init,
+    help="Initial weights: he N(0, 2/fan_in), xavier N(0, 2/(fan_in+fan_out)) with zero biases, or the"
+    " classic notebooks' uniform(-0.5, 0.5) for weights and biases.",
+)
 @click.option("--epochs", type=click.IntRange(min=1), default=DEFAULTS.epochs, help="Passes over the data.")
 @click.option(
     "--batch-size",
@@ -115,7 +131,9 @@ plots_option = click.option(
 )
 def train_command(
     data: Path | None,
-    hidden: int,
+    hidden: int | None,
+    spec: NetworkSpec | None,
+    init: str,
     epochs: int,
     batch_size: int,
     lr: float,
@@ -136,6 +154,8 @@ def train_command(
     Examples:
       mnist-ref train --plots plots/
       mnist-ref train --data mnist/ --standardize --lr 0.05 --out big.npz
+      mnist-ref train --layers 784,256,128,10 --activation tanh --optimizer adam --lr 0.001
+      mnist-ref train --spec course.toml                # its [network] table: layers = [784, 30, 10], ...
     """
     from tqdm import tqdm
 
@@ -143,7 +163,10 @@ def train_command(
     from mnist_ref.evaluation import evaluate
     from mnist_ref.model_io import TrainedModel, save_model
 
-    config = TrainConfig(hidden=hidden, epochs=epochs, batch_size=batch_size, lr=lr, seed=seed)
+    spec = mnist_spec(spec, hidden)
+    config = TrainConfig(
+        hidden=spec.layers[1], epochs=epochs, batch_size=batch_size, lr=lr, seed=seed, init=init
+    )
     with one_line_errors():
         mnist = load_mnist(data, seed=seed)
         splits = make_splits(
@@ -151,21 +174,23 @@ def train_command(
         )
     click.echo(f"data: {splits.source}")
     click.echo(f"{splits.y_train.size} train, {splits.y_dev.size} dev and {splits.y_test.size} test digits")
+    click.echo(f"network: {spec.describe()}")
     started = time.perf_counter()
     with one_line_errors():
         params, history = train(
             splits.X_train,
             splits.y_train,
             config,
+            spec=spec,
             X_dev=splits.X_dev,
             y_dev=splits.y_dev,
             progress=False if no_progress else None,
             on_epoch=lambda so_far: tqdm.write(epoch_line(so_far, config.epochs)),
         )
     click.echo(f"trained in {time.perf_counter() - started:.1f} s")
-    evaluation = evaluate(params, splits.X_test, splits.y_test)
+    evaluation = evaluate(params, splits.X_test, splits.y_test, spec)
     click.echo(f"test accuracy: {accuracy_summary(evaluation)}")
-    model = TrainedModel(params, config, splits.source, DEV_FRACTION, splits.mean, splits.std, history)
+    model = TrainedModel(params, config, splits.source, DEV_FRACTION, splits.mean, splits.std, history, spec)
     try:
         saved = save_model(model, out)
     except OSError as error:
@@ -173,6 +198,25 @@ def train_command(
     click.echo(f"model saved to {saved}")
     if plots is not None:
         write_plots(plots, history, evaluation, to_columns(mnist.test_images))
+
+
+def mnist_spec(spec: NetworkSpec | None, hidden: int | None) -> NetworkSpec:
+    """The network to train: the spec of the network options, or the classic one of ``hidden`` units.
+
+    CommandError when both are given, or when the layers do not go from the 784 pixels to the 10 classes.
+    """
+    from mnist_ref.data import NUM_CLASSES, PIXELS
+
+    if spec is not None and hidden is not None:
+        raise CommandError("--hidden is the classic network's width; with other network options use --layers")
+    if spec is None:
+        return replace(CLASSIC, layers=(PIXELS, hidden or DEFAULTS.hidden, NUM_CLASSES))
+    if (spec.layers[0], spec.layers[-1]) != (PIXELS, NUM_CLASSES):
+        widths = ",".join(map(str, spec.layers))
+        raise CommandError(
+            f"--layers {widths}: MNIST needs {PIXELS} inputs first, {NUM_CLASSES} classes last"
+        )
+    return spec
 
 
 @main.command("download")
@@ -231,7 +275,8 @@ def evaluate_command(model_path: Path, data: Path | None, plots: Path | None) ->
     with one_line_errors():
         model = load_model(model_path)
         mnist = load_mnist(data, seed=model.config.seed)
-    n_in, hidden, n_out = model.sizes
+    layers = model.spec.layers
+    n_in, n_out = layers[0], layers[-1]
     if (n_in, n_out) != (PIXELS, NUM_CLASSES):
         raise CommandError(
             f"{model_path} maps {n_in} inputs to {n_out} classes; "
@@ -239,8 +284,9 @@ def evaluate_command(model_path: Path, data: Path | None, plots: Path | None) ->
         )
     dtype = model.params["W1"].dtype
     X_test = to_columns(mnist.test_images, mean=model.mean, std=model.std, dtype=dtype)
-    evaluation = evaluate(model.params, X_test, mnist.test_labels)
-    click.echo(f"model: {model_path} ({n_in}-{hidden}-{n_out}, {dtype}, {model.history.epochs} epochs)")
+    evaluation = evaluate(model.params, X_test, mnist.test_labels, model.spec)
+    click.echo(f"model: {model_path} ({'-'.join(map(str, layers))}, {dtype}, {model.history.epochs} epochs)")
+    click.echo(f"network: {model.spec.describe()}")
     click.echo(f"trained on: {model.data_source}")
     click.echo(f"evaluated on: {mnist.source}")
     click.echo(f"test accuracy: {accuracy_summary(evaluation)}")
@@ -327,8 +373,8 @@ def confusion_cell(count: int, on_diagonal: bool) -> str:
     return str(count) if count else "[dim]0[/dim]"
 
 
-main.add_command(check_command)
-main.add_command(grade_command)
+main.add_command(checking_the_classic_network(check_command))
+main.add_command(checking_the_classic_network(grade_command))
 main.add_command(grade_merge_command)
 
 
