@@ -34,6 +34,11 @@ import numpy as np
 SAFETY = 32.0
 """Multiple of the unit roundoff a correct implementation may be off by."""
 
+STABILISER = 1e-7
+"""The largest change a numerical safeguard may make to a probability: a softmax written as
+e / (sum(e) + 1e-8), or probabilities clipped to [1e-8, 1]. Accepted in softmax and carried into
+the gradients, where it moves an entry by at most this times the entry's scale."""
+
 PROJECTION_SIGMAS = 5.0
 """Standard deviations allowed for rounding noise projected onto a random direction."""
 
@@ -79,7 +84,8 @@ def gradient_floor(
     to far below its terms, so A1 is off by a few ulps of their random-walk size,
     sqrt(W1**2 @ X**2 + b1**2). Carried through the
     products, these set a floor for ``name`` ("dW1", "db1", "dW2", "db2") that ``max|expected|``
-    alone misses. Shapes in column layout: params, X (784, m), A1 (h, m), dZ2 (10, m).
+    alone misses; a softmax safeguard (STABILISER) moves dZ2 by as much again, carried the same way.
+    Shapes in column layout: params, X (784, m), A1 (h, m), dZ2 (10, m).
     """
     m = X.shape[1]
     back = float(np.max(np.abs(params["W2"]).sum(axis=0), initial=0.0))  # |W2^T dZ2| per unit of |dZ2|
@@ -91,7 +97,7 @@ def gradient_floor(
         "db1": back,
         "dW1": back * float(np.max(np.abs(X), initial=0.0)),
     }
-    return absolute_tolerance(np.array(scales[name]), dtype, terms=m)
+    return absolute_tolerance(np.array(scales[name]), dtype, terms=m) + STABILISER * scales[name]
 
 
 def projection_tolerance(

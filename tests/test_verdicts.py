@@ -615,3 +615,64 @@ def test_an_accuracy_of_the_data_is_given_the_data_and_must_return_one_number(tm
         found["accuracy"].verdict == "unchecked"
         and "returns tuple, not one number" in found["accuracy"].reason
     )
+
+
+BUILT_EMPTY_THEN_LAYERS_ADDED = """
+import numpy as np
+
+def relu(z):
+    return np.maximum(0, z)
+
+def softmax(z):
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / (e.sum(axis=1, keepdims=True) + 1e-8)
+
+funcs = {"relu": relu, "softmax": softmax}
+
+class Layer:
+    def __init__(self, n_in, n_out, activation):
+        self.W = np.random.randn(n_in, n_out) * 0.1
+        self.b = np.zeros((1, n_out))
+        self.activation = activation
+
+    def forward(self, x):
+        self.z = x @ self.W + self.b
+        self.a = self.activation(self.z)
+        return self.a
+
+class Network:
+    def __init__(self):
+        self.layers = []
+
+    def add_layer(self, n_in, n_out, activation):
+        self.layers.append(Layer(n_in, n_out, funcs[activation]))
+
+    def forward(self, x):
+        for layer in self.layers:
+            x = layer.forward(x)
+
+    def backward(self, x, y, lr):
+        first, second = self.layers
+        delta = (second.a - np.eye(10)[y]) / len(x)
+        grad_W2, grad_b2 = first.a.T @ delta, delta.sum(axis=0, keepdims=True)
+        delta = (delta @ second.W.T) * (first.z > 0)
+        second.W -= lr * grad_W2
+        second.b -= lr * grad_b2
+        first.W -= lr * x.T @ delta
+        first.b -= lr * delta.sum(axis=0, keepdims=True)
+"""
+
+
+@pytest.mark.slow
+def test_a_network_built_empty_gets_its_layers_from_its_add_layer_method(tmp_path):
+    report = check(tmp_path, BUILT_EMPTY_THEN_LAYERS_ADDED, "built.py")
+    found = verdicts(report)
+    assert [found[name] for name in DEFAULT_REQUIRED] == ["pass"] * len(DEFAULT_REQUIRED), found
+    init = report.to_dict()["mapping"]["components"]["init"]
+    assert init.endswith(
+        'the layers as add_layer(n_in, n_out, activation) per layer: (784, h, "relu"), (h, 10, "softmax")'
+    )
+    scalar_bias = BUILT_EMPTY_THEN_LAYERS_ADDED.replace(
+        "delta.sum(axis=0, keepdims=True)\n        delta =", "delta.sum()\n        delta ="
+    )
+    assert verdicts(check(tmp_path, scalar_bias, "scalar.py"))["db2"] == "fail"

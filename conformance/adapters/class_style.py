@@ -42,7 +42,7 @@ from conformance.adapters.introspect import (
     string_constants,
     trains_in_batches,
 )
-from conformance.adapters.layer_specs import LayerSpec, layer_spec_forms
+from conformance.adapters.layer_specs import LayerAdder, LayerSpec, layer_adder, layer_spec_forms
 from conformance.adapters.layouts import (
     Conventions,
     DictLayout,
@@ -226,9 +226,8 @@ class ClassAdapter(FunctionalAdapter):
         self.method_plans: dict[str, CallPlan] = {}
         self.construct: CallPlan | None = None
         self.backward_within: CallPlan | None = None  # a training step that is the only backward there is
-        self.layer_spec: tuple[str, LayerSpec] | None = (
-            None  # how the constructor takes the layers, if not as sizes
-        )
+        self.layer_spec: tuple[str, LayerSpec] | None = None  # layers given one entry each, if not as sizes
+        self.layer_adder: tuple[str, LayerAdder] | None = None  # layers added to an instance built empty
         super().__init__(module, mapping)
 
     def _find_components(self) -> None:
@@ -383,17 +382,34 @@ class ClassAdapter(FunctionalAdapter):
 
         A constructor that takes the layers and fails on a list of sizes is tried with the layers written
         one entry each, in the forms the class's code allows (``layer_specs``); the first form that builds
-        an instance holding a (784, h) weight matrix is kept."""
-        try:
-            with time_limit(PROBE_TIME_LIMIT):
-                return self._construct(*SIZE_PROBE)
-        except Exception:  # a constructor that fails shows nothing; the init checks will say what is wrong
-            if not self.construct.uses("layer_sizes"):
-                return None
+        an instance holding a (784, h) weight matrix is kept. An instance built empty gets its layers
+        from a method that adds one (``add_layer``), when the class has one."""
         names = {
             *self.methods,
+            *self.functions,
             *(text for method in self.methods.values() for text in string_constants(method)),
         }
+        try:
+            with time_limit(PROBE_TIME_LIMIT):
+                instance = self._construct(*SIZE_PROBE)
+        except Exception:  # a constructor that fails shows nothing; the init checks will say what is wrong
+            return self._built_from_layer_specs(names) if self.construct.uses("layer_sizes") else None
+        if holds_input_weights(instance, SIZE_PROBE[0]):
+            return instance
+        self.layer_adder = layer_adder(self.methods, names)
+        try:
+            with time_limit(PROBE_TIME_LIMIT):
+                built = self._construct(*SIZE_PROBE) if self.layer_adder else None
+        except Exception:  # adding layers that way fails: the instance is what the constructor made
+            built = None
+        if built is not None and holds_input_weights(built, SIZE_PROBE[0]):
+            return built
+        self.layer_adder = None
+        return instance
+
+    def _built_from_layer_specs(self, names: set[str]) -> Any:
+        """An instance built from the layers written one entry each, in the first form that builds one
+        holding a (784, h) weight matrix (kept in ``layer_spec``); None if no form does."""
         for form in layer_spec_forms(names):
             self.layer_spec = form
             try:
@@ -471,8 +487,9 @@ class ClassAdapter(FunctionalAdapter):
     def describe(self) -> dict[str, Any]:
         """The FunctionalAdapter's, with the gradients' call when they are read through a training step."""
         found = super().describe()
-        if self.layer_spec is not None and "init" in found["components"]:
-            found["components"]["init"] += f"; the layers as {self.layer_spec[0]}"
+        built = self.layer_spec or self.layer_adder
+        if built is not None and "init" in found["components"]:
+            found["components"]["init"] += f"; the layers as {built[0]}"
         if self.backward_within is not None:
             step = call_text(self.backward_within, self.labels, self._notes(self.backward_within))
             read = f"{step}; called once, dW1, db1, dW2, db2 read as (old - new) / lr"
@@ -812,7 +829,10 @@ class ClassAdapter(FunctionalAdapter):
         values = {**size_values(n_in, hidden, n_out), "lr": lr}
         if self.layer_spec is not None:
             values["layer_sizes"] = self.layer_spec[1](n_in, hidden, n_out)
-        return self.construct.call(self.construct.prepare(values))
+        instance = self.construct.call(self.construct.prepare(values))
+        if self.layer_adder is not None:
+            self.layer_adder[1](instance, n_in, hidden, n_out)
+        return instance
 
     def _run_own_forward(self, instance: Any, params: Params, X: np.ndarray) -> dict[str, Any]:
         """Run the instance's own forward method on X, so that what it keeps for backward (``self.X``,
@@ -868,13 +888,23 @@ class ClassAdapter(FunctionalAdapter):
 
 
 def holds_input_weights(instance: Any, n_in: int) -> bool:
-    """Whether the instance keeps, as an attribute or in a dict or list attribute, a 2-D array with a side
-    of ``n_in``: the first layer's weights, built as asked."""
-    values = list(vars(instance).values())
-    found = [*values, *(v for value in values if isinstance(value, dict) for v in value.values())]
-    found += [v for value in values if isinstance(value, list) for v in value]
+    """Whether the instance keeps a 2-D array with a side of ``n_in`` (the first layer's weights, built as
+    asked): as an attribute, in a dict or list attribute, or in a layer object held so."""
+
+    def arrays(value: Any, depth: int) -> list[Any]:
+        if isinstance(value, np.ndarray) or depth == 0:
+            return [value]
+        if isinstance(value, dict):
+            inside = list(value.values())
+        elif isinstance(value, list | tuple):
+            inside = list(value)
+        else:
+            inside = list(getattr(value, "__dict__", {}).values())
+        return [found for item in inside for found in arrays(item, depth - 1)]
+
     return any(
-        np.ndim(value) == 2 and n_in in np.shape(value) for value in found if isinstance(value, np.ndarray)
+        isinstance(value, np.ndarray) and value.ndim == 2 and n_in in value.shape
+        for value in arrays(instance, 3)
     )
 
 

@@ -8,12 +8,14 @@ its string literals and method names, never invented. Each form is a function of
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import inspect
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from conformance.adapters.names import normalize
 
 LayerSpec = Callable[[int, int, int], list[Any]]
+LayerAdder = Callable[[Any, int, int, int], None]
 
 INPUT_KEYS = (
     "inputdim", "indim", "inputsize", "nin", "insize", "fanin", "ninputs", "input", "inputs", "in",
@@ -54,6 +56,40 @@ def layer_spec_forms(names: Iterable[str]) -> list[tuple[str, LayerSpec]]:
             )
         )
     return forms
+
+
+ADD_LAYER_NAMES = ("addlayer", "add", "adddense", "appendlayer", "addhiddenlayer", "newlayer", "addlayers")
+"""Methods that add one layer to a network built empty (normalised)."""
+
+
+def layer_adder(
+    methods: Mapping[str, Callable[..., Any]], names: Iterable[str]
+) -> tuple[str, LayerAdder] | None:
+    """A method that adds one layer to an instance built with no sizes (``add_layer(n_in, n_out,
+    activation)``, its parameters named so), as (description, a function adding 784 -> h ReLU -> 10
+    softmax to an instance); None when the class has none or the code names no ReLU and softmax."""
+    names = set(names)
+    relu, softmax = _named(names, ("relu",)), _named(names, ("softmax",))
+    adders = [title for title in methods if normalize(title) in ADD_LAYER_NAMES]
+    keyed = [(title, _adder_keys(methods[title])) for title in adders]
+    found = [(title, keys) for title, keys in keyed if keys is not None]
+    if not found or relu is None or softmax is None:
+        return None
+    title, keys = found[0]
+
+    def add(instance: Any, n_in: int, hidden: int, n_out: int) -> None:
+        for layer in ((n_in, hidden, relu), (hidden, n_out, softmax)):
+            getattr(instance, title)(**dict(zip(keys, layer, strict=True)))
+
+    given, made, activation = keys
+    return f'{title}({given}, {made}, {activation}) per layer: (784, h, "{relu}"), (h, 10, "{softmax}")', add
+
+
+def _adder_keys(method: Callable[..., Any]) -> tuple[str, str, str] | None:
+    """The (input size, output size, activation) parameters of a method taking exactly those, else None."""
+    parameters = list(inspect.signature(method).parameters)[1:]  # after self
+    keys = tuple(_named(set(parameters), wanted) for wanted in (INPUT_KEYS, OUTPUT_KEYS, ACTIVATION_KEYS))
+    return keys if None not in keys and len(parameters) == 3 else None
 
 
 def _named(names: set[str], wanted: tuple[str, ...]) -> str | None:

@@ -40,6 +40,11 @@ ROLE_STEP_NAMES: Mapping[str, frozenset[str]] = {
 """The names (normalized) a step has when it says what the array is: a weight, a bias, their gradients."""
 CANONICAL = {"W": ("W1", "W2"), "b": ("b1", "b2"), "dW": ("dW1", "dW2"), "db": ("db1", "db2")}
 """The canonical names of each role, layer by layer."""
+LAYER_OUTPUT_NAMES: Mapping[str, frozenset[str]] = {
+    "Z": frozenset({"z", "preactivation", "pre", "net", "linear"}),
+    "A": frozenset({"a", "output", "out", "activation", "act", "h"}),
+}
+"""The attribute names (normalized) of a layer object's pre-activation and output after its forward pass."""
 MAX_LIST = 8
 """Lists longer than this are data (a loss history), not layers."""
 
@@ -180,6 +185,23 @@ class PathStorage:
         W1, b1 = get(instance, self.params["W1"]), get(instance, self.params["b1"])
         return W1.shape[1] == 784 and b1.ndim == 1
 
+    def _layer_outputs(self, instance: Any) -> dict[str, np.ndarray]:
+        """Z1, A1, Z2, A2 as layer objects keep them after a forward pass (``self.layers[0].z`` and ``.a``),
+        read only from layers that keep both (a lone ``.output`` may be either)."""
+        if self.kind.name == "lists":
+            return {}
+        found = {}
+        for number, path in enumerate(self.layers, start=1):
+            layer = get(instance, path)
+            outputs = (
+                {role: _layer_output(layer, role) for role in ("Z", "A")}
+                if hasattr(layer, "__dict__")
+                else {}
+            )
+            if outputs and all(value is not None for value in outputs.values()):
+                found.update({f"{role}{number}": np.asarray(value) for role, value in outputs.items()})
+        return found
+
     def locates(self, container: str) -> bool:
         return container == "params" or self.cache.locates(container)
 
@@ -212,10 +234,20 @@ class PathStorage:
         """The arrays among ``names`` the instance holds: parameters at their paths, gradients where the
         instance keeps them now (``self.dW[0]``, ``self.layer1.dweights``), the cache by attribute name."""
         if names == ACTIVATION_NAMES:
-            return self.cache.read(instance, names)
+            return self.cache.read(instance, names) or self._layer_outputs(instance)
         paths = self.params if names == PARAM_NAMES else _grads_now(self, instance)
         found = {name: get(instance, path) for name, path in paths.items() if name in names}
         return {name: np.asarray(value) for name, value in found.items() if isinstance(value, np.ndarray)}
+
+
+def _layer_output(layer: Any, role: str) -> Any:
+    """The layer object's attribute named like its pre-activation ("Z") or output ("A"), None if none."""
+    found = [
+        value
+        for name, value in vars(layer).items()
+        if normalize(name) in LAYER_OUTPUT_NAMES[role] and isinstance(value, np.ndarray)
+    ]
+    return found[0] if len(found) == 1 else None
 
 
 def _owner_exists(instance: Any, path: Path) -> bool:

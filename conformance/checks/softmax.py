@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 import mnist_ref
-from conformance import diagnose
+from conformance import diagnose, tolerance
 from conformance.checks.assertions import expect_close, expect_shape
 from conformance.checks.base import CheckFailed, Context, check
 from conformance.strategies import N_OUT, Problem, logits, problems
@@ -17,7 +17,7 @@ def _logits(problem: Problem, ctx: Context) -> np.ndarray:
     return logits(np.random.default_rng(problem.seed), (N_OUT, problem.batch), ctx.dtype)
 
 
-SOFTMAX_EPSILON = 1e-7
+SOFTMAX_EPSILON = tolerance.STABILISER
 """Softmaxes written as e / (sum(e) + 1e-8) are accepted: the epsilon moves a probability by about 1e-8."""
 
 
