@@ -815,3 +815,33 @@ def test_a_constructor_taking_one_entry_per_layer_is_given_the_layers_so(load):
     found = discover(load(as_pairs, "pairs"))
     assert "(size, activation) pairs" in found.describe()["components"]["init"]
     assert found.init(784, 6, 10)["W2"].shape == (10, 6)
+
+
+LAYER_OPTIMIZER = """
+import numpy as np
+
+class SGD:
+    def __init__(self, learning_rate=1.0):
+        self.learning_rate = learning_rate
+
+    def update_params(self, layer):
+        layer.weights += -self.learning_rate * layer.dweights
+        layer.biases += -self.learning_rate * layer.dbiases
+"""
+
+
+def test_an_optimizer_object_that_steps_one_layer_is_the_update(load):
+    adapter = discover(load(LAYER_OPTIMIZER))
+    assert adapter.describe()["components"]["update"] == (
+        "SGD(learning_rate=lr).update_params(layer) per layer; the layer holding layer.weights, "
+        "layer.biases, layer.dweights, layer.dbiases"
+    )
+    case = problem()
+    grads = mnist_ref.backward(case.params, mnist_ref.forward(case.params, case.X), case.X, case.y)
+    updated = adapter.update(case.params, grads, 0.5)
+    expected = mnist_ref.sgd_update(case.params, grads, 0.5)
+    assert all(np.allclose(updated[name], expected[name]) for name in PARAM_NAMES)
+    needs_more = LAYER_OPTIMIZER.replace("(self, learning_rate=1.0)", "(self, learning_rate, beta)")
+    assert (
+        "update" in discover(load(needs_more, "beta")).describe()["missing"]
+    )  # it cannot be built with lr alone

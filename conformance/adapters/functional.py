@@ -70,6 +70,7 @@ from conformance.adapters.names import (
     ranked_matches,
     roles_for,
 )
+from conformance.adapters.optimizers import LayerOptimizer, find_layer_optimizer
 from conformance.adapters.orientation import Orientation, decide_orientation, layout_hints, probe_problem
 from conformance.adapters.signatures import CallPlan
 from conformance.adapters.values import (
@@ -100,6 +101,9 @@ class FunctionalAdapter:
 
     style = "functional"
     update_within: str | None = None  # the function that applies the update itself, when there is no update
+    layer_optimizer: LayerOptimizer | None = (
+        None  # an optimizer object that steps one layer, when there is no update
+    )
 
     def __init__(self, module: types.ModuleType, mapping: TargetMapping = NO_MAPPING):
         self.module = module
@@ -128,6 +132,10 @@ class FunctionalAdapter:
                 self._learn_from_init()
         if "one_hot" in self.missing:
             self._find_one_hot_by_behaviour()
+        if "update" in self.missing:
+            self.layer_optimizer = find_layer_optimizer(own_classes(self.module))
+            if self.layer_optimizer is not None:
+                del self.missing["update"]
         self.init_function = self.plans.get("init")
 
     def _find_one_hot_by_behaviour(self) -> None:
@@ -248,6 +256,8 @@ class FunctionalAdapter:
         "init_sizes": "free" | "fixed (784, 10, 10)", "layout": "column" | "row", "layout_reason": the
         layout in words and how it was decided, "mapping": what was found as a mapping file's data}``."""
         texts = {name: call_text(plan, self.labels, self._notes(plan)) for name, plan in self.plans.items()}
+        if self.layer_optimizer is not None:
+            texts["update"] = self.layer_optimizer.text()
         return {
             "style": self.style,
             "components": by_component(texts),
@@ -388,6 +398,8 @@ class FunctionalAdapter:
 
     def update(self, params: Params, grads: dict[str, np.ndarray], lr: float) -> dict[str, np.ndarray]:
         """The updated parameters; when the target returns None, the ones it was given (updated in place)."""
+        if self.layer_optimizer is not None:
+            return self.layer_optimizer.update(params, grads, lr)
         plan = self._require("update")
         prepared = plan.prepare(
             self.orientation.inputs({**param_values(params), **grad_values(grads), "lr": lr})
@@ -473,7 +485,7 @@ class FunctionalAdapter:
     def _require(self, operation: str) -> CallPlan:
         """The plan of ``operation``, or NotProvided saying why there is none."""
         if operation not in self.plans:
-            raise NotProvided(operation, self.missing[operation])
+            raise NotProvided(operation, self.missing.get(operation, f"no {operation} function of its own"))
         return self.plans[operation]
 
     def _call(
