@@ -845,3 +845,44 @@ def test_an_optimizer_object_that_steps_one_layer_is_the_update(load):
     assert (
         "update" in discover(load(needs_more, "beta")).describe()["missing"]
     )  # it cannot be built with lr alone
+
+
+ACTIVATION_GIVEN_TO_THE_CONSTRUCTOR = """
+import numpy as np
+
+def relu(x):
+    return np.maximum(0, x)
+
+def sigmoid(x):
+    return 1 / (1 + np.exp(-x))
+
+class Net:
+    def __init__(self, input_size, hidden_size, output_size, activation_function=None):
+        self.W1 = np.random.randn(hidden_size, input_size)
+        self.b1 = np.zeros((hidden_size, 1))
+        self.W2 = np.random.randn(output_size, hidden_size)
+        self.b2 = np.zeros((output_size, 1))
+        self.act = activation_function if activation_function is not None else sigmoid
+
+    def forward(self, X):
+        self.Z1 = self.W1 @ X + self.b1
+        self.A1 = self.act(self.Z1)
+        return self.W2 @ self.A1 + self.b2
+
+    def train(self, X, Y):
+        pass
+"""
+
+
+def test_the_targets_own_relu_is_given_to_a_constructor_that_takes_the_activation(load):
+    case = problem()
+    adapter = discover(load(ACTIVATION_GIVEN_TO_THE_CONSTRUCTOR))
+    assert "activation_function=hidden_activation" in adapter.describe()["components"]["init"]
+    assert np.allclose(adapter.forward(case.params, case.X)["A1"], case.cache.A1)
+    by_name = ACTIVATION_GIVEN_TO_THE_CONSTRUCTOR.replace(
+        "activation_function=None", "activation='sigmoid'"
+    ).replace(
+        "self.act = activation_function if activation_function is not None else sigmoid",
+        "self.act = relu if activation == 'relu' else sigmoid",
+    )
+    assert np.allclose(discover(load(by_name, "named")).forward(case.params, case.X)["A1"], case.cache.A1)

@@ -36,6 +36,7 @@ from conformance.adapters.functional import (
 )
 from conformance.adapters.introspect import (
     class_functions,
+    modified_attributes,
     own_classes,
     referenced_names,
     stored_attributes,
@@ -462,13 +463,18 @@ class ClassAdapter(FunctionalAdapter):
             "(its gradients are read from the change of the parameters)"
         )
 
+    def _changed_by(self, method: Any) -> set[str]:
+        """The attributes a method changes, itself or through the class's methods it calls."""
+        called = [self.methods[name] for name in referenced_names(method) if name in self.methods]
+        return set().union(*(modified_attributes(function) for function in [method, *called]))
+
     def _explain_missing_update(self) -> None:
         """A missing update whose work the backward method (or a training method that takes one step a
         call) does itself is said to be so."""
         backward = self.method_plans.get("backward")
         attributes = self.instances.attributes
         parameters = {attributes[name] for name in PARAM_NAMES if name in attributes}
-        if "update" in self.missing and backward and parameters & stored_attributes(backward.function):
+        if "update" in self.missing and backward and parameters & self._changed_by(backward.function):
             self.update_within = backward.title
             self.missing["update"] = (
                 f"{backward.title} applies the update itself: there is no separate update to check "
@@ -682,7 +688,7 @@ class ClassAdapter(FunctionalAdapter):
         def run(values: Mapping[str, Any]) -> Any:
             instances.append(self._instance_with(params, lr))
             start = self.orientation.inputs(param_values(copied(params)))
-            prepared = plan.prepare({**values, **start})
+            prepared = {**plan.prepare({**values, **start}), **self.own_functions_for(plan)}
             result = plan.call(prepared, instances[-1])
             for _ in range(0 if plan.uses("steps") else steps - 1):  # one epoch (or step) a call
                 result = plan.call(prepared, instances[-1])
@@ -781,7 +787,8 @@ class ClassAdapter(FunctionalAdapter):
         """Call the operation's method on ``instance`` with canonical ``values`` in the target's layout (or
         ``orientation``'s), labels in the form it takes; ``own`` values are passed as they are."""
         plan = self.method_plans[operation]
-        prepared = {**plan.prepare((orientation or self.orientation).inputs(values)), **(own or {})}
+        own = {**self.own_functions_for(plan), **(own or {})}
+        prepared = {**plan.prepare((orientation or self.orientation).inputs(values)), **own}
         return self.labels.call(plan, prepared, lambda prepared: plan.call(prepared, instance))
 
     def _forward(self, params: Params, X: np.ndarray, orientation: Orientation) -> dict[str, np.ndarray]:
@@ -829,7 +836,9 @@ class ClassAdapter(FunctionalAdapter):
         values = {**size_values(n_in, hidden, n_out), "lr": lr}
         if self.layer_spec is not None:
             values["layer_sizes"] = self.layer_spec[1](n_in, hidden, n_out)
-        instance = self.construct.call(self.construct.prepare(values))
+        instance = self.construct.call(
+            {**self.construct.prepare(values), **self.own_functions_for(self.construct)}
+        )
         if self.layer_adder is not None:
             self.layer_adder[1](instance, n_in, hidden, n_out)
         return instance

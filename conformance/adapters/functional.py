@@ -47,6 +47,7 @@ from conformance.adapters.introspect import (
     own_functions,
     positional_calls,
     source_trees,
+    string_constants,
     trains_in_batches,
     unpacked_calls,
 )
@@ -66,6 +67,7 @@ from conformance.adapters.names import (
     OPERATIONS,
     PARAM_NAMES,
     USUAL_NAMES,
+    normalize,
     operation_of,
     ranked_matches,
     roles_for,
@@ -482,6 +484,29 @@ class FunctionalAdapter:
         plan = self.plans.get(operation_of(component))
         return [plan.function] if plan else []
 
+    def own_functions_for(self, plan: CallPlan) -> dict[str, Any]:
+        """The target's own functions a call passes on (``activation_function=relu``,
+        ``error_function=cross_entropy``): its ReLU function (or, where the parameter's default is a
+        string, the name its code gives ReLU) and its loss function. A role with no such value is left
+        out: the parameter keeps its default."""
+        values: dict[str, Any] = {}
+        relu, loss = self.plans.get("relu"), self.plans.get("loss")
+        if plan.uses("hidden_activation"):
+            default = plan.argument_for("hidden_activation").default
+            if isinstance(default, str):
+                spelled = [text for text in self._code_strings() if normalize(text) == "relu"]
+                if normalize(default) != "relu" and spelled:
+                    values["hidden_activation"] = spelled[0]
+            elif relu is not None and not relu.method:
+                values["hidden_activation"] = relu.function
+        if plan.uses("loss_function") and loss is not None and not loss.method:
+            values["loss_function"] = loss.function
+        return values
+
+    def _code_strings(self) -> list[str]:
+        """The string literals of the target's own code, sorted."""
+        return sorted({text for function in self.own_code() for text in string_constants(function)})
+
     def _require(self, operation: str) -> CallPlan:
         """The plan of ``operation``, or NotProvided saying why there is none."""
         if operation not in self.plans:
@@ -498,7 +523,8 @@ class FunctionalAdapter:
         """Call the plan's function with canonical ``values`` in the target's layout (or ``orientation``'s),
         labels in the form it takes; ``own`` holds values of the target's own making, passed as they are
         (``{"cache": what its forward pass returned}``)."""
-        prepared = {**plan.prepare((orientation or self.orientation).inputs(values)), **(own or {})}
+        own = {**self.own_functions_for(plan), **(own or {})}
+        prepared = {**plan.prepare((orientation or self.orientation).inputs(values)), **own}
         return self.labels.call(plan, prepared, plan.call)
 
     def _own_cache(self, plan: CallPlan, params: Params, X: np.ndarray) -> dict[str, Any]:

@@ -133,6 +133,31 @@ def stored_attributes(function: Callable[..., Any]) -> set[str]:
     }
 
 
+def modified_attributes(function: Callable[..., Any]) -> set[str]:
+    """Attributes of ``self`` the function assigns or changes in place: ``self.W1 -= ...`` and
+    ``self.weights[i] -= ...`` both contribute (``W1``, ``weights``)."""
+    tree = function_tree(function)
+    if tree is None:
+        return stored_attributes(function)
+    targets = [
+        target
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Assign | ast.AugAssign)
+        for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
+    ]
+    found = set()
+    for target in targets:
+        while isinstance(target, ast.Subscript):
+            target = target.value
+        if (
+            isinstance(target, ast.Attribute)
+            and isinstance(target.value, ast.Name)
+            and target.value.id == "self"
+        ):
+            found.add(target.attr)
+    return found | stored_attributes(function)
+
+
 def called_functions(function: Callable[..., Any], module: types.ModuleType) -> list[types.FunctionType]:
     """The module's own functions that ``function`` reads as globals (the ones it calls), one level deep."""
     functions = own_functions(module)

@@ -139,7 +139,7 @@ ROLE_NAMES: dict[str, tuple[str, ...]] = {
     "steps": (
         "iterations", "iters", "iter", "epochs", "numiterations", "niter", "niters", "niterations", "steps",
         "numepochs", "nepochs", "maxiter", "numiters", "nsteps", "numsteps", "epoch", "iteration", "itr",
-        "numiter", "noofiterations", "iterationcount",
+        "numiter", "noofiterations", "iterationcount", "epochnumber", "numberofepochs", "nepoch",
     ),
     "n_in": (
         "inputsize", "nx", "ninputs", "inputdim", "nin", "inputlayersize", "inputnodes", "ninput",
@@ -147,7 +147,7 @@ ROLE_NAMES: dict[str, tuple[str, ...]] = {
     ),
     "hidden": (
         "hiddensize", "nh", "nhidden", "hiddendim", "hiddenunits", "hiddenlayersize", "hiddennodes",
-        "numhidden", "hiddenneurons", "hidden", "nhid", "hiddenlayer", "numhiddenunits", "hiddensneurons",
+        "numhidden", "hiddenneurons", "hidden", "nhid", "hiddenlayer", "numhiddenunits",
         "hiddenunit", "hiddennodessize",
     ),
     "n_out": (
@@ -155,7 +155,14 @@ ROLE_NAMES: dict[str, tuple[str, ...]] = {
         "outputnodes", "classes", "k", "output", "numoutputs", "nlabels", "numlabels", "outputneurons",
         "outputunits", "outdim", "depth",
     ),
-    "hidden_sizes": ("hiddenlayers", "hiddensizes", "hiddenlayersizes", "hiddendims", "hiddenlayerdims"),
+    "hidden_sizes": (
+        "hiddenlayers", "hiddensizes", "hiddenlayersizes", "hiddendims", "hiddenlayerdims", "hiddensneurons",
+    ),
+    "hidden_activation": (
+        "activationfunction", "hiddenactivation", "activationfn", "actfunction", "actfn", "activationfunc",
+        "activation",
+    ),
+    "loss_function": ("errorfunction", "lossfunction", "lossfn", "costfunction", "errorfn", "criterion"),
     "layer_sizes": ("layerdims", "layersizes", "layers", "sizes", "dims", "architecture", "layerdimensions"),
     "m": ("m", "nsamples", "numsamples", "batchsize", "numexamples", "nexamples"),
     "seed": ("seed", "randomseed", "randomstate"),

@@ -61,7 +61,8 @@ OPERATIONS = {
             templates=(SIZES, ("layer_sizes",)), optional=frozenset({"seed"}),
         ),
         Operation(
-            "construct", ("n_in", "hidden", "n_out", "lr", "layer_sizes", "hidden_sizes", "seed"),
+            "construct",
+            ("n_in", "hidden", "n_out", "lr", "layer_sizes", "hidden_sizes", "seed", "hidden_activation"),
             templates=((*SIZES, "lr"), ("layer_sizes", "lr")), optional=frozenset({"seed"}),
         ),
         Operation("relu", ("Z",), templates=(("Z",),), any_name=True),
@@ -81,7 +82,10 @@ OPERATIONS = {
         ),
         Operation(
             "backward",
-            ("Z1", "A1", "Z2", "A2", "cache", "params", *PARAMS, "X", "Y", "Y_onehot", "m", "lr"),
+            (
+                "Z1", "A1", "Z2", "A2", "cache", "params", *PARAMS, "X", "Y", "Y_onehot", "m", "lr",
+                "loss_function",
+            ),
             templates=(
                 ("Z1", "A1", "Z2", "A2", "W1", "W2", "X", "Y"),
                 ("Z1", "A1", "Z2", "A2", "W2", "X", "Y"),
@@ -108,7 +112,7 @@ OPERATIONS = {
             flexible_labels=True,
         ),
         Operation(
-            "train", ("X", "Y", "Y_onehot", "lr", "steps", "params", *PARAMS, "m"),
+            "train", ("X", "Y", "Y_onehot", "lr", "steps", "params", *PARAMS, "m", "loss_function"),
             templates=(("X", "Y", "lr", "steps"),), flexible_labels=True,
         ),
     )
@@ -156,13 +160,15 @@ class CallPlan:
         return prepared
 
     def call(self, prepared: Mapping[str, Any], instance: Any = None) -> Any:
-        """Call the function with the ``prepare``-d values; a method is called on ``instance``."""
+        """Call the function with the ``prepare``-d values; a method is called on ``instance``. A parameter
+        with a default whose role has no value keeps its default."""
         args: list[Any] = [instance] if self.method else []
         kwargs: dict[str, Any] = {}
         for argument in self.arguments:
+            given = argument.role is not None and (argument.role in prepared or _required(argument))
             if argument.kind == inspect.Parameter.POSITIONAL_ONLY:
-                args.append(argument.default if argument.role is None else prepared[argument.role])
-            elif argument.role is not None:
+                args.append(prepared[argument.role] if given else argument.default)
+            elif given:
                 kwargs[argument.name] = prepared[argument.role]
         return self.function(*args, **kwargs)
 
