@@ -37,7 +37,12 @@ from conformance.report.model import COMPONENTS
 from conformance.sandbox.confine import LANDLOCK, SWITCH_VARIABLE, isolation
 from mnist_ref_cli.commands import main
 
-pytestmark = pytest.mark.skipif(isolation() != LANDLOCK, reason="the kernel offers no Landlock ABI 6")
+pytestmark = [
+    pytest.mark.skipif(isolation() != LANDLOCK, reason="the kernel offers no Landlock ABI 6"),
+    # One worker runs them in turn: the unconfined control leaves processes that the confined runs'
+    # checks would otherwise see while another worker runs it.
+    pytest.mark.xdist_group("hostile"),
+]
 
 HOSTILE = Path(__file__).parent / "corpus" / "hostile"
 HONEST = ("classic_correct", "dict_params_correct")
