@@ -103,9 +103,7 @@ class FunctionalAdapter:
 
     style = "functional"
     update_within: str | None = None  # the function that applies the update itself, when there is no update
-    layer_optimizer: LayerOptimizer | None = (
-        None  # an optimizer object that steps one layer, when there is no update
-    )
+    layer_optimizer: LayerOptimizer | None = None  # an optimizer object stepping one layer, if no update
 
     def __init__(self, module: types.ModuleType, mapping: TargetMapping = NO_MAPPING):
         self.module = module
