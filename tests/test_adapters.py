@@ -886,3 +886,25 @@ def test_the_targets_own_relu_is_given_to_a_constructor_that_takes_the_activatio
         "self.act = relu if activation == 'relu' else sigmoid",
     )
     assert np.allclose(discover(load(by_name, "named")).forward(case.params, case.X)["A1"], case.cache.A1)
+
+
+PREDICT_WITH_LABELS = """
+import numpy as np
+
+def predict(X, y, parameters):
+    Z1 = parameters["W1"] @ X + parameters["b1"]
+    Z2 = parameters["W2"] @ np.maximum(Z1, 0) + parameters["b2"]
+    p = np.argmax(Z2, axis=0).reshape(1, -1)
+    return np.mean(p == y), p, Z2
+"""
+
+
+def test_a_predict_that_takes_the_labels_is_given_them_and_its_labels_are_found(load):
+    case = problem(batch=5)
+    adapter = discover(load(PREDICT_WITH_LABELS))
+    assert np.array_equal(
+        adapter.predict(case.params, case.X, case.y), mnist_ref.predict(case.params, case.X)
+    )
+    accuracy_only = PREDICT_WITH_LABELS.replace("return np.mean(p == y), p, Z2", "return np.mean(p == y)")
+    with pytest.raises(NotProvided, match="takes the labels and returns float64, no predicted labels"):
+        discover(load(accuracy_only, "accuracy_only")).predict(case.params, case.X, case.y)

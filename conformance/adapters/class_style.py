@@ -31,6 +31,8 @@ from conformance.adapters.functional import (
     either_way_round,
     forward_arrays,
     one_accuracy,
+    predict_values,
+    predictions_in,
     readable,
     size_values,
 )
@@ -362,7 +364,7 @@ class ClassAdapter(FunctionalAdapter):
 
         def predicted(params: Params, X: np.ndarray, orientation: Orientation) -> dict[str, Any]:
             instance = self._instance_with(params, orientation=orientation)
-            values = {**param_values(params), "X": X}
+            values = predict_values(plan, params, X, np.zeros(X.shape[1], dtype=int))
             return {"predicted": np.asarray(self._call_method("predict", values, instance, orientation))}
 
         return predicted
@@ -638,20 +640,20 @@ class ClassAdapter(FunctionalAdapter):
         result = self._call_method("update", values, instance)
         return self._params_after(result, instance, "update")
 
-    def predict(self, params: Params, X: np.ndarray) -> np.ndarray:
-        """Labels (m,) from the class's predict method on an instance holding ``params``."""
+    def predict(self, params: Params, X: np.ndarray, y: np.ndarray | None = None) -> np.ndarray:
+        """Labels (m,) from the class's predict method on an instance holding ``params`` (given the labels
+        y (m,) too if it takes them)."""
         if "predict" not in self.method_plans:
-            return super().predict(params, X)
-        if self.method_plans["predict"].operation.name == "predict_from_probabilities":
+            return super().predict(params, X, y)
+        plan = self.method_plans["predict"]
+        if plan.operation.name == "predict_from_probabilities":
             values = cache_values(reference_cache(params, X))
             return np.asarray(self._call_method("predict", values, self._instance_with(params)))
         instance = self._instance_with(params)
-        return self.orientation.labels(
-            either_way_round(
-                lambda data: self._call_method("predict", {**param_values(params), "X": data}, instance), X
-            ),
-            X.shape[1],
+        result = either_way_round(
+            lambda data: self._call_method("predict", predict_values(plan, params, data, y), instance), X
         )
+        return self.orientation.labels(predictions_in(result, plan, X.shape[1]), X.shape[1])
 
     def accuracy(
         self,

@@ -411,15 +411,14 @@ class FunctionalAdapter:
             readable(result, read_arrays(result, PARAM_NAMES, plan.returned), PARAM_NAMES, plan)
         )
 
-    def predict(self, params: Params, X: np.ndarray) -> np.ndarray:
-        """Labels (m,): ``predict(X, ...)`` on the data, or ``get_predictions(A2)`` on the reference A2."""
+    def predict(self, params: Params, X: np.ndarray, y: np.ndarray | None = None) -> np.ndarray:
+        """Labels (m,): ``predict(X, ...)`` on the data (given the labels y (m,) too if it takes them,
+        ``predict(X, y, parameters)``), or ``get_predictions(A2)`` on the reference A2."""
         plan = self._require("predict")
         if plan.operation.name == "predict_from_probabilities":
             return np.asarray(self._call(plan, cache_values(reference_cache(params, X))))
-        return self.orientation.labels(
-            either_way_round(lambda data: self._call(plan, {**param_values(params), "X": data}), X),
-            X.shape[1],
-        )
+        result = either_way_round(lambda data: self._call(plan, predict_values(plan, params, data, y)), X)
+        return self.orientation.labels(predictions_in(result, plan, X.shape[1]), X.shape[1])
 
     def accuracy(
         self,
@@ -633,6 +632,48 @@ class FunctionalAdapter:
 
 ONE_HOT_PROBE = np.array([3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5, 8])
 """Labels a function is probed with to see whether it one-hot encodes them (12 samples, up to 9)."""
+
+
+def predict_values(plan: CallPlan, params: Params, X: np.ndarray, y: np.ndarray | None) -> dict[str, Any]:
+    """What a predict on the data is given: the parameters and X, and the labels when it takes them."""
+    if not plan.uses("Y", "Y_onehot"):
+        return {**param_values(params), "X": X}
+    if y is None:
+        raise NotProvided("predict", f"{plan.title} takes the labels too, and none were given")
+    return {**param_values(params), **batch_values(X, y)}
+
+
+def predictions_in(result: Any, plan: CallPlan, m: int) -> Any:
+    """The predicted labels in what a predict returned: the result itself, or the one item of a returned
+    tuple of unlike things that is an array of m whole numbers (``return accuracy, p, probas``: not the
+    accuracy, a lone number); NotProvided when none or several are, or when a predict that takes the
+    labels returns nothing or one number."""
+    several = isinstance(result, tuple | list)
+    if plan.uses("Y", "Y_onehot") and (result is None or (not several and np.ndim(result) == 0)):
+        raise NotProvided(
+            "predict",
+            f"{plan.title} takes the labels and returns {type(result).__name__}, no predicted labels (an "
+            "accuracy, or a printed report?): name the function that predicts with `predict = ...` in a "
+            "mapping file",
+        )
+    if not several or len({np.shape(item) for item in result}) < 2:
+        return result  # an array, or a list of labels (or of same-shaped rows): the labels themselves
+    found = [item for item in result if np.ndim(item) >= 1 and np.size(item) == m and _whole_numbers(item)]
+    if len(found) != 1:
+        raise NotProvided(
+            "predict",
+            f"cannot tell the predicted labels among the {len(result)} things {plan.title} returns: say "
+            "which with `returns` in a mapping file",
+        )
+    return found[0]
+
+
+def _whole_numbers(value: Any) -> bool:
+    """Whether ``value`` is an array of whole numbers (labels), not probabilities."""
+    array = np.asarray(value)
+    return np.issubdtype(array.dtype, np.integer) or (
+        np.issubdtype(array.dtype, np.floating) and bool(np.all(array == np.round(array)))
+    )
 
 
 def one_accuracy(result: Any, plan: CallPlan) -> np.ndarray:

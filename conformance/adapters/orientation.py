@@ -84,12 +84,13 @@ class Orientation:
         return {name: self.to_canonical(name, value) for name, value in arrays.items()}
 
     def labels(self, predicted: Any, m: int) -> np.ndarray:
-        """Predicted labels as (m,), from what a predict function returned for m samples: a row-layout
-        target's column of labels (m, 1) is flattened, and class scores (a forward pass named predict,
-        (m, 10) or (10, m) as the layout has them) give the label of their largest score."""
+        """Predicted labels as (m,), from what a predict function returned for m samples: labels laid out
+        as the target lays out samples, a column (m, 1) in rows or a row (1, m) in columns, are flattened,
+        and class scores (a forward pass named predict, (m, 10) or (10, m) as the layout has them) give
+        the label of their largest score."""
         labels = np.asarray(predicted)
-        if self.layout != "column" and labels.shape == (m, 1):
-            return labels[:, 0]
+        if labels.shape == ((m, 1) if self.layout != "column" else (1, m)):
+            return labels.ravel()
         scores = (N_OUT, m) if self.layout == "column" else (m, N_OUT)
         if labels.shape == scores and np.issubdtype(labels.dtype, np.floating) and m != N_OUT:
             return labels.argmax(axis=0 if self.layout == "column" else 1)

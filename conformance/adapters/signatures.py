@@ -100,8 +100,9 @@ OPERATIONS = {
         ),
         Operation("predict_from_probabilities", ("A2", "Z2"), templates=(("A2",),), any_name=True),
         Operation(
-            "predict_from_data", ("X", "params", *PARAMS),
+            "predict_from_data", ("X", "params", *PARAMS, "Y", "Y_onehot"),
             templates=(("X", *PARAMS), (*PARAMS, "X"), ("params", "X"), ("X", "params")),
+            flexible_labels=True,
         ),
         Operation(
             "accuracy", ("predictions", "Y", "Y_onehot"), templates=(("predictions", "Y"),),

@@ -18,7 +18,7 @@ def predict_values(ctx: Context) -> None:
     def body(problem: Problem) -> None:
         inputs = make_inputs(problem, ctx.dtype)
         expected = mnist_ref.predict(inputs.params, inputs.X)
-        got = ctx.call("predict", inputs.params, inputs.X)
+        got = ctx.call("predict", inputs.params, inputs.X, inputs.y)
         expect_verdict(
             diagnose.compare_labels("predict", expected, got, scores=inputs.cache.Z2, dtype=ctx.precision)
         )
