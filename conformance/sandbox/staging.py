@@ -69,7 +69,7 @@ def _stage_module(name: str, scratch: Path) -> Staged:
     unstaged = Staged(name, "", str(scratch), "")
     if not all(part.isidentifier() for part in name.split(".")):
         return unstaged
-    spec = _find_top_level(name.partition(".")[0])
+    spec = find_top_level(name.partition(".")[0])
     if spec is None or spec.origin is None:
         return unstaged
     if spec.submodule_search_locations:
@@ -90,7 +90,7 @@ def _stage_module(name: str, scratch: Path) -> Staged:
     return unstaged
 
 
-def _find_top_level(top: str) -> importlib.machinery.ModuleSpec | None:
+def find_top_level(top: str) -> importlib.machinery.ModuleSpec | None:
     """Where the child would find the top-level module ``top`` (its PYTHONPATH, its working folder)."""
     extra = [entry for entry in os.environ.get("PYTHONPATH", "").split(os.pathsep) if entry]
     spec = importlib.machinery.PathFinder.find_spec(top, [*extra, os.getcwd(), *sys.path])
