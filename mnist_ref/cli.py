@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -144,6 +145,9 @@ def train_command(
     from mnist_ref.model_io import TrainedModel, save_model
 
     config = TrainConfig(hidden=hidden, epochs=epochs, batch_size=batch_size, lr=lr, seed=seed)
+    ensure_writable_folder(out.parent, f"the model to {out}")
+    if plots is not None:
+        ensure_writable_folder(plots, "plots")
     with one_line_errors():
         mnist = load_mnist(data, seed=seed)
         splits = make_splits(
@@ -228,6 +232,8 @@ def evaluate_command(model_path: Path, data: Path | None, plots: Path | None) ->
     from mnist_ref.evaluation import evaluate
     from mnist_ref.model_io import load_model
 
+    if plots is not None:
+        ensure_writable_folder(plots, "plots")
     with one_line_errors():
         model = load_model(model_path)
         mnist = load_mnist(data, seed=model.config.seed)
@@ -261,6 +267,19 @@ def one_line_errors() -> Iterator[None]:
         yield
     except (DataError, ModelFileError, TrainingDiverged) as error:
         raise CommandError(str(error)) from error
+
+
+def ensure_writable_folder(directory: Path, what: str) -> None:
+    """Create ``directory`` if missing and write a scratch file in it, so that a folder that cannot
+    take ``what`` is a one-line CommandError naming the folder before any training runs."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=directory):
+            pass
+    except OSError as error:
+        raise CommandError(
+            f"cannot write {what}: the folder {directory} is not writable ({error.strerror or error})"
+        ) from error
 
 
 def write_plots(directory: Path, history: History, evaluation: Evaluation, images: np.ndarray) -> None:

@@ -186,6 +186,39 @@ def test_unwritable_output_is_a_one_line_error(csv_path: Path, tmp_path: Path) -
     assert_one_line_error(result, "cannot write the model to", "a_file")
 
 
+def unwritable_folder(tmp_path: Path, how: str) -> Path:
+    """A folder no file can be written into: under a plain file (even for root), or read-only."""
+    if how == "under_a_file":
+        blocker = tmp_path / "a_file"
+        blocker.write_text("not a directory")
+        return blocker / "plots"
+    if os.geteuid() == 0:
+        pytest.skip("root writes into a read-only folder")
+    folder = tmp_path / "read_only"
+    folder.mkdir(mode=0o500)
+    return folder
+
+
+@pytest.mark.parametrize("how", ["under_a_file", "read_only"])
+def test_plots_into_an_unwritable_folder_fail_before_training(
+    csv_path: Path, tmp_path: Path, how: str
+) -> None:
+    plots, model = unwritable_folder(tmp_path, how), tmp_path / "model.npz"
+    result = run("train", "--data", str(csv_path), *QUICK_TRAIN, "--out", str(model), "--plots", str(plots))
+    assert_one_line_error(result, "cannot write plots", f"the folder {plots} is not writable")
+    assert "epoch" not in result.output and "data:" not in result.output
+    assert not model.exists()
+
+
+def test_evaluate_checks_the_plots_folder_before_loading(
+    trained: tuple[Path, Result], tmp_path: Path
+) -> None:
+    plots = unwritable_folder(tmp_path, "under_a_file")
+    result = run("evaluate", "--model", str(trained[0]), "--plots", str(plots))
+    assert_one_line_error(result, "cannot write plots", str(plots))
+    assert "test accuracy" not in result.output
+
+
 def test_help_teaches_with_examples_and_shows_every_default() -> None:
     top = run("--help")
     assert top.exit_code == 0
