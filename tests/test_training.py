@@ -250,6 +250,18 @@ def test_saving_replaces_the_old_file_and_leaves_no_temporary_file(tmp_path) -> 
     assert load_model(path).sizes == (N_IN, QUICK.hidden, 10)
 
 
+@pytest.mark.parametrize("umask", [0o022, 0o002, 0o077])
+def test_the_model_file_gets_the_permissions_the_umask_leaves(tmp_path, umask: int) -> None:
+    previous = os.umask(umask)
+    try:
+        assert model_io.current_umask() == umask
+        path = save_model(trained_model(), tmp_path / "model.npz")
+    finally:
+        os.umask(previous)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~umask
+    assert os.listdir(tmp_path) == ["model.npz"]
+
+
 def test_missing_model_file_is_named_in_the_error(tmp_path) -> None:
     path = tmp_path / "absent.npz"
     with pytest.raises(ModelFileError, match=r"absent\.npz does not exist.*mnist-ref train"):
