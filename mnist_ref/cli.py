@@ -11,6 +11,7 @@ The program is ``entry_point``; ``main``, the click group, is what tests run in-
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 import tempfile
@@ -155,6 +156,8 @@ def train_command(
         )
     click.echo(f"data: {splits.source}")
     click.echo(f"{splits.y_train.size} train, {splits.y_dev.size} dev and {splits.y_test.size} test digits")
+    if splits.y_dev.size == 0:
+        click.echo(no_dev_set_note(splits.y_train.size))
     started = time.perf_counter()
     with one_line_errors():
         params, history = train(
@@ -291,6 +294,15 @@ def write_plots(directory: Path, history: History, evaluation: Evaluation, image
     except OSError as error:
         raise CommandError(f"cannot write plots to {directory}: {error.strerror or error}") from error
     click.echo(f"plots written to {directory}: {', '.join(path.name for path in paths)}")
+
+
+def no_dev_set_note(train_rows: int) -> str:
+    """Why training goes on without a dev set: too few rows for DEV_FRACTION of them to be one."""
+    needed = math.ceil(0.5 / DEV_FRACTION)
+    return (
+        f"no dev set: {train_rows} training digits are too few to hold out {DEV_FRACTION:.0%} of them "
+        f"as a dev set (that needs at least {needed}); training without dev accuracy"
+    )
 
 
 def epoch_line(history: History, epochs: int) -> str:

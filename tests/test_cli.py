@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -217,6 +218,28 @@ def test_evaluate_checks_the_plots_folder_before_loading(
     result = run("evaluate", "--model", str(trained[0]), "--plots", str(plots))
     assert_one_line_error(result, "cannot write plots", str(plots))
     assert "test accuracy" not in result.output
+
+
+def test_training_on_five_rows_says_there_is_no_dev_set_and_warns_nothing(tmp_path: Path) -> None:
+    five = write_kaggle_csv(tmp_path / "five.csv", 5)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = run("train", "--data", str(five), *QUICK_TRAIN, "--out", str(tmp_path / "model.npz"))
+    assert result.exit_code == 0, result.output
+    assert [str(warning.message) for warning in caught] == []
+    assert "4 train, 0 dev and 1 test digits" in result.stdout
+    assert "no dev set: 4 training digits are too few to hold out 10% of them as a dev set" in result.stdout
+    assert "learning rate" not in result.output and " dev " not in result.stdout.split("epoch", 1)[1]
+    assert "test accuracy:" in result.stdout and (tmp_path / "model.npz").is_file()
+
+
+def test_too_few_rows_for_a_test_set_is_a_one_line_error(tmp_path: Path) -> None:
+    two = write_kaggle_csv(tmp_path / "two.csv", 2)
+    result = run("train", "--data", str(two), *QUICK_TRAIN, "--out", str(tmp_path / "model.npz"))
+    assert_one_line_error(
+        result, "two.csv", "2 labelled rows are too few to hold out a test set", "at least 3"
+    )
+    assert "learning rate" not in result.output and not (tmp_path / "model.npz").exists()
 
 
 def test_help_teaches_with_examples_and_shows_every_default() -> None:

@@ -123,6 +123,15 @@ def test_dev_accuracy_is_recorded_every_epoch_only_with_a_dev_set() -> None:
         train(X, y, QUICK, X_dev=X_dev, progress=False)
 
 
+def test_an_empty_dev_set_is_no_dev_set_and_no_training_set_is_an_error() -> None:
+    X, y = blobs(40)
+    with np.errstate(all="raise"):
+        _, history = train(X, y, QUICK, X_dev=X[:, :0], y_dev=y[:0], progress=False)
+    assert history.dev_accuracy == [] and history.epochs == QUICK.epochs
+    with pytest.raises(ValueError, match="no training samples"):
+        train(X[:, :0], y[:0], QUICK, progress=False)
+
+
 def test_on_epoch_sees_the_growing_history() -> None:
     X, y = blobs(40)
     seen: list[int] = []

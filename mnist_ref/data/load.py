@@ -6,6 +6,7 @@ alone, and every format gives the same arrays: images (m, 784) uint8, labels (m,
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -134,6 +135,12 @@ def _assemble(train: LabelledImages, test: LabelledImages | None, seed: int, sou
 def _carve_test(data: LabelledImages, fraction: float, seed: int, source: str) -> MnistData:
     """A stratified ``fraction`` of ``data``, chosen by ``seed``, becomes the test set."""
     train, test = stratified_split(data.labels, fraction, seed)
+    if len(test) == 0:
+        needed = math.ceil(0.5 / fraction)
+        raise DataError(
+            f"{source}: {len(data.labels)} labelled rows are too few to hold out a test set "
+            f"({fraction:.0%} of them rounds to none); give at least {needed} rows"
+        )
     note = f"test set: {len(test)} of {len(data.labels)} rows held out, stratified by class, seed {seed}"
     return MnistData(
         data.images[train], data.labels[train], data.images[test], data.labels[test], f"{source}; {note}"
