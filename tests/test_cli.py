@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from mnist_ref.cli import main
 from mnist_ref.model_io import TrainedModel, save_model
 from mnist_ref.network import init_params
-from mnist_ref.plots import PLOT_FILE_NAMES, choose_samples
+from mnist_ref.plots import PLOT_FILE_NAMES, choose_samples, sample_grid_title, sample_predictions_figure
 from mnist_ref.training import TrainConfig
 
 ROWS = 300
@@ -301,6 +301,25 @@ def test_chosen_samples_show_mistakes_when_there_are_any(outcomes: list[bool], c
     if count >= 4 and not all(outcomes):
         assert wrong >= 1
     np.testing.assert_array_equal(chosen, choose_samples(labels, predictions, count, seed))
+
+
+def test_the_sample_grid_says_when_it_over_samples_mistakes() -> None:
+    labels = np.arange(1000) % 10
+    predictions = labels.copy()
+    predictions[:49] = (labels[:49] + 1) % 10  # 4.9% wrong
+    images = np.zeros((784, 1000))
+    title = sample_predictions_figure(images, labels, predictions).get_suptitle()
+    assert "red frame: wrong" in title
+    assert "Mistakes over-sampled on purpose: 6 of these 24 are wrong" in title
+    assert "but only 49 of 1000 test digits (4.9%) are wrong" in title
+
+
+def test_the_sample_grid_title_claims_no_over_sampling_when_there_is_none() -> None:
+    labels = np.arange(40) % 10
+    all_right = sample_grid_title(labels, labels, np.arange(24))
+    assert "over-sampled" not in all_right and "0 of these 24 are wrong; 0 of 40 test digits" in all_right
+    all_wrong = sample_grid_title(labels, (labels + 1) % 10, np.arange(24))
+    assert "over-sampled" not in all_wrong and "24 of these 24 are wrong; 40 of 40" in all_wrong
 
 
 @pytest.mark.slow
