@@ -747,3 +747,33 @@ def test_an_output_folder_that_cannot_be_written_is_one_line_and_exit_status_2(t
     assert result.exit_code == 2
     assert "grading stopped: [Errno 20] Not a directory" in result.output
     assert len(result.output.strip().splitlines()) == 1
+
+
+# The component plot ------------------------------------------------------------------------------
+
+
+def test_the_component_plot_keeps_not_provided_and_unchecked_apart_from_failed() -> None:
+    import pandas as pd
+
+    from conformance.grading.plots import OUTCOME_LABELS, component_outcome_bars
+    from conformance.grading.statistics import component_counts
+
+    verdicts = ["pass", "fail", "unchecked", "not_required", "", "pass", "pass", "not_required"]
+    frame = pd.DataFrame({component: verdicts for component in COMPONENTS})
+    frame.loc[:, "forward"] = ["pass"] * 8
+    axes = component_outcome_bars(component_counts(frame)).axes[0]
+    widths = {container.get_label(): [bar.get_width() for bar in container] for container in axes.containers}
+    assert list(widths) == list(OUTCOME_LABELS.values())
+    row = len(COMPONENTS) - 1 - COMPONENTS.index("relu")  # bars are drawn bottom-up
+    shares = {label: values[row] for label, values in widths.items()}
+    assert shares == {
+        "passed": 37.5,
+        "failed": 12.5,
+        "unchecked (could not run it)": 12.5,
+        "not provided (not required)": 25.0,
+        "no report (not loaded)": 12.5,
+    }
+    forward = len(COMPONENTS) - 1 - COMPONENTS.index("forward")
+    assert widths["passed"][forward] == 100.0 and widths["failed"][forward] == 0.0
+    labels = [text.get_text() for text in axes.get_yticklabels()]
+    assert labels[row] == "relu" and labels[forward] == "forward"
