@@ -56,7 +56,7 @@ def stage(target: str, scratch: Path) -> Staged:
 def _stage_file(path: Path, scratch: Path) -> Staged:
     """Copy a target file and the modules and packages beside it."""
     folder = path.resolve().parent
-    copies = [*_sources_beside(folder), path.resolve()]
+    copies = [*sources_beside(folder), path.resolve()]
     if len(copies) > MAX_STAGED_FILES:
         copies = [path.resolve()]
     for source in copies:
@@ -104,7 +104,7 @@ def find_top_level(top: str) -> importlib.machinery.ModuleSpec | None:
     return spec
 
 
-def _sources_beside(folder: Path) -> list[Path]:
+def sources_beside(folder: Path) -> list[Path]:
     """The ``.py`` files of ``folder`` and of the packages in it, at any depth; hidden ones and symbolic
     links left out (a link may point at a file the target must not read)."""
     found: list[Path] = []
@@ -114,7 +114,7 @@ def _sources_beside(folder: Path) -> list[Path]:
         if entry.is_file() and entry.suffix == ".py":
             found.append(entry)
         elif entry.is_dir() and (entry / "__init__.py").is_file():
-            found.extend(_sources_beside(entry))
+            found.extend(sources_beside(entry))
         if len(found) > MAX_STAGED_FILES:
             break
     return found
