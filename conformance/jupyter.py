@@ -85,9 +85,36 @@ def check_notebook(
     stem = _stem(name or notebook_name(shell))
     target = f"{stem}.ipynb (this kernel: {sum(bool(s.strip()) for s in sources)} cells run)"
     required = _required(config, require)
+    kept, dropped = compiled_cells(sources)
+    notices = [HISTORY_NOTICE] + ([_dropped_notice(dropped)] if dropped else [])
     with tempfile.TemporaryDirectory(prefix="mnist-check-") as folder:
-        path = write_notebook(sources, Path(folder) / f"{stem}.ipynb", beside=Path.cwd())
-        return _run(str(path), target, seed, dtype, examples, timeout, memory_mb, config, required)
+        path = write_notebook(kept, Path(folder) / f"{stem}.ipynb", beside=Path.cwd())
+        result = _run(str(path), target, seed, dtype, examples, timeout, memory_mb, config, required)
+    if result.report is None:
+        return result
+    return replace(result, report=replace(result.report, notices=[*result.report.notices, *notices]))
+
+
+def compiled_cells(sources: Sequence[str]) -> tuple[list[str], list[int]]:
+    """``sources`` with each cell that does not compile emptied (the kernel ran none of it: a
+    SyntaxError stops a cell before its first line), and the numbers N of those cells (``In [N]``)."""
+    from conformance.notebook import python_of_cell
+
+    kept, dropped = [], []
+    for number, source in enumerate(sources, start=1):
+        try:
+            compile(python_of_cell(source), f"In [{number}]", "exec", dont_inherit=True)
+        except (SyntaxError, ValueError):
+            kept.append("")
+            dropped.append(number)
+        else:
+            kept.append(source)
+    return kept, dropped
+
+
+def _dropped_notice(dropped: list[int]) -> str:
+    cells = ", ".join(f"In [{number}]" for number in dropped)
+    return f"left out, as the kernel ran none of it (a syntax error): {cells}"
 
 
 def _run(
@@ -110,7 +137,7 @@ def _run(
         report = run_checks(path, seed=seed, dtype=dtype, examples=examples, required=required, **options)
     except TargetLoadError as error:
         return NotebookCheck(target, error=f"cannot load the target: {error}")
-    return NotebookCheck(target, replace(report, target=target, notices=[*report.notices, HISTORY_NOTICE]))
+    return NotebookCheck(target, replace(report, target=target))
 
 
 def _required(config: str | None, require: str | None) -> tuple[str, ...]:

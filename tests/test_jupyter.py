@@ -120,6 +120,18 @@ def test_an_unsaved_fix_in_the_kernel_passes(tmp_path: Path) -> None:
     assert "What went wrong" not in html
 
 
+def test_a_cell_that_never_compiled_is_left_out_and_named(tmp_path: Path, monkeypatch) -> None:
+    from conformance.jupyter import check_notebook
+
+    monkeypatch.chdir(tmp_path)
+    cells = definition_cells(BASES["classic"].path.read_text())
+    broken = "def backward_prop(Z1, A1, Z2, A2, W1, W2, X, Y:\n    return None"
+    result = check_notebook(cells=[*cells[:3], broken, *cells[3:]], examples=2)
+    assert result.report is not None and result.report.headline == "PASSED"
+    assert "left out, as the kernel ran none of it (a syntax error): In [4]" in result.report.notices
+    assert {c.name: c.verdict for c in result.report.components}["db2"] == "pass"
+
+
 def test_outside_a_kernel_check_notebook_says_where_it_runs() -> None:
     script = (
         "import conformance\ntry:\n    conformance.check_notebook()\nexcept RuntimeError as e:\n    print(e)"
