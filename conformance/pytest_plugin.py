@@ -13,7 +13,8 @@ when `mnist-ref check` would say PASSED: a file with nothing to check errors, it
 A component item runs the checks its verdict needs that this process has not run yet (under
 ``-k`` or on another xdist worker), so its verdict is the same however the items are spread.
 
-A target file that does not exist is a usage error (exit status 4), before anything is collected.
+A target file that does not exist, a folder, or a module name that nothing can import is a usage
+error (exit status 4), before anything is collected.
 
 Registered through the ``pytest11`` entry point, so it is loaded in every pytest run: without
 ``--mnist-impl`` it adds nothing, and it imports the harness (NumPy, hypothesis) only when the
@@ -165,10 +166,23 @@ SESSION_KEY = pytest.StashKey[TargetSession]()
 
 
 def target_problem(target: str) -> str | None:
-    """Why ``--mnist-impl target`` cannot be a target at all (a file that does not exist), or None."""
+    """Why ``--mnist-impl target`` cannot be a target at all, or None.
+
+    A file that does not exist, a folder, or a name that is neither a file nor a module the
+    sandbox could find (looked up without importing anything) is a usage error, not one failure
+    per check.
+    """
     path = Path(target)
-    if (path.suffix in TARGET_SUFFIXES or path.exists()) and not path.is_file():
-        return f"--mnist-impl {target}: no such file"
+    if path.suffix in TARGET_SUFFIXES or path.exists():
+        if path.is_dir():
+            return f"--mnist-impl {target}: a folder, not a file: give its .py or .ipynb file"
+        return None if path.is_file() else f"--mnist-impl {target}: no such file"
+    if not all(part.isidentifier() for part in target.split(".")):
+        return f"--mnist-impl {target}: no such file, and not a module name"
+    from conformance.sandbox.staging import find_top_level
+
+    if find_top_level(target.partition(".")[0]) is None:
+        return f"--mnist-impl {target}: no such file, and no importable module of that name"
     return None
 
 

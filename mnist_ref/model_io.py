@@ -81,12 +81,14 @@ def save_model(model: TrainedModel, path: str | os.PathLike[str]) -> Path:
 
     The file is written to a temporary name in the same directory and then moved
     into place, so an interrupted save never leaves a half-written model behind.
-    Missing parent directories are created.
+    It gets the permissions any new file gets (0666 less the umask), not the
+    temporary file's 0600. Missing parent directories are created.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.fchmod(fd, 0o666 & ~current_umask())
         with os.fdopen(fd, "wb") as file:
             np.savez(file, **model_arrays(model))
             file.flush()
@@ -96,6 +98,19 @@ def save_model(model: TrainedModel, path: str | os.PathLike[str]) -> Path:
         Path(temp_name).unlink(missing_ok=True)
         raise
     return path
+
+
+def current_umask() -> int:
+    """The process's umask, read from /proc where it can be (setting it to read it is not thread-safe)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except OSError:
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def model_arrays(model: TrainedModel) -> dict[str, np.ndarray]:

@@ -95,14 +95,23 @@ def plot_sample_predictions(
 
     A correct digit is titled with its predicted label; a wrong one is titled
     "predicted p, true t" in red inside a red frame. See :func:`choose_samples`
-    for which digits are shown.
+    for which digits are shown, and :func:`sample_grid_title` for the figure's title,
+    which says when mistakes are over-represented.
     """
+    figure = sample_predictions_figure(images, labels, predictions, count, seed)
+    return save_png(figure, path)
+
+
+def sample_predictions_figure(
+    images: np.ndarray, labels: np.ndarray, predictions: np.ndarray, count: int = 24, seed: int = 0
+) -> Figure:
+    """The figure that :func:`plot_sample_predictions` saves."""
     chosen = choose_samples(labels, predictions, count, seed)
     side = math.isqrt(images.shape[0])
     columns = 6
     rows = max(1, math.ceil(chosen.size / columns))
-    figure = Figure(figsize=(1.6 * columns, 1.8 * rows + 0.5), layout="constrained")
-    figure.suptitle("Test digits: predicted label (red frame: wrong, with the true label)")
+    figure = Figure(figsize=(1.6 * columns, 1.8 * rows + 0.8), layout="constrained")
+    figure.suptitle(sample_grid_title(labels, predictions, chosen), fontsize=10)
     grid = figure.subplots(rows, columns, squeeze=False).ravel()
     for axes in grid[chosen.size :]:
         axes.set_axis_off()
@@ -116,7 +125,26 @@ def plot_sample_predictions(
             axes.set_title(f"predicted {predicted}, true {true}", fontsize=9, color=WRONG_COLOR)
             for spine in axes.spines.values():
                 spine.set(color=WRONG_COLOR, linewidth=3)
-    return save_png(figure, path)
+    return figure
+
+
+def sample_grid_title(labels: np.ndarray, predictions: np.ndarray, chosen: np.ndarray) -> str:
+    """The sample grid's title: what the frames mean, and whether mistakes were picked on purpose.
+
+    :func:`choose_samples` shows up to a quarter mistakes, far more than a good model makes, so
+    when the grid's share of mistakes is above the whole set's, the title says so and gives the
+    true error rate.
+    """
+    legend = "Test digits: predicted label (red frame: wrong, with the true label)"
+    total, wrong = labels.size, int(np.count_nonzero(labels != predictions))
+    shown_wrong = int(np.count_nonzero(labels[chosen] != predictions[chosen]))
+    overall = f"{wrong} of {total} test digits ({wrong / max(total, 1):.1%}) are wrong"
+    if shown_wrong * total > wrong * chosen.size:
+        return (
+            f"{legend}\nMistakes over-sampled on purpose: {shown_wrong} of these {chosen.size} are wrong, "
+            f"but only {overall}"
+        )
+    return f"{legend}\n{shown_wrong} of these {chosen.size} are wrong; {overall}"
 
 
 def choose_samples(labels: np.ndarray, predictions: np.ndarray, count: int, seed: int = 0) -> np.ndarray:

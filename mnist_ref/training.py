@@ -186,8 +186,8 @@ def train(
     The parameters have X_train's dtype (float32 stays float32; other dtypes
     compute in float64). ``config.seed`` seeds one generator that draws the
     initial weights and then every epoch's shuffle, so the same seed and data give
-    the same result. If X_dev (n_in, m_dev), y_dev (m_dev,) are given, the dev
-    accuracy is recorded after each epoch.
+    the same result. If X_dev (n_in, m_dev), y_dev (m_dev,) are given and not
+    empty, the dev accuracy is recorded after each epoch (an empty dev set is no dev set).
 
     ``progress`` shows a tqdm bar over the epochs on stderr: True always, False
     never, None (default) only when stderr is a terminal. ``on_epoch`` is called
@@ -204,7 +204,7 @@ def train(
     dtype = float_dtype(X_train.dtype)
     X = np.asfortranarray(X_train, dtype=dtype)
     y = np.asarray(y_train, dtype=np.int64)
-    X_dev = None if X_dev is None else np.asarray(X_dev, dtype=dtype)
+    X_dev = None if X_dev is None or y_dev is None or len(y_dev) == 0 else np.asarray(X_dev, dtype=dtype)
     rng = np.random.default_rng(config.seed)
     params = draw_layers(spec.layers, seed=rng, scheme=config.init, dtype=dtype)
     optimizer = None if spec.optimizer == "sgd" else Optimizer(spec)
@@ -235,6 +235,8 @@ def check_training_data(
     y_train = check_labels(y_train, NUM_CLASSES)
     if y_train.size != X_train.shape[1]:
         raise ValueError(f"{y_train.size} training labels for {X_train.shape[1]} training columns")
+    if y_train.size == 0:
+        raise ValueError("no training samples: X_train has no columns")
     if (X_dev is None) != (y_dev is None):
         raise ValueError("give both X_dev and y_dev, or neither")
 

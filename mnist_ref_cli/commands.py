@@ -11,8 +11,10 @@ The program is ``entry_point``; ``main``, the click group, is what tests run in-
 
 from __future__ import annotations
 
+import math
 import os
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -167,6 +169,9 @@ def train_command(
     config = TrainConfig(
         hidden=spec.layers[1], epochs=epochs, batch_size=batch_size, lr=lr, seed=seed, init=init
     )
+    ensure_writable_folder(out.parent, f"the model to {out}")
+    if plots is not None:
+        ensure_writable_folder(plots, "plots")
     with one_line_errors():
         mnist = load_mnist(data, seed=seed)
         splits = make_splits(
@@ -175,6 +180,8 @@ def train_command(
     click.echo(f"data: {splits.source}")
     click.echo(f"{splits.y_train.size} train, {splits.y_dev.size} dev and {splits.y_test.size} test digits")
     click.echo(f"network: {spec.describe()}")
+    if splits.y_dev.size == 0:
+        click.echo(no_dev_set_note(splits.y_train.size))
     started = time.perf_counter()
     with one_line_errors():
         params, history = train(
@@ -272,6 +279,8 @@ def evaluate_command(model_path: Path, data: Path | None, plots: Path | None) ->
     from mnist_ref.evaluation import evaluate
     from mnist_ref.model_io import load_model
 
+    if plots is not None:
+        ensure_writable_folder(plots, "plots")
     with one_line_errors():
         model = load_model(model_path)
         mnist = load_mnist(data, seed=model.config.seed)
@@ -309,6 +318,19 @@ def one_line_errors() -> Iterator[None]:
         raise CommandError(str(error)) from error
 
 
+def ensure_writable_folder(directory: Path, what: str) -> None:
+    """Create ``directory`` if missing and write a scratch file in it, so that a folder that cannot
+    take ``what`` is a one-line CommandError naming the folder before any training runs."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=directory):
+            pass
+    except OSError as error:
+        raise CommandError(
+            f"cannot write {what}: the folder {directory} is not writable ({error.strerror or error})"
+        ) from error
+
+
 def write_plots(directory: Path, history: History, evaluation: Evaluation, images: np.ndarray) -> None:
     """Write the PNG plots into ``directory`` and say where they went."""
     from mnist_ref import plots  # matplotlib is slow to import: only when plots are asked for
@@ -318,6 +340,15 @@ def write_plots(directory: Path, history: History, evaluation: Evaluation, image
     except OSError as error:
         raise CommandError(f"cannot write plots to {directory}: {error.strerror or error}") from error
     click.echo(f"plots written to {directory}: {', '.join(path.name for path in paths)}")
+
+
+def no_dev_set_note(train_rows: int) -> str:
+    """Why training goes on without a dev set: too few rows for DEV_FRACTION of them to be one."""
+    needed = math.ceil(0.5 / DEV_FRACTION)
+    return (
+        f"no dev set: {train_rows} training digits are too few to hold out {DEV_FRACTION:.0%} of them "
+        f"as a dev set (that needs at least {needed}); training without dev accuracy"
+    )
 
 
 def epoch_line(history: History, epochs: int) -> str:

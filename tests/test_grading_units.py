@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 from pathlib import Path
 
 import pytest
@@ -34,7 +35,7 @@ from conformance.grading.results import ResultStore, SubmissionResult
 from conformance.grading.rubric import CHECK_COMPONENTS, EQUAL_WEIGHTS, Rubric, RubricError, load_rubric
 from conformance.grading.scoring import grade
 from conformance.grading.settings import GradingSettings
-from conformance.grading.shards import WHOLE_CLASS, Shard
+from conformance.grading.shards import WHOLE_CLASS, Shard, ShardChoice, choose_shard
 from conformance.grading.submissions import Submission, SubmissionsError, find_submissions
 from conformance.grading.summary import render_summary
 from conformance.grading.worker import relative_to_staging
@@ -120,6 +121,102 @@ def test_a_shard_is_parsed_from_i_slash_n() -> None:
 def test_a_bad_shard_says_what_is_expected(text: str, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         Shard.parse(text)
+
+
+@pytest.mark.parametrize(
+    ("environ", "shard", "source"),
+    [
+        ({}, WHOLE_CLASS, "no --shard and no job-array variable: the whole class"),
+        ({"MNIST_REF_SHARD": "3/4"}, Shard(3, 4), "MNIST_REF_SHARD=3/4"),
+        (  # GitHub Actions: strategy.job-index (0-based) and strategy.job-total
+            {"MNIST_REF_SHARD_INDEX": "0", "MNIST_REF_SHARD_COUNT": "4"},
+            Shard(1, 4),
+            "MNIST_REF_SHARD_INDEX=0, MNIST_REF_SHARD_COUNT=4",
+        ),
+        (
+            {"SLURM_ARRAY_TASK_ID": "0", "SLURM_ARRAY_TASK_MIN": "0", "SLURM_ARRAY_TASK_COUNT": "4"},
+            Shard(1, 4),
+            "SLURM_ARRAY_TASK_ID=0, SLURM_ARRAY_TASK_MIN=0, SLURM_ARRAY_TASK_COUNT=4",
+        ),
+        (  # sbatch --array=1-4: the first task is shard 1, the last shard 4
+            {"SLURM_ARRAY_TASK_ID": "4", "SLURM_ARRAY_TASK_MIN": "1", "SLURM_ARRAY_TASK_COUNT": "4"},
+            Shard(4, 4),
+            "SLURM_ARRAY_TASK_ID=4, SLURM_ARRAY_TASK_MIN=1, SLURM_ARRAY_TASK_COUNT=4",
+        ),
+        (  # sbatch --array=10-40:10
+            {
+                "SLURM_ARRAY_TASK_ID": "30",
+                "SLURM_ARRAY_TASK_MIN": "10",
+                "SLURM_ARRAY_TASK_COUNT": "4",
+                "SLURM_ARRAY_TASK_STEP": "10",
+            },
+            Shard(3, 4),
+            "SLURM_ARRAY_TASK_ID=30, SLURM_ARRAY_TASK_MIN=10, SLURM_ARRAY_TASK_COUNT=4, step 10",
+        ),
+        (
+            {"JOB_COMPLETION_INDEX": "2", "MNIST_REF_SHARD_COUNT": "3"},
+            Shard(3, 3),
+            "JOB_COMPLETION_INDEX=2, MNIST_REF_SHARD_COUNT=3",
+        ),
+        (  # our own variable wins over the engine's
+            {"MNIST_REF_SHARD": "1/2", "JOB_COMPLETION_INDEX": "2", "MNIST_REF_SHARD_COUNT": "3"},
+            Shard(1, 2),
+            "MNIST_REF_SHARD=1/2",
+        ),
+    ],
+)
+def test_the_shard_comes_from_the_engines_variables(environ: dict, shard: Shard, source: str) -> None:
+    choice = choose_shard(None, environ)
+    assert (choice.shard, choice.source) == (shard, source)
+    assert choose_shard(Shard(2, 5), environ) == ShardChoice(Shard(2, 5), "--shard")
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        ({"MNIST_REF_SHARD": "5/4"}, "MNIST_REF_SHARD: shard 5/4: I must be between 1 and N"),
+        (
+            {"JOB_COMPLETION_INDEX": "1"},
+            "JOB_COMPLETION_INDEX is set but MNIST_REF_SHARD_COUNT is not: set MNIST_REF_SHARD_COUNT "
+            "(the Job's .spec.completions), or give --shard I/N",
+        ),
+        (
+            {"JOB_COMPLETION_INDEX": "3", "MNIST_REF_SHARD_COUNT": "3"},
+            "JOB_COMPLETION_INDEX=3, MNIST_REF_SHARD_COUNT=3: index 3 is not one of the 3 jobs 0..2",
+        ),
+        (
+            {"SLURM_ARRAY_TASK_ID": "5", "SLURM_ARRAY_TASK_MIN": "1"},
+            "SLURM_ARRAY_TASK_ID is set but SLURM_ARRAY_TASK_COUNT is not",
+        ),
+        (  # sbatch --array=1,2,7: task 7 is the third task, but not first + 2 * step
+            {"SLURM_ARRAY_TASK_ID": "7", "SLURM_ARRAY_TASK_MIN": "1", "SLURM_ARRAY_TASK_COUNT": "3"},
+            "index 6 is not one of the 3 jobs 0..2",
+        ),
+        (
+            {
+                "SLURM_ARRAY_TASK_ID": "5",
+                "SLURM_ARRAY_TASK_MIN": "0",
+                "SLURM_ARRAY_TASK_COUNT": "2",
+                "SLURM_ARRAY_TASK_STEP": "4",
+            },
+            "Slurm array task 5 is not first + k * step",
+        ),
+        ({"MNIST_REF_SHARD_INDEX": "one", "MNIST_REF_SHARD_COUNT": "2"}, "MNIST_REF_SHARD_INDEX='one'"),
+    ],
+)
+def test_incomplete_or_inconsistent_job_variables_are_named(environ: dict, message: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(message)):
+        choose_shard(None, environ)
+
+
+def test_a_bad_job_variable_is_a_one_line_usage_error_of_grade(tmp_path: Path) -> None:
+    make_class(tmp_path / "class")
+    result = CliRunner(env={"JOB_COMPLETION_INDEX": "0"}).invoke(
+        main, ["grade", str(tmp_path / "class"), "--out", str(tmp_path / "o")]
+    )
+    assert result.exit_code == 2
+    assert "JOB_COMPLETION_INDEX is set but MNIST_REF_SHARD_COUNT is not" in result.output
+    assert not (tmp_path / "o" / "grades.csv").exists()
 
 
 @given(st.lists(st.text(min_size=1), unique=True), st.integers(1, 12))
@@ -747,3 +844,46 @@ def test_an_output_folder_that_cannot_be_written_is_one_line_and_exit_status_2(t
     assert result.exit_code == 2
     assert "grading stopped: [Errno 20] Not a directory" in result.output
     assert len(result.output.strip().splitlines()) == 1
+
+
+# The component plot ------------------------------------------------------------------------------
+
+
+def test_the_component_plot_keeps_not_provided_and_unchecked_apart_from_failed() -> None:
+    import pandas as pd
+
+    from conformance.grading.plots import OUTCOME_LABELS, component_outcome_bars
+    from conformance.grading.statistics import component_counts
+
+    verdicts = ["pass", "fail", "unchecked", "not_required", "", "pass", "pass", "not_required"]
+    frame = pd.DataFrame({component: verdicts for component in COMPONENTS})
+    frame.loc[:, "forward"] = ["pass"] * 8
+    axes = component_outcome_bars(component_counts(frame)).axes[0]
+    widths = {container.get_label(): [bar.get_width() for bar in container] for container in axes.containers}
+    assert list(widths) == list(OUTCOME_LABELS.values())
+    row = len(COMPONENTS) - 1 - COMPONENTS.index("relu")  # bars are drawn bottom-up
+    shares = {label: values[row] for label, values in widths.items()}
+    assert shares == {
+        "passed": 37.5,
+        "failed": 12.5,
+        "unchecked (could not run it)": 12.5,
+        "not provided (not required)": 25.0,
+        "no report (not loaded)": 12.5,
+    }
+    forward = len(COMPONENTS) - 1 - COMPONENTS.index("forward")
+    assert widths["passed"][forward] == 100.0 and widths["failed"][forward] == 0.0
+    labels = [text.get_text() for text in axes.get_yticklabels()]
+    assert labels[row] == "relu" and labels[forward] == "forward"
+
+
+def test_the_shard_recipes_document_every_variable_read_and_the_line_printed() -> None:
+    from conformance.grading import shards
+
+    recipes = (Path(__file__).parent.parent / "docs" / "grading" / "shards.md").read_text()
+    for heading in ("## GitHub Actions", "## Slurm", "## Kubernetes"):
+        assert heading in recipes
+    names = [shards.SHARD_VARIABLE, shards.INDEX_VARIABLE, shards.COUNT_VARIABLE, shards.KUBERNETES_INDEX]
+    for name in [*names, *shards.SLURM_VARIABLES, "SLURM_ARRAY_TASK_STEP"]:
+        assert f"`{name}" in recipes, name
+    slurm = {"SLURM_ARRAY_TASK_ID": "3", "SLURM_ARRAY_TASK_MIN": "1", "SLURM_ARRAY_TASK_COUNT": "4"}
+    assert f"grading {choose_shard(None, slurm)}\n" in recipes

@@ -173,6 +173,30 @@ def test_a_missing_target_is_one_usage_error(pytester: pytest.Pytester) -> None:
     assert "failed" not in result.stdout.str()
 
 
+@pytest.mark.parametrize(
+    ("target", "message"),
+    [
+        ("no_such_module_here", "no such file, and no importable module of that name"),
+        ("no_such_package.network", "no such file, and no importable module of that name"),
+        ("not a module", "no such file, and not a module name"),
+        ("a_folder", "a folder, not a file: give its .py or .ipynb file"),
+    ],
+)
+def test_a_target_that_names_nothing_checkable_is_one_usage_error(
+    pytester: pytest.Pytester, target: str, message: str
+) -> None:
+    pytester.mkdir("a_folder")
+    result = pytester.runpytest("--mnist-impl", target, *QUIET)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert result.stderr.str().strip() == f"ERROR: --mnist-impl {target}: {message}"
+    assert "failed" not in result.stdout.str()
+
+
+def test_an_importable_module_name_is_no_usage_error() -> None:
+    assert pytest_plugin.target_problem("json") is None
+    assert pytest_plugin.target_problem("conformance.loading") is None
+
+
 def test_a_target_that_cannot_load_fails_every_item_with_the_reason(pytester: pytest.Pytester) -> None:
     unloadable = VARIANTS["class_style_fails_at_import"]
     result = run_checks_in_pytest(pytester, unloadable, "-k", "relu or test_mnist_component")

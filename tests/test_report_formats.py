@@ -533,3 +533,57 @@ def test_every_format_is_registered_and_renders_a_report(name: str) -> None:
     text = FORMATS[name](sample_report())
     assert "db2" in text
     assert text.endswith("\n")
+
+
+# HTML (the inline report of %mnist_check)
+
+
+def test_html_has_one_row_per_component_with_its_verdict_and_why() -> None:
+    from html.parser import HTMLParser
+
+    from conformance.report.html_format import render_html
+
+    class Rows(HTMLParser):
+        """The text of each table cell, row by row."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.rows: list[list[str]] = []
+            self.cell: list[str] | None = None
+
+        def handle_starttag(self, tag: str, attrs: list) -> None:
+            if tag == "tr":
+                self.rows.append([])
+            elif tag == "td":
+                self.cell = []
+
+        def handle_endtag(self, tag: str) -> None:
+            if tag == "td" and self.cell is not None:
+                self.rows[-1].append("".join(self.cell).strip())
+                self.cell = None
+
+        def handle_data(self, data: str) -> None:
+            if self.cell is not None:
+                self.cell.append(data)
+
+    report = sample_report()
+    document = render_html(report)
+    parser = Rows()
+    parser.feed(document)
+    body = {row[0]: row[1:] for row in parser.rows if row}
+    assert list(body) == [component.name for component in report.components]
+    assert body["db2"][:4] == ["❌ failed", "yes", "1/3", "shape_mismatch"]
+    assert body["forward"][0] == "⚠️ not checked" and FORWARD_MISSING in body["forward"][3]
+    assert "Fix: name it as the checker expects" in body["forward"][3]
+    assert body["init"][:4] == ["✅ passed", "", "1/1", ""]
+    assert "db2 | is a scalar" in document and "ZeroDivisionError in ReLU" in document
+    assert "mnist-ref check FAILED</b> for <code>homework.py</code>" in document
+
+
+def test_html_escapes_what_the_target_printed() -> None:
+    from conformance.report.html_format import render_html
+
+    checks = [CheckResult("relu.values", "relu", "error", "exception", "<script>alert(1)</script> & more")]
+    document = render_html(Report("<b>hw</b>.py", 0, "float64", checks))
+    assert "<script>" not in document and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; more" in document
+    assert "<code>&lt;b&gt;hw&lt;/b&gt;.py</code>" in document

@@ -125,6 +125,15 @@ def test_dev_accuracy_is_recorded_every_epoch_only_with_a_dev_set() -> None:
         train(X, y, QUICK, X_dev=X_dev, progress=False)
 
 
+def test_an_empty_dev_set_is_no_dev_set_and_no_training_set_is_an_error() -> None:
+    X, y = blobs(40)
+    with np.errstate(all="raise"):
+        _, history = train(X, y, QUICK, X_dev=X[:, :0], y_dev=y[:0], progress=False)
+    assert history.dev_accuracy == [] and history.epochs == QUICK.epochs
+    with pytest.raises(ValueError, match="no training samples"):
+        train(X[:, :0], y[:0], QUICK, progress=False)
+
+
 def test_on_epoch_sees_the_growing_history() -> None:
     X, y = blobs(40)
     seen: list[int] = []
@@ -257,6 +266,18 @@ def test_saving_replaces_the_old_file_and_leaves_no_temporary_file(tmp_path) -> 
     save_model(trained_model(), path)
     assert os.listdir(tmp_path) == ["model.npz"]
     assert load_model(path).spec.layers == (N_IN, QUICK.hidden, 10)
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o002, 0o077])
+def test_the_model_file_gets_the_permissions_the_umask_leaves(tmp_path, umask: int) -> None:
+    previous = os.umask(umask)
+    try:
+        assert model_io.current_umask() == umask
+        path = save_model(trained_model(), tmp_path / "model.npz")
+    finally:
+        os.umask(previous)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~umask
+    assert os.listdir(tmp_path) == ["model.npz"]
 
 
 def test_missing_model_file_is_named_in_the_error(tmp_path) -> None:

@@ -7,6 +7,7 @@ SUBMISSIONS`` stays the short common case, and a class folder that happens to be
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,7 +16,7 @@ import click
 
 from conformance.cli import checking_options, ensure_isolation
 from conformance.files import FolderBusy, only_writer
-from conformance.grading.shards import WHOLE_CLASS, Shard
+from conformance.grading.shards import WHOLE_CLASS, Shard, choose_shard
 
 if TYPE_CHECKING:
     from conformance.grading.batch import GradingRun
@@ -52,6 +53,11 @@ Examples:
   mnist-ref grade submissions/ --out shard-2/ --shard 2/4       # one job of a CI matrix
   mnist-ref grade-merge shard-*/ --out graded/
 
+Without --shard, a job array's own variables choose the shard: MNIST_REF_SHARD=I/N;
+MNIST_REF_SHARD_INDEX (0-based) with MNIST_REF_SHARD_COUNT (GitHub Actions: strategy.job-index
+and job-total); Slurm's SLURM_ARRAY_TASK_ID/_MIN/_COUNT; Kubernetes' JOB_COMPLETION_INDEX with
+MNIST_REF_SHARD_COUNT. See docs/grading/shards.md.
+
 Run it again after an interruption: finished submissions are kept, the rest are graded.
 Exit status: 0 when every submission has a grade (whatever the grades), 2 for a bad
 argument, submissions folder or rubric, 130 when interrupted.""",
@@ -78,8 +84,10 @@ argument, submissions folder or rubric, 130 when interrupted.""",
 @click.option(
     "--shard",
     type=ShardType(),
-    default=WHOLE_CLASS,
-    help="Grade only shard I of N of the class (sorted by name, every N-th from the I-th).",
+    default=None,
+    help="Grade only shard I of N of the class (sorted by name, every N-th from the I-th).  "
+    "[default: from MNIST_REF_SHARD, MNIST_REF_SHARD_INDEX/_COUNT, a Slurm array or a Kubernetes "
+    "Indexed Job when set, else 1/1]",
 )
 @click.option("--force", is_flag=True, help="Grade every submission again, even those already graded.")
 @checking_options
@@ -99,7 +107,7 @@ def grade_command(
     out: Path,
     jobs: int | None,
     rubric_path: Path | None,
-    shard: Shard,
+    shard: Shard | None,
     force: bool,
     seed: int,
     dtype: str,
@@ -128,8 +136,12 @@ def grade_command(
     try:
         rubric = EQUAL_WEIGHTS if rubric_path is None else load_rubric(rubric_path)
         found = find_submissions(submissions, exclude=out)
-    except (RubricError, SubmissionsError) as error:
+        choice = choose_shard(shard, os.environ)
+    except (RubricError, SubmissionsError, ValueError) as error:
         raise GradingUnusable(str(error)) from None
+    shard = choice.shard
+    if shard != WHOLE_CLASS:
+        click.echo(f"grading {choice}")
     settings = GradingSettings(seed, dtype, examples, timeout, memory_mb, submission_timeout)
     try:
         with only_writer(out):

@@ -1,4 +1,4 @@
-"""The summary's plots as PNG files: scores, pass rate per component, most common diagnoses.
+"""The summary's plots as PNG files: scores, the verdicts on each component, most common diagnoses.
 
 matplotlib is imported only when the plots are drawn, and only its object-oriented API is
 used (a Figure rendered by Agg), so no display and no global pyplot state is involved.
@@ -44,16 +44,52 @@ def score_histogram(scores: pd.Series, max_score: float) -> Figure:
     return figure
 
 
-def pass_rate_bars(pass_rates: pd.Series) -> Figure:
-    """One horizontal bar per component: the share of submissions that passed it."""
+OUTCOME_COLORS = {
+    "passed": "tab:green",
+    "failed": "tab:red",
+    "unchecked": "tab:orange",
+    "not required": "silver",
+    "no report": "white",
+}
+"""The colour of each column of ``component_counts`` in the component plot, left to right."""
+OUTCOME_LABELS = {
+    "passed": "passed",
+    "failed": "failed",
+    "unchecked": "unchecked (could not run it)",
+    "not required": "not provided (not required)",
+    "no report": "no report (not loaded)",
+}
+
+
+def component_outcome_bars(counts: pd.DataFrame) -> Figure:
+    """One stacked horizontal bar per component: the share of submissions that passed it, failed it,
+    could not have it checked, did not provide it, or have no report, each in its own colour.
+
+    ``counts`` is ``component_counts``: one row per component, one column per outcome.
+    """
     from matplotlib.figure import Figure
 
-    figure = Figure(figsize=(6.4, 4.8), dpi=DPI, layout="constrained")
+    figure = Figure(figsize=(7.2, 4.8), dpi=DPI, layout="constrained")
     axes = figure.add_subplot()
-    axes.barh(pass_rates.index[::-1], pass_rates.to_numpy()[::-1] * 100, color="tab:green")
+    components = counts.index[::-1]
+    total = counts[list(OUTCOME_COLORS)].sum(axis=1).max()
+    left = np.zeros(len(components))
+    for outcome, color in OUTCOME_COLORS.items():
+        shares = counts[outcome].to_numpy()[::-1] * 100 / total if total else left * 0
+        axes.barh(
+            components,
+            shares,
+            left=left,
+            color=color,
+            edgecolor="grey",
+            linewidth=0.5,
+            label=OUTCOME_LABELS[outcome],
+        )
+        left += shares
     axes.set_xlim(0, 100)
-    axes.set_xlabel("submissions that pass the component (%)")
-    axes.set_title("Pass rate of each component")
+    axes.set_xlabel("submissions (%)")
+    axes.set_title("Verdict on each component")
+    figure.legend(loc="outside lower center", ncols=3, fontsize=8, frameon=False)
     return figure
 
 
@@ -83,12 +119,13 @@ def write_png(figure: Figure, path: Path) -> None:
 
 
 def write_plots(
-    directory: Path, scores: pd.Series, max_score: float, pass_rates: pd.Series, diagnoses: pd.DataFrame
+    directory: Path, scores: pd.Series, max_score: float, counts: pd.DataFrame, diagnoses: pd.DataFrame
 ) -> dict[str, Path]:
-    """Draw the three plots into ``directory``; their paths by kind (see PLOT_FILES)."""
+    """Draw the three plots into ``directory``; their paths by kind (see PLOT_FILES). ``counts`` is
+    ``component_counts``."""
     figures = {
         "scores": score_histogram(scores, max_score),
-        "components": pass_rate_bars(pass_rates),
+        "components": component_outcome_bars(counts),
         "diagnoses": diagnosis_bars(diagnoses),
     }
     paths = {kind: directory / PLOT_FILES[kind] for kind in figures}

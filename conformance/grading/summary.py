@@ -100,7 +100,7 @@ def render_summary(frame: pd.DataFrame, rubric: Rubric, settings: GradingSetting
         "and right), failed, unchecked (the checker could not run it: the feedback says why, with the "
         "fix) or not required (not found, and not required). The pass rate is over all submissions.",
         _component_table(counts),
-        _image("Pass rate of each component", "components"),
+        _image("Verdict on each component", "components"),
         "## Most common diagnoses",
         _diagnosis_table(diagnoses),
         _image("Most common diagnoses", "diagnoses"),
@@ -116,7 +116,7 @@ def write_summary(directory: Path, frame: pd.DataFrame, rubric: Rubric, settings
         directory / PLOTS_FOLDER,
         frame["score"],
         rubric.max_score,
-        counts["pass_rate"],
+        counts,
         diagnosis_counts(frame).head(MOST_COMMON),
     )
     path = directory / "summary.md"

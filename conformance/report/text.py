@@ -47,7 +47,10 @@ def _problem_lines(group: list[CheckResult]) -> list[str]:
 
 def render_text(report: Report, *, color: bool = False, width: int = 110) -> str:
     """The component table, failures' messages, what was not checked and why, the calls, the verdict."""
-    console = Console(file=io.StringIO(), force_terminal=color, no_color=not color, width=width)
+    # force_jupyter=False: inside a Jupyter kernel rich would display each line itself, not write the text
+    console = Console(
+        file=io.StringIO(), force_terminal=color, force_jupyter=False, no_color=not color, width=width
+    )
 
     def say(text: str) -> None:
         console.print(text, markup=False, highlight=False)

