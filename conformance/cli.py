@@ -5,11 +5,14 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from conformance.files import write_atomically
-from conformance.required import DEFAULT_REQUIRED
+
+if TYPE_CHECKING:
+    from mnist_ref.spec import NetworkSpec
 
 EXIT_PASSED, EXIT_FAILED, EXIT_UNUSABLE = 0, 1, 2
 """As in conformance.report.verdicts, which is not imported here: it loads the report formats (rich)."""
@@ -189,8 +192,9 @@ def check_command(
     timeout: float,
     memory_mb: int,
     require_isolation: bool,
+    spec: NetworkSpec | None = None,
 ) -> None:
-    """Check someone else's two-layer MNIST network, component by component.
+    """Check someone else's MNIST network, component by component.
 
     TARGET is a .py file, a Jupyter notebook (.ipynb) or an importable module name. Its
     imports, functions, classes and constants are loaded in a separate process; top-level
@@ -225,16 +229,22 @@ def check_command(
     except BaselineError as exc:
         raise UnusableBaseline(str(exc)) from None
     # conformance.mapping imports the adapters, which only the target's process needs otherwise
-    required = DEFAULT_REQUIRED
+    required, file_required, given, file_spec = None, None, None, None
     if config is not None or require is not None:
         from conformance.mapping import MappingError, load_mapping, parse_required
 
         try:
-            file_required = None if config is None else load_mapping(config).required
+            mapping = None if config is None else load_mapping(config)
+            file_required, file_spec = (
+                (None, None) if mapping is None else (mapping.required, mapping.network)
+            )
             given = None if require is None else parse_required(require, "--require")
         except MappingError as exc:
             raise UnusableMapping(str(exc)) from None
-        required = given or file_required or DEFAULT_REQUIRED
+        required = given or file_required
+    from mnist_ref.spec import CLASSIC
+
+    spec = spec or file_spec or CLASSIC
     if show_mapping:
         from conformance.mapping import render_mapping
 
@@ -253,6 +263,7 @@ def check_command(
             autograd=autograd,
             sandbox=sandbox,
             required=required,
+            spec=spec,
         )
     except TargetLoadError as exc:
         message = f"cannot load the target: {exc}"

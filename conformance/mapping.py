@@ -13,6 +13,10 @@
     backward = { function = "grads", args = ["X", "Y", "params"], returns = ["dW1", "db1", "dW2", "db2"] }
     loss = false                            # do not check this component
 
+    [network]                               # the network to check against (default: the classic one)
+    layers = [784, 64, 32, 10]              # the keys of mnist_ref.spec: activation, output, loss, l2,
+    activation = "sigmoid"                  # optimizer...; command-line options override them
+
 ``args`` gives the role of each parameter, in order ("_" keeps the parameter's default);
 ``returns`` names what each item of a returned tuple is ("_" for an item to ignore). Every
 key is optional. ``load_mapping`` reads and validates a file (MappingError: one line naming
@@ -23,6 +27,7 @@ such a file, with comments, so that a user can start from it (``mnist-ref check 
 from __future__ import annotations
 
 import json
+import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -31,17 +36,22 @@ from typing import Any
 from conformance.adapters.choices import KEEP, RETURNABLE, ComponentChoice, TargetMapping
 from conformance.adapters.names import COMPONENTS, GRAD_NAMES, OPERATIONS
 from conformance.adapters.signatures import OPERATIONS as CALL_OPERATIONS
+from mnist_ref.spec import SpecError, spec_from_table
 
 LAYOUTS = ("column", "row", "hybrid")
 CALLS_OF = {"init": ("init", "construct"), "predict": ("predict_from_probabilities", "predict_from_data")}
 """The ways each component can be called (signatures.OPERATIONS), when there are several."""
 COMPONENT_KEYS = ("function", "args", "returns")
 CLASS_KEYS = ("name", "learning_rate_attribute")
-TOP_KEYS = ("layout", "class", "components", "required")
+TOP_KEYS = ("layout", "class", "components", "required", "network")
 
 
 class MappingError(ValueError):
     """The mapping file is wrong; the message is one line naming the file and the key."""
+
+
+LAYER_GRADIENT = re.compile(r"d[Wb][1-9][0-9]*")
+"""dW3, db3, ...: the gradients of a deeper network's layers (see conformance.checks.network)."""
 
 
 def parse_required(value: Any, where: str) -> tuple[str, ...]:
@@ -53,7 +63,7 @@ def parse_required(value: Any, where: str) -> tuple[str, ...]:
     names = [name.strip() for name in names if name.strip()]
     if names == ["all"]:
         return COMPONENTS
-    unknown = [name for name in names if name not in COMPONENTS]
+    unknown = [name for name in names if name not in COMPONENTS and not LAYER_GRADIENT.fullmatch(name)]
     if unknown:
         raise MappingError(
             f"{where}: unknown component {unknown[0]!r}; the components are {', '.join(COMPONENTS)}"
@@ -94,6 +104,12 @@ def parse_mapping(data: Mapping[str, Any], source: str) -> TargetMapping:
     required = data.get("required")
     if required is not None:
         required = parse_required(required, f"{source}: required")
+    network = None
+    if "network" in data:
+        try:
+            network = spec_from_table(_table(data["network"], source, "network"), f"{source}: [network]")
+        except SpecError as error:
+            raise MappingError(str(error)) from None
     mapping = TargetMapping(
         source,
         layout,
@@ -101,6 +117,7 @@ def parse_mapping(data: Mapping[str, Any], source: str) -> TargetMapping:
         class_table.get("name"),
         class_table.get("learning_rate_attribute"),
         required,
+        network,
     )
     _check_one_class(mapping)
     return mapping

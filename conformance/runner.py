@@ -10,12 +10,13 @@ from typing import Any, Protocol
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from conformance.checks import ALL_CHECKS, Check, Context
+from conformance.checks import ALL_CHECKS, Check, Context, network
 from conformance.oracles.background import BackgroundAutograd
 from conformance.report.model import CheckResult, Report
 from conformance.report.verdicts import DEFAULT_REQUIRED
 from conformance.sandbox import Sandbox
 from conformance.sandbox.confine import LANDLOCK
+from mnist_ref.spec import CLASSIC, NetworkSpec
 
 PER_SAMPLE_NOTICE = (
     "the target's own code calls its {operation} one sample at a time: it is checked on single samples"
@@ -51,6 +52,7 @@ def checking(
     autograd: AutogradOracle | None = None,
     sandbox: Sandbox | None = None,
     submission_timeout: float | None = None,
+    spec: NetworkSpec = CLASSIC,
 ) -> Iterator[tuple[Context, dict]]:
     """The target loaded in its sandbox, ready for checks: (the checks' Context, the target's mapping).
 
@@ -64,6 +66,7 @@ def checking(
     one is made here with ``timeout``, ``memory_mb`` and ``config``. An oracle or a sandbox
     given is not closed here: its owner closes it. ``submission_timeout`` caps the seconds the
     checks may spend calling the target, loading included; past it, the rest end as timeouts.
+    ``spec`` is the network checked (conformance.checks.network), the classic one by default.
     """
     box = (
         Sandbox(target, timeout=timeout, memory_mb=memory_mb, config=config)
@@ -86,6 +89,7 @@ def checking(
                 computes_in=np.dtype(mapping.get("computes_in") or "float64"),
                 trains_in_batches=bool(mapping.get("trains_in_batches")),
                 deadline=None if submission_timeout is None else started + submission_timeout,
+                spec=spec,
             ),
             mapping,
         )
@@ -98,7 +102,8 @@ def run_checks(
     dtype: str = "float64",
     on_result: Callable[[CheckResult], None] | None = None,
     checks: list[Check] | None = None,
-    required: tuple[str, ...] = DEFAULT_REQUIRED,
+    required: tuple[str, ...] | None = None,
+    spec: NetworkSpec = CLASSIC,
     **options: Any,
 ) -> Report:
     """Check ``target`` (a .py file, a notebook or a module name) component by component.
@@ -106,17 +111,23 @@ def run_checks(
     ``options`` are those of :func:`checking` (examples, timeout, memory_mb, config, autograd, sandbox).
     Raises conformance.sandbox.protocol.TargetLoadError when the target cannot be loaded.
     ``on_result`` is called after each check (for progress display). ``required`` are the components
-    a PASS needs.
+    a PASS needs (by default those of the network: forward, every gradient and the update). ``spec`` is
+    the network checked: the classic one (of any hidden width) gets the two-layer checks, any other
+    network of the family those of conformance.checks.network.
 
     While the checks run, NumPy computes with a single BLAS thread here, as in the target's process:
     the arrays are small, and idle BLAS threads spin, taking ~0.2 s of CPU that the child processes
     (the target's, and torch importing) need.
     """
+    if checks is None:
+        checks = ALL_CHECKS if network.is_classic(spec) else network.network_checks(spec)
+    if required is None:
+        required = DEFAULT_REQUIRED if network.is_classic(spec) else network.required(spec)
     with (
-        checking(target, seed=seed, dtype=dtype, **options) as (ctx, mapping),
+        checking(target, seed=seed, dtype=dtype, spec=spec, **options) as (ctx, mapping),
         threadpool_limits(limits=1, user_api="blas"),
     ):
-        selected = [c for c in (ALL_CHECKS if checks is None else checks) if c.applies_to(mapping)]
+        selected = [c for c in checks if c.applies_to(mapping)]
         results, durations = {}, {}
         # Checks that need PyTorch run last, while it finishes importing; they are reported in place.
         for registered in sorted(selected, key=lambda registered: registered.needs_torch):
@@ -127,7 +138,11 @@ def run_checks(
                 on_result(results[registered.id])
         torch_available = ctx.torch_available
         confined = ctx.sandbox.isolation == LANDLOCK
-    notices = [f"import failed: {line}" for line in mapping.get("failed_imports", [])]
+        found = network_found(ctx)
+        if found is not None:
+            mapping["network"] = found
+    notices = [network_notice(mapping["network"])] if "network" in mapping else []
+    notices += [f"import failed: {line}" for line in mapping.get("failed_imports", [])]
     notices += [PER_SAMPLE_NOTICE.format(operation=operation) for operation in mapping.get("per_sample", [])]
     if mapping.get("computes_in"):
         notices.append(FLOAT32_NOTICE)
@@ -136,6 +151,22 @@ def run_checks(
     return Report(
         target, seed, str(np.dtype(dtype)), ordered, mapping, notices, durations=durations, required=required
     )
+
+
+def network_found(ctx: Context) -> dict[str, Any] | None:
+    """The network checked and the one the target was found to compute (None when probing found none);
+    None for the classic network when the target was found to be it, or not found at all."""
+    recognition = ctx.memo.get("network")
+    found = None if recognition is None or recognition.found is None else recognition.found
+    if network.is_classic(ctx.spec) and (found is None or not network.differences(found, ctx.spec)):
+        return None
+    return {"checked": ctx.spec.describe(), "found": None if found is None else found.describe()}
+
+
+def network_notice(network: dict[str, Any]) -> str:
+    """E.g. "network: checked as 784-128-10, relu hidden, ...; found 784-64-10, tanh hidden, ..."."""
+    found = network["found"]
+    return f"network: checked as {network['checked']}" + ("" if found is None else f"; found {found}")
 
 
 def describe_target(

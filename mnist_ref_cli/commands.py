@@ -31,7 +31,7 @@ from mnist_ref import __version__
 from mnist_ref.network import INIT_SCHEMES
 from mnist_ref.spec import CLASSIC, NetworkSpec
 from mnist_ref.training import History, TrainConfig, TrainingDiverged, train
-from mnist_ref_cli.network_options import checking_the_classic_network, network_options
+from mnist_ref_cli.network_options import checking_a_network, network_options
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -404,8 +404,8 @@ def confusion_cell(count: int, on_diagonal: bool) -> str:
     return str(count) if count else "[dim]0[/dim]"
 
 
-main.add_command(checking_the_classic_network(check_command))
-main.add_command(checking_the_classic_network(grade_command))
+main.add_command(checking_a_network(check_command))
+main.add_command(checking_a_network(grade_command))
 main.add_command(grade_merge_command)
 
 

@@ -2,8 +2,7 @@
 
 ``network_options`` adds them to a command (``train``) and hands it one ``spec`` argument instead: the
 NetworkSpec they describe, or None when none of them was given (the command's classic network).
-``checking_the_classic_network`` adds them to ``check`` and ``grade``, which check the classic network
-only so far. An impossible combination is a one-line error with exit status 2.
+``checking_a_network`` adds them to ``check`` and ``grade``, which check a target against that network. An impossible combination is a one-line error with exit status 2.
 """
 
 from __future__ import annotations
@@ -11,7 +10,6 @@ from __future__ import annotations
 import copy
 import functools
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +17,6 @@ import click
 
 from mnist_ref.spec import (
     ACTIVATIONS,
-    CLASSIC,
     LOSSES,
     OPTIMIZERS,
     OUTPUTS,
@@ -53,28 +50,19 @@ def network_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return with_spec
 
 
-def checking_the_classic_network(command: click.Command) -> click.Command:
-    """A copy of ``command`` (``check``, ``grade``) that takes the network options too.
-
-    The harness checks the classic network, of any hidden width: a spec that says so runs the command as
-    without it; any other spec is a one-line error (exit status 2) before anything is checked.
-    """
+def checking_a_network(command: click.Command) -> click.Command:
+    """A copy of ``command`` (``check``, ``grade``) that takes the network options too and receives
+    ``spec``: the NetworkSpec they describe, None when none was given (the mapping file's or rubric's
+    ``[network]``, else the classic network). An impossible spec is a one-line error (exit status 2)."""
     checking = copy.copy(command)
     checking.params = [*command.params, *(click.Option(list(names), **kw) for names, kw in DECLARATIONS)]
     run: Callable[..., Any] = command.callback  # type: ignore[assignment]  # a command always has one
 
     @functools.wraps(run)
-    def classic_only(**kwargs: Any) -> Any:
-        spec = spec_given(kwargs)
-        if spec is not None and spec != replace(CLASSIC, layers=(784, spec.layers[1], 10)):
-            classic = CLASSIC.describe().replace("784-128-10", "784-H-10")
-            raise SpecOptionError(
-                f"{command.name} checks the classic network ({classic}) of any hidden width H;"
-                f" checking {spec.describe()} is not supported yet"
-            )
-        return run(**kwargs)
+    def with_spec(**kwargs: Any) -> Any:
+        return run(spec=spec_given(kwargs), **kwargs)
 
-    checking.callback = classic_only
+    checking.callback = with_spec
     return checking
 
 

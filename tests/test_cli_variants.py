@@ -104,19 +104,26 @@ def test_check_under_the_classic_spec_checks_as_without_it(correct_target: Path,
         assert json.loads(result.stdout)["verdict"] == "PASSED"
 
 
-@pytest.mark.parametrize("command", ["check", "grade"])
-def test_check_and_grade_refuse_a_network_they_cannot_check_yet(
-    command: str, correct_target: Path, tmp_path
-) -> None:
+def test_check_names_the_network_a_target_is_when_checked_as_another(correct_target: Path) -> None:
+    options = ("--layers", "784,64,32,10", "--activation", "tanh", "--format", "json")
+    result = run("check", str(correct_target), "--examples", "2", *options)
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.stdout)
+    forward = next(component for component in report["components"] if component["component"] == "forward")
+    assert forward["verdict"] == "fail" and forward["diagnoses"] == ["different_network"]
+    assert "its hidden layers are relu, not tanh" in forward["reason"]
+    assert "--activation relu" in forward["reason"]
+    assert [c["component"] for c in report["components"]][-3:] == ["dW3", "db3", "update"]
+    assert report["mapping"]["network"]["checked"].startswith("784-64-32-10, tanh hidden")
+
+
+def test_grade_under_a_deeper_network_has_a_column_per_layer(correct_target: Path, tmp_path: Path) -> None:
     out = tmp_path / "graded"
-    options = ("--layers", "784,64,32,10", "--activation", "tanh", "--out", str(out))
-    assert_one_line_error(
-        run(command, str(correct_target), *options),
-        f"{command} checks the classic network (784-H-10, relu hidden, softmax outputs, cross_entropy, sgd)"
-        " of any hidden width H; checking 784-64-32-10, tanh hidden, softmax outputs, cross_entropy, sgd is"
-        " not supported yet",
-    )
-    assert not out.exists()
+    options = ("--layers", "784,64,32,10", "--activation", "tanh", "--out", str(out), "--no-progress")
+    result = run("grade", str(correct_target.parent), *options)
+    assert result.exit_code == 0, result.output
+    header = (out / "grades.csv").read_text().splitlines()[0].split(",")
+    assert header[6:] == ["forward", "loss", "dW1", "db1", "dW2", "db2", "dW3", "db3", "update", "diagnoses", "reason"]
 
 
 def test_check_refuses_an_impossible_network(correct_target: Path) -> None:

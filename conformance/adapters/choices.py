@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from mnist_ref.spec import NetworkSpec
+
 KEEP = "_"
 """In ``args``: the parameter keeps its default value. In ``returns``: an item the checker ignores."""
 RETURNABLE = {
@@ -51,6 +53,7 @@ class TargetMapping:
     network_class: str | None = None
     learning_rate_attribute: str | None = None
     required: tuple[str, ...] | None = None  # the components a PASS needs, when the file says
+    network: NetworkSpec | None = None  # the network to check against, when the file has a [network] table
 
     def class_named(self) -> str | None:
         """The network class the file names: ``[class] name``, or the class of a "ClassName.method"."""

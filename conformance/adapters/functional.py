@@ -72,6 +72,7 @@ from conformance.adapters.names import (
     ranked_matches,
     roles_for,
 )
+from conformance.adapters.network_operations import NetworkOperations
 from conformance.adapters.optimizers import LayerOptimizer, find_layer_optimizer
 from conformance.adapters.orientation import Orientation, decide_orientation, layout_hints, probe_problem
 from conformance.adapters.signatures import CallPlan
@@ -98,7 +99,7 @@ RECOVERY_LEARNING_RATE = 1.0
 """The learning rate handed to a backward pass that takes one (it may apply the update itself)."""
 
 
-class FunctionalAdapter:
+class FunctionalAdapter(NetworkOperations):
     """Calls a target's module-level functions in canonical terms (column layout, params dicts)."""
 
     style = "functional"

@@ -30,6 +30,7 @@ from conformance.sandbox import Sandbox
 from conformance.sandbox.protocol import Failure, Outcome
 from conformance.strategies import Problem, problems
 from conformance.tolerance import coarsest_float
+from mnist_ref.spec import CLASSIC, NetworkSpec
 
 FLOAT64 = np.dtype(np.float64)
 
@@ -79,6 +80,7 @@ class Context:
     computes_in: np.dtype = FLOAT64  # the precision the target's code computes in (float32 when it casts)
     trains_in_batches: bool = False  # its training loop steps on mini-batches or samples, not the batch
     deadline: float | None = None  # time.monotonic() after which the target is not called any more
+    spec: NetworkSpec = CLASSIC  # the network checked (conformance.checks.network)
 
     @property
     def precision(self) -> np.dtype:

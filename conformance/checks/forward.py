@@ -6,6 +6,7 @@ import numpy as np
 
 import mnist_ref
 from conformance import diagnose, tolerance
+from conformance.checks import network
 from conformance.checks.assertions import expect_close, expect_untouched, expect_verdict
 from conformance.checks.base import CheckFailed, Context, check
 from conformance.strategies import Problem, make_inputs, problems
@@ -68,6 +69,12 @@ def _same(got: np.ndarray | None, expected: np.ndarray) -> bool | None:
     if got is None or np.shape(got) != np.shape(expected):
         return None
     return bool(np.allclose(np.asarray(got, dtype=np.float64), expected, rtol=1e-5, atol=1e-6))
+
+
+@check("forward.network", "forward", side=True)
+def forward_network(ctx: Context) -> None:
+    """The target computes the network checked (its depth, hidden activation, outputs and loss)."""
+    network.check_network(ctx)
 
 
 @check("forward.inputs_untouched", "forward", side=True)

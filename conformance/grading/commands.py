@@ -20,6 +20,7 @@ from conformance.grading.shards import WHOLE_CLASS, Shard, choose_shard
 
 if TYPE_CHECKING:
     from conformance.grading.batch import GradingRun
+    from mnist_ref.spec import NetworkSpec
 
 EXIT_INTERRUPTED = 130  # the shell's code for a command ended by Ctrl-C
 
@@ -117,6 +118,7 @@ def grade_command(
     submission_timeout: float,
     require_isolation: bool,
     no_progress: bool,
+    spec: NetworkSpec | None = None,
 ) -> None:
     """Grade a class: check every submission, write a gradebook, feedback and a summary.
 
@@ -129,12 +131,13 @@ def grade_command(
     """
     ensure_isolation(require_isolation)
     from conformance.grading.batch import grade_class
-    from conformance.grading.rubric import EQUAL_WEIGHTS, RubricError, load_rubric
+    from conformance.grading.rubric import RubricError, equal_weights, load_rubric
     from conformance.grading.settings import GradingSettings
     from conformance.grading.submissions import SubmissionsError, find_submissions
+    from mnist_ref.spec import CLASSIC
 
     try:
-        rubric = EQUAL_WEIGHTS if rubric_path is None else load_rubric(rubric_path)
+        rubric = equal_weights(spec or CLASSIC) if rubric_path is None else load_rubric(rubric_path, spec)
         found = find_submissions(submissions, exclude=out)
         choice = choose_shard(shard, os.environ)
     except (RubricError, SubmissionsError, ValueError) as error:
@@ -142,7 +145,8 @@ def grade_command(
     shard = choice.shard
     if shard != WHOLE_CLASS:
         click.echo(f"grading {choice}")
-    settings = GradingSettings(seed, dtype, examples, timeout, memory_mb, submission_timeout)
+    network = GradingSettings.network_of(rubric.network)
+    settings = GradingSettings(seed, dtype, examples, timeout, memory_mb, submission_timeout, network=network)
     try:
         with only_writer(out):
             run = grade_class(

@@ -19,12 +19,18 @@ import pandas as pd
 
 from conformance.files import write_atomically
 from conformance.grading.results import OUTCOME_WORDS, SubmissionResult
-from conformance.grading.rubric import EQUAL_WEIGHTS, Rubric
+from conformance.grading.rubric import EQUAL_WEIGHTS, Rubric, component_names
 from conformance.grading.scoring import grade, with_rubric
-from conformance.report.model import COMPONENTS
 
 DIAGNOSIS_SEPARATOR = "; "
-COLUMNS = ("name", "entry", "outcome", "verdict", "score", "max_score", *COMPONENTS, "diagnoses", "reason")
+
+
+def columns(rubric: Rubric) -> tuple[str, ...]:
+    """The gradebook's columns: one per component of the rubric's network (dW3, db3... for a deeper one)."""
+    return ("name", "entry", "outcome", "verdict", "score", "max_score", *component_names(rubric.network),
+            "diagnoses", "reason")  # fmt: skip
+
+
 SCORE_FORMAT = "%.6g"
 
 
@@ -48,7 +54,7 @@ def gradebook_row(result: SubmissionResult, rubric: Rubric) -> dict[str, Any]:
         "verdict": "" if report is None else report.headline,
         "score": scored.score,
         "max_score": scored.max_score,
-        **{component: verdicts.get(component, "") for component in COMPONENTS},
+        **{component: verdicts.get(component, "") for component in component_names(rubric.network)},
         "diagnoses": DIAGNOSIS_SEPARATOR.join(diagnoses(result, rubric)),
         "reason": result.reason or "",
     }
@@ -57,7 +63,7 @@ def gradebook_row(result: SubmissionResult, rubric: Rubric) -> dict[str, Any]:
 def gradebook(results: Sequence[SubmissionResult], rubric: Rubric) -> pd.DataFrame:
     """One row per submission, sorted by name."""
     rows = sorted((gradebook_row(result, rubric) for result in results), key=lambda row: row["name"])
-    return pd.DataFrame(rows, columns=list(COLUMNS))
+    return pd.DataFrame(rows, columns=list(columns(rubric)))
 
 
 def write_gradebook(frame: pd.DataFrame, path: Path) -> None:

@@ -6,6 +6,10 @@ A rubric is a TOML file::
     hidden = ["train.trajectory", "softmax.large_logits"]   # check ids or components
     required = ["forward", "dW1", "db1", "dW2", "db2", "update", "loss"]   # what a PASS needs
 
+    [network]                   # the course's network (default: the classic one), as in a spec file:
+    layers = [784, 64, 32, 10]  # its components (dW3, db3...) can then be given points and required
+    activation = "sigmoid"
+
     [components]                # earned when the component's verdict is pass: checked, and right
     dW1 = 3
     train = 2
@@ -17,24 +21,45 @@ Hidden checks count towards the score like any other, but the feedback and the G
 results show the student neither their names nor their messages. ``required`` (by default the
 components every implementation has, conformance.report.verdicts.DEFAULT_REQUIRED) decides each
 submission's verdict, PASSED or INCOMPLETE, as `mnist-ref check` gives it; it does not change the
-points. Without a rubric every component is worth one point and nothing is hidden.
+points. Without a rubric every component is worth one point and nothing is hidden. The components and
+checks a rubric can name are those of its network (conformance.checks.network for any but the classic).
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from conformance.checks import ALL_CHECKS
+from conformance.checks import ALL_CHECKS, network
 from conformance.report.model import COMPONENTS, CheckResult
 from conformance.report.verdicts import DEFAULT_REQUIRED
+from mnist_ref.spec import CLASSIC, NetworkSpec, SpecError, spec_from_table
 
 CHECK_COMPONENTS: dict[str, str] = {registered.id: registered.component for registered in ALL_CHECKS}
-"""Every check id, with its component, in the order the checks run."""
-RUBRIC_KEYS = ("default_points", "hidden", "required", "components", "checks")
+"""Every check id of the classic network, with its component, in the order the checks run."""
+RUBRIC_KEYS = ("default_points", "hidden", "required", "components", "checks", "network")
+
+
+@functools.cache
+def check_components(spec: NetworkSpec) -> dict[str, str]:
+    """Every check id of ``spec``'s checks, with its component, in the order the checks run."""
+    if network.is_classic(spec):
+        return CHECK_COMPONENTS
+    return {registered.id: registered.component for registered in network.network_checks(spec)}
+
+
+def component_names(spec: NetworkSpec) -> tuple[str, ...]:
+    """The components of ``spec``'s checks, in order."""
+    return COMPONENTS if network.is_classic(spec) else network.components(spec)
+
+
+def required_by_default(spec: NetworkSpec) -> tuple[str, ...]:
+    """What a PASS needs when the rubric does not say: the network's forward, gradients and update."""
+    return DEFAULT_REQUIRED if network.is_classic(spec) else network.required(spec)
 
 
 class RubricError(Exception):
@@ -60,13 +85,16 @@ class Rubric:
     checks: dict[str, float]
     hidden: frozenset[str]
     required: tuple[str, ...] = DEFAULT_REQUIRED
+    network: NetworkSpec = CLASSIC
 
     @property
     def items(self) -> tuple[RubricItem, ...]:
         """The scored items in component order: each component, then its separately scored checks."""
         items = []
-        for component in COMPONENTS:
-            own = [check_id for check_id, owner in CHECK_COMPONENTS.items() if owner == component]
+        for component in component_names(self.network):
+            own = [
+                check_id for check_id, owner in check_components(self.network).items() if owner == component
+            ]
             shared = tuple(check_id for check_id in own if check_id not in self.checks)
             hidden = component in self.hidden
             if shared:
@@ -97,6 +125,7 @@ class Rubric:
             "checks": self.checks,
             "hidden": sorted(self.hidden),
             "required": list(self.required),
+            **({} if self.network == CLASSIC else {"network": self.network.to_table()}),
         }
 
     @classmethod
@@ -109,41 +138,55 @@ EQUAL_WEIGHTS = Rubric(dict.fromkeys(COMPONENTS, 1.0), {}, frozenset())
 """The rubric used without --rubric: one point per component, nothing hidden."""
 
 
-def load_rubric(path: Path) -> Rubric:
-    """The rubric in the TOML file ``path``; RubricError naming the file and the wrong key."""
+def equal_weights(spec: NetworkSpec) -> Rubric:
+    """One point per component of ``spec``'s checks, nothing hidden (the classic network: EQUAL_WEIGHTS)."""
+    if network.is_classic(spec):
+        return EQUAL_WEIGHTS
+    return Rubric(dict.fromkeys(component_names(spec), 1.0), {}, frozenset(), required_by_default(spec), spec)
+
+
+def load_rubric(path: Path, spec: NetworkSpec | None = None) -> Rubric:
+    """The rubric in the TOML file ``path``; RubricError naming the file and the wrong key. ``spec``
+    (the command's network options) stands for the rubric's ``[network]`` table when given."""
     try:
         document = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as error:
         raise RubricError(f"{path}: cannot read the rubric: {error.strerror or error}") from error
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise RubricError(f"{path}: not valid TOML: {error}") from error
-    return parse_rubric(document, str(path))
+    return parse_rubric(document, str(path), spec)
 
 
-def parse_rubric(document: dict[str, Any], source: str) -> Rubric:
-    """The rubric described by a parsed TOML ``document`` read from ``source`` (named in errors)."""
+def parse_rubric(document: dict[str, Any], source: str, spec: NetworkSpec | None = None) -> Rubric:
+    """The rubric described by a parsed TOML ``document`` read from ``source`` (named in errors); ``spec``,
+    when given, is the network instead of the document's ``[network]`` table."""
     unknown = [key for key in document if key not in RUBRIC_KEYS]
     if unknown:
         raise RubricError(
             f"{source}: unknown key {unknown[0]!r}; a rubric has default_points, hidden, "
-            "required, [components] and [checks]"
+            "required, [components], [checks] and [network]"
         )
+    spec = spec or _network(source, document.get("network"))
+    names, ids = component_names(spec), check_components(spec)
     default = _points(source, "default_points", document.get("default_points", 1.0))
     components = _table(source, "components", document.get("components", {}))
     for name in components:
-        if name not in COMPONENTS:
+        if name not in names:
             raise RubricError(
-                f"{source}: components.{name}: unknown component; the components are {_listed()}"
+                f"{source}: components.{name}: unknown component; the components are {', '.join(names)}"
             )
     checks = _table(source, "checks", document.get("checks", {}))
     for check_id in checks:
-        if check_id not in CHECK_COMPONENTS:
-            raise RubricError(f"{source}: checks.{check_id}: unknown check; {_check_ids_hint(check_id)}")
+        if check_id not in ids:
+            raise RubricError(
+                f"{source}: checks.{check_id}: unknown check; {_check_ids_hint(check_id, spec)}"
+            )
     rubric = Rubric(
-        {name: components.get(name, default) for name in COMPONENTS},
-        {check_id: checks[check_id] for check_id in CHECK_COMPONENTS if check_id in checks},
-        _hidden(source, document.get("hidden", [])),
-        _required(source, document.get("required", list(DEFAULT_REQUIRED))),
+        {name: components.get(name, default) for name in names},
+        {check_id: checks[check_id] for check_id in ids if check_id in checks},
+        _hidden(source, document.get("hidden", []), spec),
+        _required(source, document.get("required", list(required_by_default(spec))), spec),
+        spec,
     )
     _check_components_can_earn(source, rubric, components)
     if rubric.max_score <= 0:
@@ -163,24 +206,37 @@ def _table(source: str, key: str, value: Any) -> dict[str, float]:
     return {name: _points(source, f"{key}.{name}", points) for name, points in value.items()}
 
 
-def _hidden(source: str, value: Any) -> frozenset[str]:
+def _network(source: str, table: Any) -> NetworkSpec:
+    """The spec of a rubric's ``[network]`` table; the classic network without one."""
+    if table is None:
+        return CLASSIC
+    if not isinstance(table, dict):
+        raise RubricError(f"{source}: network must be a table ([network]) of a spec's keys")
+    try:
+        return spec_from_table(table, f"{source}: [network]")
+    except SpecError as error:
+        raise RubricError(str(error)) from None
+
+
+def _hidden(source: str, value: Any, spec: NetworkSpec) -> frozenset[str]:
     if not isinstance(value, list) or not all(isinstance(entry, str) for entry in value):
         raise RubricError(f'{source}: hidden must be a list of check ids or components, such as ["train"]')
     for entry in value:
-        if entry not in COMPONENTS and entry not in CHECK_COMPONENTS:
+        if entry not in component_names(spec) and entry not in check_components(spec):
             raise RubricError(f"{source}: hidden: {entry!r} is neither a check id nor a component")
     return frozenset(value)
 
 
-def _required(source: str, value: Any) -> tuple[str, ...]:
+def _required(source: str, value: Any, spec: NetworkSpec) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(entry, str) for entry in value):
         raise RubricError(f'{source}: required must be a list of components, such as ["forward", "dW1"]')
+    names = component_names(spec)
     for entry in value:
-        if entry not in COMPONENTS:
+        if entry not in names:
             raise RubricError(
-                f"{source}: required: {entry!r} is not a component; the components are {_listed()}"
+                f"{source}: required: {entry!r} is not a component; the components are {', '.join(names)}"
             )
-    return tuple(name for name in COMPONENTS if name in value)
+    return tuple(name for name in names if name in value)
 
 
 def _check_components_can_earn(source: str, rubric: Rubric, listed: dict[str, float]) -> None:
@@ -194,13 +250,9 @@ def _check_components_can_earn(source: str, rubric: Rubric, listed: dict[str, fl
             )
 
 
-def _listed() -> str:
-    return ", ".join(COMPONENTS)
-
-
-def _check_ids_hint(check_id: str) -> str:
+def _check_ids_hint(check_id: str, spec: NetworkSpec) -> str:
     component = check_id.split(".")[0]
-    own = [known for known, owner in CHECK_COMPONENTS.items() if owner == component]
+    own = [known for known, owner in check_components(spec).items() if owner == component]
     if own:
         return f"the checks of {component} are {', '.join(own)}"
-    return f"check ids are component.name, such as db2.shape; the components are {_listed()}"
+    return f"check ids are component.name, such as db2.shape; the components are {', '.join(component_names(spec))}"

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from mnist_ref import __version__
+from mnist_ref.spec import CLASSIC, NetworkSpec, spec_from_table
 
 
 @dataclass(frozen=True)
@@ -19,6 +21,18 @@ class GradingSettings:
     memory_mb: int = 2048
     submission_timeout: float = 120.0
     version: str = __version__
+    network: str = ""
+    """The network checked, as the JSON of its ``[network]`` table; "" for the classic one."""
+
+    @property
+    def spec(self) -> NetworkSpec:
+        """The network checked (mnist_ref.spec)."""
+        return CLASSIC if not self.network else spec_from_table(json.loads(self.network))
+
+    @staticmethod
+    def network_of(spec: NetworkSpec) -> str:
+        """The ``network`` value for ``spec``."""
+        return "" if spec == CLASSIC else json.dumps(spec.to_table(), sort_keys=True)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

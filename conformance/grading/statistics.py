@@ -5,7 +5,6 @@ from __future__ import annotations
 import pandas as pd
 
 from conformance.grading.gradebook import DIAGNOSIS_SEPARATOR
-from conformance.report.model import COMPONENTS
 
 STATUS_COLUMNS = {
     "pass": "passed",
@@ -21,15 +20,25 @@ def component_counts(frame: pd.DataFrame) -> pd.DataFrame:
     """One row per component: in how many submissions it passed, failed, was unchecked or not required,
     and how many submissions have no report (not loaded, or the grader failed); and ``pass_rate``, the
     share of all submissions that passed it (0.0 for an empty class)."""
+    names = component_columns(frame)
     counts = pd.DataFrame(
         {
-            column: [int((frame[component] == status).sum()) for component in COMPONENTS]
+            column: [int((frame[component] == status).sum()) for component in names]
             for status, column in STATUS_COLUMNS.items()
         },
-        index=pd.Index(COMPONENTS, name="component"),
+        index=pd.Index(names, name="component"),
     )
     counts["pass_rate"] = counts["passed"] / len(frame) if len(frame) else 0.0
     return counts
+
+
+NOT_COMPONENTS = frozenset({"name", "entry", "outcome", "verdict", "score", "max_score", "diagnoses", "reason"})
+"""The gradebook's columns that are not a component's verdict."""
+
+
+def component_columns(frame: pd.DataFrame) -> list[str]:
+    """The gradebook's component columns (one per component of the network graded), in order."""
+    return [name for name in frame.columns if name not in NOT_COMPONENTS]
 
 
 def diagnosis_counts(frame: pd.DataFrame) -> pd.DataFrame:
@@ -43,6 +52,6 @@ def diagnosis_counts(frame: pd.DataFrame) -> pd.DataFrame:
     ]
     counts = pd.DataFrame(pairs, columns=["component", "diagnosis"]).value_counts().rename("submissions")
     table = counts.reset_index()
-    table["order"] = table["component"].map(COMPONENTS.index)
+    table["order"] = table["component"].map(component_columns(frame).index)
     table = table.sort_values(["submissions", "order", "diagnosis"], ascending=[False, True, True])
     return table.drop(columns="order").reset_index(drop=True)

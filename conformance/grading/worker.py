@@ -120,6 +120,7 @@ def grade_submission(submission: Submission, settings: GradingSettings, root: Pa
                 memory_mb=settings.memory_mb,
                 submission_timeout=settings.submission_timeout,
                 autograd=autograd,
+                spec=settings.spec,
             )
         except TargetLoadError as error:
             reason = _without(f"{staging.resolve()}/", f"cannot load the submission: {error}")

@@ -19,6 +19,7 @@ but a required component is unchecked.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
@@ -65,11 +66,13 @@ READ_THROUGH_UPDATE = (
     "applied inside {within}: {gradients}, read from its change of the parameters as (old - new) / lr, are "
     "right, so its step is"
 )
-NETWORK_DEPENDENT = frozenset({"init", "forward", "loss", "dW1", "db1", "dW2", "db2", "predict", "train"})
+NETWORK_DEPENDENT = frozenset(
+    {"init", "relu", "relu_grad", "forward", "loss", "dW1", "db1", "dW2", "db2", "predict", "train"}
+)
 """Components judged against the classic network itself: judged nothing when the target is another network."""
 OTHER_NETWORK_FIX = (
-    "mnist-ref checks the classic 784-h-10 ReLU/softmax network; to check only the components that "
-    "network shares with yours, turn the others off in a mapping file (`forward = false`, ...)"
+    "check it as the network it is ({options}), or, to check only the components that network shares "
+    "with yours, turn the others off in a mapping file (`forward = false`, ...)"
 )
 ERRORS_WHATEVER_THE_CALL = ("AttributeError: module ", "NameError:", "UnboundLocalError:")
 """Errors no way of giving the arguments would have avoided: a misspelt ``np.zeroes``, a name defined
@@ -122,6 +125,11 @@ class ComponentVerdict:
         }
 
 
+def network_dependent(component: str) -> bool:
+    """Whether ``component`` is judged against the network itself (any layer's gradients included)."""
+    return component in NETWORK_DEPENDENT or re.fullmatch(r"d[Wb]\d+", component) is not None
+
+
 def operation_of(component: str) -> str:
     """The target call a component's values come from: the four gradients come from ``backward``."""
     return OPERATION_OF.get(component, component)
@@ -169,15 +177,15 @@ class _Evidence:
         self.guessed: Mapping[str, str] = mapping.get("guessed", {})
         self.layout_decided = bool(mapping.get("layout_decided", True))
         self.layout_reason = mapping.get("layout_reason", "")
-        self.other_network = next(
-            (
-                result.message
-                for results in grouped.values()
-                for result in results
-                if result.diagnosis == "different_network"
-            ),
-            None,
-        )
+        other = [
+            result
+            for results in grouped.values()
+            for result in results
+            if result.diagnosis == "different_network"
+        ]
+        other.sort(key=lambda result: not result.details.get("options"))  # the one naming the options first
+        self.other_network = other[0].message if other else None
+        self.other_options = next((r.details["options"] for r in other if r.details.get("options")), None)
         self.update_within = mapping.get("update_within")
         self.read_through_update = [
             g
@@ -226,8 +234,15 @@ class _Evidence:
                 return verdict("not_required", f"not found ({self.missing[name]}); not required")
             return verdict("unchecked", f"not found: {self.missing[name]}", _missing_fix(name))
         failing = [result for result in checks if result.status in ("fail", "error")]
-        if failing and self.other_network and name in NETWORK_DEPENDENT:
-            return verdict("unchecked", f"not judged: {self.other_network}", OTHER_NETWORK_FIX)
+        if failing and self.other_network and network_dependent(name):
+            found_other = [result for result in failing if result.diagnosis == "different_network"]
+            found_other.sort(key=lambda result: not result.details.get("options"))
+            if found_other:  # the network found is a member of the family, matched exactly: confirmed
+                return verdict("fail", f"{found_other[0].id}: {found_other[0].message}")
+            options = self.other_options or "the options --layers, --activation, --output, --loss"
+            return verdict(
+                "unchecked", f"not judged: {self.other_network}", OTHER_NETWORK_FIX.format(options=options)
+            )
         confirmed = [result for result in failing if self._confirmed(name, result)]
         if confirmed:
             return verdict("fail", f"{confirmed[0].id}: {confirmed[0].message}")

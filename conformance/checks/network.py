@@ -1,0 +1,438 @@
+"""Checks of a network of the family (mnist_ref.spec): any depth, hidden activation, output, loss, L2 and
+optimizer, checked against the spec given with ``--layers``, ``--activation``... or a ``[network]`` table.
+
+Which network the target is comes first (``recognise``): its depth from the spec, or from the layer
+sizes its own code writes down (``[784, 64, 32, 10]``), its hidden activation and output by comparing
+its forward pass with each member of the family of that depth, its loss by probing its loss function.
+A target that is another network than the spec fails ``forward.network`` with the diagnosis
+``different_network``, naming each difference and the option that would check it as what it is.
+
+Then each component on its own, every layer's gradients a component (dW1, db1, ..., dWL, dbL):
+
+- forward: the outputs equal the reference's for the same parameters and batch;
+- loss: the spec's loss (for MSE and binary cross-entropy, also written as a sum over the classes or
+  with the 1/2 of Nielsen's book: the gradients are then expected at the same scale);
+- each gradient: its values equal the reference's backpropagation (a variant bug is named when the
+  values are those it gives), and its projections equal central finite differences of the target's
+  own forward pass and the spec's loss, so a gradient is judged against the network the target
+  computes even when that is not the spec's;
+- update: two steps from a fresh optimizer state equal the spec's optimizer (SGD, momentum, Adam).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+
+from conformance import diagnose, tolerance
+from conformance.checks.assertions import expect_verdict
+from conformance.checks.base import Check, CheckFailed, Context, Skipped, TargetRaised
+from conformance.oracles import bug_models
+from mnist_ref.network import backward_layers, forward_layers, l2_penalty, one_hot, output_loss
+from mnist_ref.optimizers import Optimizer
+from mnist_ref.spec import ACTIVATIONS, CLASSIC, LOSSES_FOR_OUTPUT, OUTPUTS, NetworkSpec
+
+BATCHES = (1, 3, 8)
+"""The batch sizes every value check runs on (1: a per-sample network; 8: a sum is told from a mean)."""
+LEARNING_RATE = 0.05
+FD_STEP = 1e-5
+FD_DIRECTIONS = 2
+
+
+def is_classic(spec: NetworkSpec) -> bool:
+    """Whether ``spec`` is the classic network, of any hidden width (the two-layer checks then run)."""
+    return len(spec.layers) == 3 and spec == replace(CLASSIC, layers=(784, spec.layers[1], 10))
+
+
+def components(spec: NetworkSpec) -> tuple[str, ...]:
+    """The components checked for ``spec``, in order: forward, loss, dW1, db1, ..., dWL, dbL, update."""
+    gradients = [f"d{name}" for layer in range(1, spec.depth + 1) for name in (f"W{layer}", f"b{layer}")]
+    return ("forward", "loss", *gradients, "update")
+
+
+def required(spec: NetworkSpec) -> tuple[str, ...]:
+    """The components a PASS needs: forward, every gradient and the update."""
+    return tuple(name for name in components(spec) if name != "loss")
+
+
+def setting(spec: NetworkSpec) -> tuple[int, str, float]:
+    """What the child's network operations need to know of the spec: (depth, optimizer, l2)."""
+    return (spec.depth, spec.optimizer, float(spec.l2))
+
+
+def hyperparameters(spec: NetworkSpec) -> dict[str, float]:
+    """The optimizer's and L2's values, by the roles a target's parameters take them in."""
+    return {
+        "beta": spec.momentum,
+        "beta1": spec.beta1,
+        "beta2": spec.beta2,
+        "epsilon": spec.epsilon,
+        "l2": spec.l2,
+    }
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Reference inputs for one check: parameters of the spec's widths, X (n_0, m), labels y (m,)."""
+
+    params: dict[str, np.ndarray]
+    X: np.ndarray
+    y: np.ndarray
+
+    @property
+    def Y(self) -> np.ndarray:
+        """The labels as one-hot columns (k, m)."""
+        return one_hot(self.y, self.params[f"W{len(self.params) // 2}"].shape[0])
+
+
+def make_batch(layers: tuple[int, ...], m: int, seed: int) -> Batch:
+    """Random parameters (biases nonzero, so a bias bug shows), X in [0, 1) and labels, from ``seed``."""
+    rng = np.random.default_rng(seed)
+    params = {}
+    for layer, (fan_in, fan_out) in enumerate(zip(layers, layers[1:], strict=False), start=1):
+        params[f"W{layer}"] = rng.standard_normal((fan_out, fan_in)) * np.sqrt(2.0 / (fan_in + fan_out))
+        params[f"b{layer}"] = rng.standard_normal((fan_out, 1)) * 0.1
+    return Batch(params, rng.random((layers[0], m)), rng.integers(0, layers[-1], m))
+
+
+def batches(ctx: Context, layers: tuple[int, ...] | None = None) -> list[tuple[int, Batch]]:
+    """(m, batch) for each of BATCHES, drawn from the run's seed."""
+    layers = ctx.spec.layers if layers is None else layers
+    return [(m, make_batch(layers, m, ctx.seed * 1000 + m)) for m in BATCHES]
+
+
+# ---- which network the target is ----
+
+
+@dataclass(frozen=True)
+class Recognition:
+    """The network the target computes, as far as probing tells (None: it matches no member)."""
+
+    found: NetworkSpec | None
+    loss_probed: bool = False
+    loss_scale: float = 1.0
+
+
+def recognise(ctx: Context) -> Recognition:
+    """Which network of the family the target's forward pass (and loss function) computes; memoized."""
+    if "network" not in ctx.memo:
+        ctx.memo["network"] = _recognise(ctx)
+    return ctx.memo["network"]
+
+
+def _recognise(ctx: Context) -> Recognition:
+    spec = ctx.spec
+    for layers in _candidate_layers(ctx):
+        member = _member_computed(ctx, replace(spec, layers=layers))
+        if member is not None:
+            loss, scale = _probe_loss(ctx, member)
+            found = member if loss is None else replace(member, loss=loss)
+            return Recognition(found, loss is not None, scale)
+    return Recognition(None)
+
+
+def _candidate_layers(ctx: Context) -> list[tuple[int, ...]]:
+    """The layer sizes the target's own code writes down (of another depth than the spec's), then the
+    spec's (code that builds any depth is checked as the network it says it is), then the classic two
+    layers with the spec's first hidden width (code written for the classic network only)."""
+    layers = ctx.spec.layers
+    written = [tuple(sizes) for sizes in _described(ctx).get("layer_sizes", []) if len(sizes) != len(layers)]
+    return list(dict.fromkeys([*written, layers, (layers[0], layers[1], layers[-1])]))
+
+
+def _described(ctx: Context) -> dict[str, Any]:
+    try:
+        return ctx.call("network_describe", setting(ctx.spec), memo_key=("network_describe",))
+    except (Skipped, TargetRaised):
+        return {}
+
+
+def _member_computed(ctx: Context, spec: NetworkSpec) -> NetworkSpec | None:
+    """The member of the family of ``spec``'s layers whose outputs the target's forward pass gives."""
+    batch = make_batch(spec.layers, 3, ctx.seed)
+    try:
+        got = ctx.call("network_forward", setting(spec), batch.params, batch.X)
+    except (Skipped, TargetRaised):
+        return None
+    if np.shape(got) != (spec.layers[-1], 3):
+        return None
+    for activation in _spec_first(spec.activation, ACTIVATIONS):
+        for output in _spec_first(spec.output, OUTPUTS):
+            member = _member(spec, activation, output)
+            expected = forward_layers(member, batch.params, batch.X).A[-1]
+            if _same(got, expected):
+                return member
+    return None
+
+
+def _member(spec: NetworkSpec, activation: str, output: str) -> NetworkSpec:
+    loss = spec.loss if spec.loss in LOSSES_FOR_OUTPUT[output] else LOSSES_FOR_OUTPUT[output][0]
+    return replace(spec, activation=activation, output=output, loss=loss)
+
+
+def _spec_first(choice: str, choices: tuple[str, ...]) -> list[str]:
+    return [choice, *(other for other in choices if other != choice)]
+
+
+def _same(got: Any, expected: np.ndarray) -> bool:
+    values = np.asarray(got, dtype=np.float64)
+    return values.shape == expected.shape and bool(np.allclose(values, expected, rtol=1e-5, atol=1e-6))
+
+
+def loss_conventions(spec: NetworkSpec) -> list[float]:
+    """The factors c by which a right loss may differ from the spec's (its data term, not its L2 term):
+    1 for the mean over every entry; for MSE and binary cross-entropy also k (a sum over the k classes,
+    a mean over the batch) and, for MSE, k/2 (Nielsen's 1/2 |a - y|^2)."""
+    k = spec.layers[-1]
+    if spec.loss == "cross_entropy":
+        return [1.0]
+    return [1.0, float(k), k / 2.0] if spec.loss == "mse" else [1.0, float(k)]
+
+
+def _probe_loss(ctx: Context, member: NetworkSpec) -> tuple[str | None, float]:
+    """(the loss the target's loss function computes, its scale), (None, 1) when it has none that answers."""
+    batch = make_batch(member.layers, 4, ctx.seed + 1)
+    try:
+        got = float(ctx.call("network_loss", setting(member), batch.params, batch.X, batch.Y))
+    except (Skipped, TargetRaised, TypeError, ValueError):
+        return None, 1.0
+    Z = forward_layers(member, batch.params, batch.X).Z[-1]
+    penalty = l2_penalty(member, batch.params, 4)
+    for loss in _spec_first(member.loss, LOSSES_FOR_OUTPUT[member.output]):
+        candidate = replace(member, loss=loss)
+        data = output_loss(candidate, Z, batch.y)
+        for scale in loss_conventions(candidate):
+            if np.isclose(got, scale * data + penalty, rtol=1e-6, atol=1e-6):
+                return loss, scale
+    return None, 1.0
+
+
+def differences(found: NetworkSpec, spec: NetworkSpec) -> list[tuple[str, str]]:
+    """(what differs, the option that checks the target as it is), for each way ``found`` is not ``spec``."""
+    listed = []
+    if found.depth != spec.depth:
+        shown = "-".join(map(str, found.layers))
+        listed.append((f"it has {found.depth} layers ({shown}), not {spec.depth}", f"--layers {shown.replace('-', ',')}"))
+    for key, what in (("activation", "hidden layers are"), ("output", "outputs are"), ("loss", "loss is")):
+        value, expected = getattr(found, key), getattr(spec, key)
+        if value != expected:
+            listed.append((f"its {what} {value}, not {expected}", f"--{key} {value}"))
+    return listed
+
+
+def check_network(ctx: Context) -> None:
+    """The target computes the network checked (its depth, hidden activation, outputs and loss)."""
+    recognition = recognise(ctx)
+    if recognition.found is None:
+        raise Skipped("the forward pass matches no network of the family: see forward.values")
+    found = recognition.found if recognition.loss_probed else replace(recognition.found, loss=ctx.spec.loss)
+    listed = differences(found, ctx.spec)
+    if not listed:
+        return
+    options = " ".join(option for _, option in listed)
+    raise CheckFailed(
+        diagnose.DIFFERENT_NETWORK,
+        f"found {found.describe()}, checked as {ctx.spec.describe()}: {'; '.join(what for what, _ in listed)}."
+        f" Check it as what it is with {options}",
+        {"found": found.to_table(), "options": options},
+    )
+
+
+# ---- each component ----
+
+
+def _check_forward_values(ctx: Context) -> None:
+    for m, batch in batches(ctx):
+        got = ctx.call("network_forward", setting(ctx.spec), batch.params, batch.X)
+        expected = forward_layers(ctx.spec, batch.params, batch.X).A[-1]
+        _expect(ctx, "forward: AL", expected, got, m, floor=tolerance.STABILISER)
+
+
+def _check_loss_value(ctx: Context) -> None:
+    for m, batch in batches(ctx):
+        got = ctx.call("network_loss", setting(ctx.spec), batch.params, batch.X, batch.Y)
+        Z = forward_layers(ctx.spec, batch.params, batch.X).Z[-1]
+        data, penalty = output_loss(ctx.spec, Z, batch.y), l2_penalty(ctx.spec, batch.params, m)
+        if any(
+            np.isclose(_number(got), c * data + penalty, rtol=1e-6, atol=1e-7)
+            for c in loss_conventions(ctx.spec)
+        ):
+            continue
+        expect_verdict(
+            diagnose.compare_scalar("loss", data + penalty, got, dtype=ctx.precision, batch_size=m)
+        )
+
+
+def _number(value: Any) -> float:
+    try:
+        return float(np.asarray(value, dtype=np.float64))
+    except (TypeError, ValueError):
+        return float("nan")
+
+
+def loss_scale(ctx: Context) -> float:
+    """The scale of the target's own loss (see loss_conventions); 1 when it has no loss that answers."""
+    recognition = recognise(ctx)
+    return recognition.loss_scale if recognition.loss_probed else 1.0
+
+
+def expected_gradients(ctx: Context, batch: Batch) -> dict[str, np.ndarray]:
+    """The reference's gradients at the target's loss scale: c times the data term, plus the L2 term."""
+    cache = forward_layers(ctx.spec, batch.params, batch.X)
+    right = backward_layers(ctx.spec, batch.params, cache, batch.X, batch.y)
+    scale = loss_scale(ctx)
+    if scale == 1.0:
+        return right
+    data = backward_layers(replace(ctx.spec, l2=0.0), batch.params, cache, batch.X, batch.y)
+    return {name: right[name] + (scale - 1.0) * data[name] for name in right}
+
+
+def _target_gradients(ctx: Context, m: int, batch: Batch) -> dict[str, Any]:
+    return ctx.call(
+        "network_backward",
+        setting(ctx.spec),
+        batch.params,
+        batch.X,
+        batch.Y,
+        memo_key=("network_backward", m),
+    )
+
+
+def _check_gradient_values(ctx: Context, name: str) -> None:
+    for m, batch in batches(ctx):
+        grads = _target_gradients(ctx, m, batch)
+        if name not in grads:
+            raise CheckFailed(
+                diagnose.MISMATCH, f"backward gave no {name} (it gave {', '.join(grads) or 'nothing'})"
+            )
+        expected = expected_gradients(ctx, batch)
+        verdict = diagnose.compare(name, expected[name], grads[name], dtype=ctx.precision, batch_size=m)
+        if not verdict.ok:
+            _name_gradient_bug(ctx, name, batch, grads[name], verdict)
+            expect_verdict(verdict)
+
+
+def _name_gradient_bug(ctx: Context, name: str, batch: Batch, got: Any, verdict: diagnose.Verdict) -> None:
+    """Raise CheckFailed with a variant bug's diagnosis when ``got`` is what that bug gives."""
+    cache = forward_layers(ctx.spec, batch.params, batch.X)
+    right = backward_layers(ctx.spec, batch.params, cache, batch.X, batch.y)
+    models = bug_models.gradient_bugs(ctx.spec, batch.params, cache, batch.X, batch.y, right)
+    for code, wrong in models.items():
+        if wrong[name].shape == np.shape(got) and _same(got, wrong[name]) and not _same(got, right[name]):
+            raise CheckFailed(
+                code, f"{name}: {bug_models.DIAGNOSES[code]}; {bug_models.HINTS[code]}", verdict.details
+            )
+
+
+def _check_gradient_finite_diff(ctx: Context, name: str) -> None:
+    """<grad, D> equals (L(theta + hD) - L(theta - hD)) / 2h of the target's own forward and the spec's loss."""
+    m, batch = batches(ctx)[1]
+    grads = _target_gradients(ctx, m, batch)
+    got = np.asarray(grads.get(name), dtype=np.float64)
+    parameter = name[1:]
+    if got.shape != batch.params[parameter].shape:
+        raise Skipped(f"values not compared: {name} has the wrong shape (see {name}.values)")
+    rng = np.random.default_rng(ctx.seed)
+    scale = loss_scale(ctx)
+    for _ in range(FD_DIRECTIONS):
+        direction = rng.standard_normal(got.shape)
+        slopes = [_own_loss(ctx, batch, parameter, sign * FD_STEP * direction, scale) for sign in (1, -1)]
+        numeric = (slopes[0] - slopes[1]) / (2 * FD_STEP)
+        analytic = float(np.vdot(got, direction))
+        allowed = 1e-5 * max(1.0, abs(numeric)) + 1e-6
+        if abs(numeric - analytic) > allowed:
+            raise CheckFailed(
+                diagnose.MISMATCH,
+                f"{name} is not the gradient of the target's own forward pass under the spec's loss: along a random"
+                f" direction it gives {analytic:.6g}, finite differences give {numeric:.6g}",
+                {"analytic": analytic, "numeric": numeric},
+            )
+
+
+def _own_loss(ctx: Context, batch: Batch, parameter: str, step: np.ndarray, scale: float) -> float:
+    params = {**batch.params, parameter: batch.params[parameter] + step}
+    outputs = np.asarray(ctx.call("network_forward", setting(ctx.spec), params, batch.X), dtype=np.float64)
+    m = batch.X.shape[1]
+    return scale * _loss_of_outputs(ctx.spec, outputs, batch.Y) + l2_penalty(ctx.spec, params, m)
+
+
+def _loss_of_outputs(spec: NetworkSpec, A: np.ndarray, Y: np.ndarray) -> float:
+    """The spec's loss (without L2) of outputs A against one-hot Y, both (k, m)."""
+    if spec.loss == "cross_entropy":
+        return float(-np.sum(Y * np.log(np.clip(A, 1e-300, None))) / A.shape[1])
+    if spec.loss == "mse":
+        return float(np.mean((A - Y) ** 2))
+    clipped = np.clip(A, 1e-300, 1 - 1e-16)
+    return float(-np.mean(Y * np.log(clipped) + (1 - Y) * np.log(1 - clipped)))
+
+
+def _check_update(ctx: Context) -> None:
+    """Two steps from a fresh state equal the spec's optimizer's (its state carried from the first)."""
+    m, batch = batches(ctx)[1]
+    rng = np.random.default_rng(ctx.seed + 7)
+    steps = [
+        {f"d{name}": rng.standard_normal(value.shape) * 0.1 for name, value in batch.params.items()}
+        for _ in range(2)
+    ]
+    optimizer, expected, got, state = Optimizer(ctx.spec), batch.params, batch.params, None
+    for number, grads in enumerate(steps, start=1):
+        expected = optimizer.update(expected, grads, LEARNING_RATE)
+        got, state = ctx.call(
+            "network_update", setting(ctx.spec), got, grads, LEARNING_RATE, state, hyperparameters(ctx.spec)
+        )
+        for name in expected:
+            verdict = diagnose.compare(
+                f"{name} after step {number}", expected[name], got.get(name), dtype=ctx.precision
+            )
+            if not verdict.ok:
+                _name_update_bug(ctx, batch, steps[:number], name, got.get(name), verdict)
+                expect_verdict(verdict)
+
+
+def _name_update_bug(
+    ctx: Context,
+    batch: Batch,
+    steps: list[dict[str, np.ndarray]],
+    name: str,
+    got: Any,
+    verdict: diagnose.Verdict,
+) -> None:
+    for code, wrong in bug_models.update_bugs(ctx.spec, batch.params, steps, LEARNING_RATE).items():
+        if _same(got, wrong[name]):
+            raise CheckFailed(
+                code, f"update: {bug_models.DIAGNOSES[code]}; {bug_models.HINTS[code]}", verdict.details
+            )
+
+
+def _expect(ctx: Context, name: str, expected: np.ndarray, got: Any, m: int, floor: float = 0.0) -> None:
+    expect_verdict(diagnose.compare(name, expected, got, dtype=ctx.precision, batch_size=m, floor=floor))
+
+
+def network_checks(spec: NetworkSpec) -> list[Check]:
+    """Every check of a target under ``spec``, in the order of its components."""
+
+    def made(
+        check_id: str, component: str, description: str, run: Callable[[Context], None], side: bool = False
+    ):
+        return Check(check_id, component, description, run, side=side)
+
+    checks = [
+        made("forward.network", "forward", "the target computes the network checked", check_network, side=True),
+        made("forward.values", "forward", "the outputs equal the reference's for the same parameters and batch",
+             _check_forward_values),
+        made("loss.value", "loss", f"the loss is the spec's {spec.loss}", _check_loss_value),
+    ]  # fmt: skip
+    for name in components(spec)[2:-1]:
+        checks += [
+            made(f"{name}.values", name, f"{name} equals the reference's backpropagation",
+                 lambda ctx, name=name: _check_gradient_values(ctx, name)),
+            made(f"{name}.finite_diff", name, f"{name} equals finite differences of the target's own forward pass",
+                 lambda ctx, name=name: _check_gradient_finite_diff(ctx, name)),
+        ]  # fmt: skip
+    checks.append(
+        made("update.step", "update", f"two {spec.optimizer} steps equal the reference's", _check_update)
+    )
+    return checks
