@@ -138,6 +138,8 @@ def run_checks(
                 on_result(results[registered.id])
         torch_available = ctx.torch_available
         confined = ctx.sandbox.isolation == LANDLOCK
+        if not network.is_classic(spec):
+            mapping = network.family_mapping(ctx, mapping)
         found = network_found(ctx)
         if found is not None:
             mapping["network"] = found
@@ -158,9 +160,11 @@ def network_found(ctx: Context) -> dict[str, Any] | None:
     None for the classic network when the target was found to be it, or not found at all."""
     recognition = ctx.memo.get("network")
     found = None if recognition is None or recognition.found is None else recognition.found
-    if network.is_classic(ctx.spec) and (found is None or not network.differences(found, ctx.spec)):
+    if network.is_classic(ctx.spec) and (
+        found is None or not network.differences(found, ctx.spec, recognition.l2_parameter)
+    ):
         return None
-    return {"checked": ctx.spec.describe(), "found": None if found is None else found.describe()}
+    return {"checked": ctx.spec.describe(), "found": None if found is None else recognition.describe()}
 
 
 def network_notice(network: dict[str, Any]) -> str:

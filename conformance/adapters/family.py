@@ -119,7 +119,7 @@ class Found:
 
     functions: dict[str, Callable[..., Any]] = field(default_factory=dict)
     network_class: type | None = None
-    params_attribute: str | None = None
+    optimizers: tuple[str, ...] = ()  # those it has an update function for: sgd, momentum, adam
 
     def describe(self) -> dict[str, str]:
         """Each operation's function, as ``name(parameters)``."""
@@ -129,10 +129,15 @@ class Found:
 def find(module: types.ModuleType, optimizer: str, l2: bool) -> Found:
     """The target's functions for each operation; a class's methods when it has a network class."""
     network = _network_class(module)
-    if network is not None:
-        methods = class_functions(network)
-        return Found(_pick_all(methods, optimizer, l2), network, None)
-    return Found(_pick_all(own_functions(module), optimizer, l2))
+    functions = own_functions(module) if network is None else class_functions(network)
+    return Found(_pick_all(functions, optimizer, l2), network, _optimizers(functions))
+
+
+def _optimizers(functions: Mapping[str, Callable[..., Any]]) -> tuple[str, ...]:
+    """The optimizers the functions have an update for, by their names (sgd for a plain update)."""
+    keys = [normalize(name) for name in functions if normalize(name) in FUNCTION_NAMES["update"]]
+    found = {next((word for word in OPTIMIZER_WORDS if word in key), "sgd") for key in keys}
+    return tuple(name for name in ("sgd", "momentum", "adam") if name in found)
 
 
 def _network_class(module: types.ModuleType) -> type | None:
@@ -198,10 +203,24 @@ class NetworkCalls:
         )
 
     def describe(self) -> dict[str, Any]:
+        """The functions found, the network class, the optimizers it has an update for, and the name of
+        the parameter its backward (or loss) takes a required L2 lambda in, if any."""
         return {
             "functions": self.found.describe(),
             "class": None if self.found.network_class is None else self.found.network_class.__name__,
+            "optimizers": list(self.found.optimizers),
+            "l2_parameter": self._l2_parameter(),
         }
+
+    def _l2_parameter(self) -> str | None:
+        for operation in ("backward", "loss"):
+            function = self.found.functions.get(operation)
+            if function is None:
+                continue
+            for name, parameter in inspect.signature(function).parameters.items():
+                if role_of(name, self.depth) == "l2" and parameter.default is inspect.Parameter.empty:
+                    return name
+        return None
 
     # ---- the target's own objects ----
 

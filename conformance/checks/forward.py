@@ -73,7 +73,7 @@ def _same(got: np.ndarray | None, expected: np.ndarray) -> bool | None:
 
 @check("forward.network", "forward", side=True)
 def forward_network(ctx: Context) -> None:
-    """The target computes the network checked (its depth, hidden activation, outputs and loss)."""
+    """The target computes no other network of the family than the one checked (conformance.checks.network)."""
     network.check_network(ctx)
 
 

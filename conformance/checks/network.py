@@ -114,6 +114,12 @@ class Recognition:
     found: NetworkSpec | None
     loss_probed: bool = False
     loss_scale: float = 1.0
+    l2_parameter: str | None = None  # the parameter a target's backward takes its L2 lambda in, if any
+
+    def describe(self) -> str:
+        """The network found, e.g. "784-64-10, relu hidden, softmax outputs, cross_entropy, adam, with L2"."""
+        assert self.found is not None
+        return self.found.describe() + (f", with L2 (its parameter {self.l2_parameter})" if self.l2_parameter else "")
 
 
 def recognise(ctx: Context) -> Recognition:
@@ -130,8 +136,18 @@ def _recognise(ctx: Context) -> Recognition:
         if member is not None:
             loss, scale = _probe_loss(ctx, member)
             found = member if loss is None else replace(member, loss=loss)
-            return Recognition(found, loss is not None, scale)
+            described = _described(ctx)
+            optimizers = described.get("optimizers") or [spec.optimizer]
+            if spec.optimizer not in optimizers:
+                found = _with_optimizer(found, optimizers[-1])
+            l2_parameter = None if spec.l2 else described.get("l2_parameter")
+            return Recognition(found, loss is not None, scale, l2_parameter)
     return Recognition(None)
+
+
+def _with_optimizer(spec: NetworkSpec, optimizer: str) -> NetworkSpec:
+    """``spec`` with another optimizer, its hyperparameters at their defaults."""
+    return NetworkSpec(**{**spec.to_table(), "optimizer": optimizer, "layers": spec.layers})
 
 
 def _candidate_layers(ctx: Context) -> list[tuple[int, ...]]:
@@ -185,11 +201,31 @@ def _same(got: Any, expected: np.ndarray) -> bool:
 def loss_conventions(spec: NetworkSpec) -> list[float]:
     """The factors c by which a right loss may differ from the spec's (its data term, not its L2 term):
     1 for the mean over every entry; for MSE and binary cross-entropy also k (a sum over the k classes,
-    a mean over the batch) and, for MSE, k/2 (Nielsen's 1/2 |a - y|^2)."""
+    a mean over the batch) and, for MSE, k/2 (Nielsen's 1/2 |a - y|^2) and 1/2 (half the mean)."""
     k = spec.layers[-1]
     if spec.loss == "cross_entropy":
         return [1.0]
-    return [1.0, float(k), k / 2.0] if spec.loss == "mse" else [1.0, float(k)]
+    return [1.0, float(k), k / 2.0, 0.5] if spec.loss == "mse" else [1.0, float(k)]
+
+
+def doubt_the_scale(ctx: Context, name: str, factor: float | None) -> None:
+    """Skipped when ``name`` is off by a factor that another way of writing the spec's loss would give
+    and the target has no loss function telling which it means: its scale is then not known."""
+    if factor is None or recognise(ctx).loss_probed:
+        return
+    if any(np.isclose(factor, c, rtol=1e-3) for c in loss_conventions(ctx.spec)[1:]):
+        raise Skipped(
+            f"{name} is {factor:.4g} times the gradient of the spec's {ctx.spec.loss} taken as a mean over every"
+            f" entry, as it is when the loss is written another way ({LOSS_FORMS[ctx.spec.loss]}), and the target has"
+            " no loss function that says which: name it in a mapping file ([components] loss = \"...\")"
+        )
+
+
+LOSS_FORMS = {
+    "cross_entropy": "",
+    "mse": "a sum over the classes, 1/2 of that, or 1/2 of the mean",
+    "binary_cross_entropy": "a sum over the classes",
+}
 
 
 def _probe_loss(ctx: Context, member: NetworkSpec) -> tuple[str | None, float]:
@@ -210,8 +246,9 @@ def _probe_loss(ctx: Context, member: NetworkSpec) -> tuple[str | None, float]:
     return None, 1.0
 
 
-def differences(found: NetworkSpec, spec: NetworkSpec) -> list[tuple[str, str]]:
-    """(what differs, the option that checks the target as it is), for each way ``found`` is not ``spec``."""
+def differences(found: NetworkSpec, spec: NetworkSpec, l2_parameter: str | None = None) -> list[tuple[str, str]]:
+    """(what differs, the option that checks the target as it is), for each way ``found`` is not ``spec``;
+    ``l2_parameter``: the target takes an L2 lambda that the spec (without L2) does not have."""
     listed = []
     if found.depth != spec.depth:
         shown = "-".join(map(str, found.layers))
@@ -220,25 +257,63 @@ def differences(found: NetworkSpec, spec: NetworkSpec) -> list[tuple[str, str]]:
         value, expected = getattr(found, key), getattr(spec, key)
         if value != expected:
             listed.append((f"its {what} {value}, not {expected}", f"--{key} {value}"))
+    if l2_parameter:
+        listed.append((f"it has an L2 term (its backward takes {l2_parameter}), not none", "--l2 LAMBDA"))
+    if found.optimizer != spec.optimizer:
+        listed.append((f"its update is {found.optimizer}, not {spec.optimizer}", f"--optimizer {found.optimizer}"))
     return listed
 
 
 def check_network(ctx: Context) -> None:
-    """The target computes the network checked (its depth, hidden activation, outputs and loss)."""
+    """The target computes no other network of the family than the one checked, as far as probing its
+    depth, hidden activation, outputs, loss, L2 and update tells. A side check: it can fail forward,
+    never pass it. Under the classic network, a target that probing cannot call (a row layout, a class
+    the two-layer adapter knows) is left to the two-layer checks; under any other, the values of a target
+    probing cannot read are not judged (conformance.checks.network.family_mapping)."""
     recognition = recognise(ctx)
+    if recognition.found is None and is_classic(ctx.spec):
+        return
     if recognition.found is None:
         raise Skipped("the forward pass matches no network of the family: see forward.values")
     found = recognition.found if recognition.loss_probed else replace(recognition.found, loss=ctx.spec.loss)
-    listed = differences(found, ctx.spec)
+    listed = differences(found, ctx.spec, recognition.l2_parameter)
     if not listed:
         return
     options = " ".join(option for _, option in listed)
+    shown = replace(recognition, found=found).describe()
     raise CheckFailed(
         diagnose.DIFFERENT_NETWORK,
-        f"found {found.describe()}, checked as {ctx.spec.describe()}: {'; '.join(what for what, _ in listed)}."
+        f"found {shown}, checked as {ctx.spec.describe()}: {'; '.join(what for what, _ in listed)}."
         f" Check it as what it is with {options}",
         {"found": found.to_table(), "options": options},
     )
+
+
+NOT_RECOGNISED = (
+    "its forward pass, called in column layout (X (784, m)) with a params dict W1..WL, b1..bL, computes no "
+    "network of the family, so no reading of its results is confirmed"
+)
+
+
+def family_mapping(ctx: Context, mapping: dict[str, Any]) -> dict[str, Any]:
+    """The adapter's description as the verdicts read it, for a check under a spec of the family: each
+    component's call as the family finder found it (the two-layer adapter's where it calls instead),
+    nothing missing, and the reading confirmed only when the forward pass computes a member of the family."""
+    functions = _described(ctx).get("functions", {})
+    calls = {}
+    for component in components(ctx.spec):
+        operation = "backward" if component.startswith("d") else component
+        own = functions.get(operation) or mapping.get("components", {}).get(component)
+        if own is not None:
+            calls[component] = own
+    return {
+        **mapping,
+        "components": calls,
+        "missing": {},
+        "guessed": {},
+        "layout_decided": recognise(ctx).found is not None,
+        "layout_reason": NOT_RECOGNISED,
+    }
 
 
 # ---- each component ----
@@ -312,7 +387,29 @@ def _check_gradient_values(ctx: Context, name: str) -> None:
         verdict = diagnose.compare(name, expected[name], grads[name], dtype=ctx.precision, batch_size=m)
         if not verdict.ok:
             _name_gradient_bug(ctx, name, batch, grads[name], verdict)
-            expect_verdict(verdict)
+            doubt_the_scale(ctx, name, verdict.details.get("factor"))
+            expect_verdict(_with_mse_cause(ctx.spec, verdict, m))
+
+
+MSE_CAUSES = {
+    0.5: "the MSE gradient is missing its factor 2: d/dA of mean((A - Y)**2) is 2 (A - Y) / (k m)",
+    2.0: "the MSE gradient has a factor 2 its loss does not (a loss with 1/2 in front has gradient (A - Y))",
+}
+"""What a constant factor in the gradients of an MSE network most likely is."""
+
+
+def _with_mse_cause(spec: NetworkSpec, verdict: diagnose.Verdict, m: int) -> diagnose.Verdict:
+    """``verdict`` with the MSE cause of its factor when the spec's loss is MSE and the factor has one."""
+    factor = verdict.details.get("factor")
+    if verdict.diagnosis != diagnose.SCALED or spec.loss != "mse" or factor is None:
+        return verdict
+    for known, cause in MSE_CAUSES.items():
+        if np.isclose(factor, known, rtol=1e-3):
+            return replace(verdict, message=f"{verdict.message.split(':')[0]}: {cause}")
+    if np.isclose(factor, m, rtol=1e-3):
+        cause = f"the MSE gradient is missing its 1/m (m = {m}): the loss is a mean over the batch"
+        return replace(verdict, message=f"{verdict.message.split(':')[0]}: {cause}")
+    return verdict
 
 
 def _name_gradient_bug(ctx: Context, name: str, batch: Batch, got: Any, verdict: diagnose.Verdict) -> None:
@@ -344,6 +441,7 @@ def _check_gradient_finite_diff(ctx: Context, name: str) -> None:
         analytic = float(np.vdot(got, direction))
         allowed = 1e-5 * max(1.0, abs(numeric)) + 1e-6
         if abs(numeric - analytic) > allowed:
+            doubt_the_scale(ctx, name, analytic / numeric if numeric else None)
             raise CheckFailed(
                 diagnose.MISMATCH,
                 f"{name} is not the gradient of the target's own forward pass under the spec's loss: along a random"

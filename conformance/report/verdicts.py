@@ -41,8 +41,6 @@ HEADLINES = {
     EXIT_INCOMPLETE: "INCOMPLETE",
 }
 
-OPERATION_OF = {"dW1": "backward", "db1": "backward", "dW2": "backward", "db2": "backward"}
-"""The call that produces each component, where it is not the component's own name."""
 LAYOUT_FREE = frozenset({"init", "relu", "relu_grad", "update", "accuracy"})
 """Components whose checks mean the same whichever way round the target holds its samples."""
 THE_TARGETS_WHATEVER_THE_CALL = frozenset(
@@ -131,8 +129,8 @@ def network_dependent(component: str) -> bool:
 
 
 def operation_of(component: str) -> str:
-    """The target call a component's values come from: the four gradients come from ``backward``."""
-    return OPERATION_OF.get(component, component)
+    """The target call a component's values come from: every layer's gradients come from ``backward``."""
+    return "backward" if re.fullmatch(r"d[Wb]\d+", component) else component
 
 
 def judge(
@@ -221,6 +219,10 @@ class _Evidence:
 
         if operation_of(name) in self.disabled:
             return verdict("not_required", "the mapping file turns it off")
+        found_other = [result for result in checks if result.diagnosis == "different_network"]
+        if found_other:  # the network found is a member of the family, matched exactly: confirmed
+            found_other.sort(key=lambda result: not result.details.get("options"))
+            return verdict("fail", f"{found_other[0].id}: {found_other[0].message}")
         if name == "update" and name in self.missing and self.update_within:
             applied = self._applied_within(checks, required)
             if applied is not None:
@@ -235,14 +237,8 @@ class _Evidence:
             return verdict("unchecked", f"not found: {self.missing[name]}", _missing_fix(name))
         failing = [result for result in checks if result.status in ("fail", "error")]
         if failing and self.other_network and network_dependent(name):
-            found_other = [result for result in failing if result.diagnosis == "different_network"]
-            found_other.sort(key=lambda result: not result.details.get("options"))
-            if found_other:  # the network found is a member of the family, matched exactly: confirmed
-                return verdict("fail", f"{found_other[0].id}: {found_other[0].message}")
             options = self.other_options or "the options --layers, --activation, --output, --loss"
-            return verdict(
-                "unchecked", f"not judged: {self.other_network}", OTHER_NETWORK_FIX.format(options=options)
-            )
+            return verdict("unchecked", f"not judged: {self.other_network}", OTHER_NETWORK_FIX.format(options=options))
         confirmed = [result for result in failing if self._confirmed(name, result)]
         if confirmed:
             return verdict("fail", f"{confirmed[0].id}: {confirmed[0].message}")
