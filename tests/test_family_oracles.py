@@ -25,6 +25,7 @@ from strategies import (
 )
 from test_gradients import coordinate_directions, random_directions
 
+from conformance.oracles import autograd
 from mnist_ref.network import Grads, Params, backward_layers, forward_layers, network_loss
 from mnist_ref.optimizers import Optimizer
 from mnist_ref.spec import NetworkSpec
@@ -32,40 +33,9 @@ from mnist_ref.spec import NetworkSpec
 float64_networks = family_networks(st.just(np.dtype(np.float64)))
 
 
-def torch_hidden(spec: NetworkSpec, Z: torch.Tensor) -> torch.Tensor:
-    """The spec's hidden activation, in PyTorch."""
-    if spec.activation == "leaky_relu":
-        return torch.nn.functional.leaky_relu(Z, spec.leaky_slope)
-    return {"relu": torch.relu, "sigmoid": torch.sigmoid, "tanh": torch.tanh}[spec.activation](Z)
-
-
-def torch_data_loss(spec: NetworkSpec, Z: torch.Tensor, y: np.ndarray) -> torch.Tensor:
-    """PyTorch's own loss of the logits Z (k, m): CrossEntropyLoss, MSELoss or BCELoss, mean reduction."""
-    labels = torch.tensor(y)
-    if spec.loss == "cross_entropy":
-        return torch.nn.functional.cross_entropy(Z.T, labels)
-    Y = torch.nn.functional.one_hot(labels, Z.shape[0]).T.to(torch.float64)
-    if spec.loss == "binary_cross_entropy":
-        return torch.nn.functional.binary_cross_entropy(torch.sigmoid(Z), Y)
-    outputs = torch.softmax(Z, dim=0) if spec.output == "softmax" else torch.sigmoid(Z)
-    return torch.nn.functional.mse_loss(outputs, Y)
-
-
 def torch_loss_and_gradients(network: FamilyNetwork) -> tuple[float, Grads]:
     """The spec's loss, L2 term included, and its gradients by PyTorch autograd in float64."""
-    spec = network.spec
-    leaves = {
-        name: torch.tensor(value, dtype=torch.float64, requires_grad=True)
-        for name, value in network.params.items()
-    }
-    A = torch.tensor(network.X, dtype=torch.float64)
-    for layer in range(1, spec.depth):
-        A = torch_hidden(spec, leaves[f"W{layer}"] @ A + leaves[f"b{layer}"])
-    Z = leaves[f"W{spec.depth}"] @ A + leaves[f"b{spec.depth}"]
-    weights = sum((leaves[f"W{layer}"] ** 2).sum() for layer in range(1, spec.depth + 1))
-    total = torch_data_loss(spec, Z, network.y) + spec.l2 / (2 * network.X.shape[1]) * weights
-    total.backward()
-    return total.item(), {"d" + name: leaf.grad.numpy() for name, leaf in leaves.items()}
+    return autograd.network_gradients(network.spec.to_table(), network.params, network.X, network.y)
 
 
 def reference_gradients(network: FamilyNetwork) -> Grads:

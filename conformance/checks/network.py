@@ -119,7 +119,9 @@ class Recognition:
     def describe(self) -> str:
         """The network found, e.g. "784-64-10, relu hidden, softmax outputs, cross_entropy, adam, with L2"."""
         assert self.found is not None
-        return self.found.describe() + (f", with L2 (its parameter {self.l2_parameter})" if self.l2_parameter else "")
+        return self.found.describe() + (
+            f", with L2 (its parameter {self.l2_parameter})" if self.l2_parameter else ""
+        )
 
 
 def recognise(ctx: Context) -> Recognition:
@@ -217,7 +219,7 @@ def doubt_the_scale(ctx: Context, name: str, factor: float | None) -> None:
         raise Skipped(
             f"{name} is {factor:.4g} times the gradient of the spec's {ctx.spec.loss} taken as a mean over every"
             f" entry, as it is when the loss is written another way ({LOSS_FORMS[ctx.spec.loss]}), and the target has"
-            " no loss function that says which: name it in a mapping file ([components] loss = \"...\")"
+            ' no loss function that says which: name it in a mapping file ([components] loss = "...")'
         )
 
 
@@ -246,13 +248,20 @@ def _probe_loss(ctx: Context, member: NetworkSpec) -> tuple[str | None, float]:
     return None, 1.0
 
 
-def differences(found: NetworkSpec, spec: NetworkSpec, l2_parameter: str | None = None) -> list[tuple[str, str]]:
+def differences(
+    found: NetworkSpec, spec: NetworkSpec, l2_parameter: str | None = None
+) -> list[tuple[str, str]]:
     """(what differs, the option that checks the target as it is), for each way ``found`` is not ``spec``;
     ``l2_parameter``: the target takes an L2 lambda that the spec (without L2) does not have."""
     listed = []
     if found.depth != spec.depth:
         shown = "-".join(map(str, found.layers))
-        listed.append((f"it has {found.depth} layers ({shown}), not {spec.depth}", f"--layers {shown.replace('-', ',')}"))
+        listed.append(
+            (
+                f"it has {found.depth} layers ({shown}), not {spec.depth}",
+                f"--layers {shown.replace('-', ',')}",
+            )
+        )
     for key, what in (("activation", "hidden layers are"), ("output", "outputs are"), ("loss", "loss is")):
         value, expected = getattr(found, key), getattr(spec, key)
         if value != expected:
@@ -260,7 +269,9 @@ def differences(found: NetworkSpec, spec: NetworkSpec, l2_parameter: str | None 
     if l2_parameter:
         listed.append((f"it has an L2 term (its backward takes {l2_parameter}), not none", "--l2 LAMBDA"))
     if found.optimizer != spec.optimizer:
-        listed.append((f"its update is {found.optimizer}, not {spec.optimizer}", f"--optimizer {found.optimizer}"))
+        listed.append(
+            (f"its update is {found.optimizer}, not {spec.optimizer}", f"--optimizer {found.optimizer}")
+        )
     return listed
 
 
@@ -354,14 +365,42 @@ def loss_scale(ctx: Context) -> float:
     return recognition.loss_scale if recognition.loss_probed else 1.0
 
 
-def expected_gradients(ctx: Context, batch: Batch) -> dict[str, np.ndarray]:
+def expected_gradients(ctx: Context, m: int, batch: Batch) -> dict[str, np.ndarray]:
     """The reference's gradients at the target's loss scale: c times the data term, plus the L2 term."""
     cache = forward_layers(ctx.spec, batch.params, batch.X)
     right = backward_layers(ctx.spec, batch.params, cache, batch.X, batch.y)
-    scale = loss_scale(ctx)
-    if scale == 1.0:
+    data = (
+        None
+        if loss_scale(ctx) == 1.0
+        else backward_layers(replace(ctx.spec, l2=0.0), batch.params, cache, batch.X, batch.y)
+    )
+    return at_scale(right, data, loss_scale(ctx))
+
+
+def autograd_gradients(ctx: Context, m: int, batch: Batch) -> dict[str, np.ndarray]:
+    """PyTorch autograd's gradients of the spec's network (float64), at the target's loss scale; memoized."""
+    if not ctx.torch_available:
+        raise Skipped("PyTorch is not installed: pip install 'mnist-ref[torch]' to compare with autograd")
+    key = ("network_autograd", m)
+    if key not in ctx.memo:
+        scale = loss_scale(ctx)
+        right = ctx.autograd.network_gradients(ctx.spec.to_table(), batch.params, batch.X, batch.y)[1]
+        without_l2 = {**ctx.spec.to_table(), "l2": 0.0}
+        data = (
+            None
+            if scale == 1.0
+            else ctx.autograd.network_gradients(without_l2, batch.params, batch.X, batch.y)[1]
+        )
+        ctx.memo[key] = at_scale(right, data, scale)
+    return ctx.memo[key]
+
+
+def at_scale(
+    right: dict[str, np.ndarray], data: dict[str, np.ndarray] | None, scale: float
+) -> dict[str, np.ndarray]:
+    """Gradients whose data term (``data``: the gradients without L2) is ``scale`` times that of ``right``."""
+    if data is None:
         return right
-    data = backward_layers(replace(ctx.spec, l2=0.0), batch.params, cache, batch.X, batch.y)
     return {name: right[name] + (scale - 1.0) * data[name] for name in right}
 
 
@@ -376,14 +415,16 @@ def _target_gradients(ctx: Context, m: int, batch: Batch) -> dict[str, Any]:
     )
 
 
-def _check_gradient_values(ctx: Context, name: str) -> None:
+def _check_gradient_values(
+    ctx: Context, name: str, oracle: Callable[[Context, int, Batch], dict[str, np.ndarray]]
+) -> None:
     for m, batch in batches(ctx):
         grads = _target_gradients(ctx, m, batch)
         if name not in grads:
             raise CheckFailed(
                 diagnose.MISMATCH, f"backward gave no {name} (it gave {', '.join(grads) or 'nothing'})"
             )
-        expected = expected_gradients(ctx, batch)
+        expected = oracle(ctx, m, batch)
         verdict = diagnose.compare(name, expected[name], grads[name], dtype=ctx.precision, batch_size=m)
         if not verdict.ok:
             _name_gradient_bug(ctx, name, batch, grads[name], verdict)
@@ -526,7 +567,9 @@ def network_checks(spec: NetworkSpec) -> list[Check]:
     for name in components(spec)[2:-1]:
         checks += [
             made(f"{name}.values", name, f"{name} equals the reference's backpropagation",
-                 lambda ctx, name=name: _check_gradient_values(ctx, name)),
+                 lambda ctx, name=name: _check_gradient_values(ctx, name, expected_gradients)),
+            Check(f"{name}.autograd", name, f"{name} equals PyTorch autograd's (float64) of the spec's network",
+                  lambda ctx, name=name: _check_gradient_values(ctx, name, autograd_gradients), needs_torch=True),
             made(f"{name}.finite_diff", name, f"{name} equals finite differences of the target's own forward pass",
                  lambda ctx, name=name: _check_gradient_finite_diff(ctx, name)),
         ]  # fmt: skip

@@ -32,7 +32,9 @@ def component_counts(frame: pd.DataFrame) -> pd.DataFrame:
     return counts
 
 
-NOT_COMPONENTS = frozenset({"name", "entry", "outcome", "verdict", "score", "max_score", "diagnoses", "reason"})
+NOT_COMPONENTS = frozenset(
+    {"name", "entry", "outcome", "verdict", "score", "max_score", "diagnoses", "reason"}
+)
 """The gradebook's columns that are not a component's verdict."""
 
 

@@ -25,7 +25,8 @@ def serve(module: types.ModuleType) -> types.ModuleType:
 
 
 class BackgroundAutograd:
-    """``available()`` and ``gradients()`` of conformance.oracles.autograd, computed in a helper process."""
+    """``available()``, ``gradients()`` and ``network_gradients()`` of conformance.oracles.autograd, computed
+    in a helper process."""
 
     def __init__(self) -> None:
         self._sandbox = Sandbox(
@@ -52,6 +53,15 @@ class BackgroundAutograd:
     def gradients(self, params: dict[str, np.ndarray], X: np.ndarray, y: np.ndarray) -> dict[str, np.ndarray]:
         """dW1, db1, dW2, db2 by torch autograd in float64 (see autograd.gradients)."""
         outcome = self._sandbox.call("gradients", params, X, y)
+        if outcome.failure is not None:
+            raise RuntimeError(f"the autograd oracle failed: {outcome.failure.message}")
+        return outcome.value
+
+    def network_gradients(
+        self, table: dict, params: dict[str, np.ndarray], X: np.ndarray, y: np.ndarray
+    ) -> tuple[float, dict[str, np.ndarray]]:
+        """(loss, gradients) of a network of the family by torch autograd (see autograd.network_gradients)."""
+        outcome = self._sandbox.call("network_gradients", table, params, X, y)
         if outcome.failure is not None:
             raise RuntimeError(f"the autograd oracle failed: {outcome.failure.message}")
         return outcome.value

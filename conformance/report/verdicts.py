@@ -238,7 +238,9 @@ class _Evidence:
         failing = [result for result in checks if result.status in ("fail", "error")]
         if failing and self.other_network and network_dependent(name):
             options = self.other_options or "the options --layers, --activation, --output, --loss"
-            return verdict("unchecked", f"not judged: {self.other_network}", OTHER_NETWORK_FIX.format(options=options))
+            return verdict(
+                "unchecked", f"not judged: {self.other_network}", OTHER_NETWORK_FIX.format(options=options)
+            )
         confirmed = [result for result in failing if self._confirmed(name, result)]
         if confirmed:
             return verdict("fail", f"{confirmed[0].id}: {confirmed[0].message}")
