@@ -39,6 +39,12 @@ IMPORT_FAILED = "import_failed"
 LOW_PRECISION = "low_precision"
 WRONG_ORDER = "wrong_order"
 FORBIDDEN_IMPORT = "forbidden_import"
+DERIVATIVE_AT_ACTIVATION = "derivative_at_activation"
+L2_MISSING = "l2_missing"
+L2_DOUBLED = "l2_doubled"
+BIAS_DECAYED = "bias_decayed"
+NO_BIAS_CORRECTION = "no_bias_correction"
+MOMENTUM_ON_GRADIENT = "momentum_on_gradient"
 
 DIAGNOSES: dict[str, str] = {
     SHAPE_MISMATCH: "the result has the wrong shape, or is not an array of numbers at all",
@@ -55,12 +61,20 @@ DIAGNOSES: dict[str, str] = {
     CRASH: "the process running the function died (a crash, sys.exit, or the memory limit)",
     OUTPUT_FLOOD: "the function printed more than the output limit",
     NOT_PROVIDED: "the implementation has no such component",
-    DIFFERENT_NETWORK: "the target is another network than the one checked (another activation or output)",
+    DIFFERENT_NETWORK: "the target is another network of the family than the one checked (depth, activation, "
+    "outputs, loss, L2 or optimizer): the message names the options that check it as it is",
     IMPORT_FAILED: "the function uses a name that a failed top-level import of the target should set",
     LOW_PRECISION: "the result is coarser than float32 (float16): too coarse to be judged right",
     WRONG_ORDER: "the target's own code passes the gradients on in another order than they come or go",
     FORBIDDEN_IMPORT: "the function used a module a submission may not import (the reference, the checker, "
     "torch, jax, tensorflow...)",
+    DERIVATIVE_AT_ACTIVATION: "the hidden activation's derivative is taken at the activation A instead of at "
+    "Z (sigmoid: s(A)(1 - s(A)) where A(1 - A) belongs)",
+    L2_MISSING: "the L2 term (lambda/m) W is missing from the weight gradients",
+    L2_DOUBLED: "the L2 term (lambda/m) W is counted twice in the weight gradients",
+    BIAS_DECAYED: "the L2 decay is applied to the biases too: only the weights are decayed",
+    NO_BIAS_CORRECTION: "Adam steps without the bias corrections m / (1 - beta1^t) and v / (1 - beta2^t)",
+    MOMENTUM_ON_GRADIENT: "the momentum step moves the parameters by the gradient instead of by the velocity",
 }
 """Every diagnosis code, with a one-line description."""
 

@@ -12,27 +12,26 @@ from dataclasses import replace
 
 import numpy as np
 
+from conformance import diagnose
+from conformance.diagnose import (
+    BIAS_DECAYED,
+    DERIVATIVE_AT_ACTIVATION,
+    L2_DOUBLED,
+    L2_MISSING,
+    MOMENTUM_ON_GRADIENT,
+    NO_BIAS_CORRECTION,
+)
 from mnist_ref.network import Grads, LayerCache, Params, backward_layers, hidden_activation, one_hot, row_sums
 from mnist_ref.network import output_delta as reference_output_delta
 from mnist_ref.spec import NetworkSpec
 
-DERIVATIVE_AT_ACTIVATION = "derivative_at_activation"
-L2_MISSING = "l2_missing"
-L2_DOUBLED = "l2_doubled"
-BIAS_DECAYED = "bias_decayed"
-NO_BIAS_CORRECTION = "no_bias_correction"
-MOMENTUM_ON_GRADIENT = "momentum_on_gradient"
-
 DIAGNOSES = {
-    DERIVATIVE_AT_ACTIVATION: "the hidden activation's derivative is taken at the activation A instead of at "
-    "Z (sigmoid: s(A)(1 - s(A)) where A(1 - A) belongs)",
-    L2_MISSING: "the L2 term (lambda/m) W is missing from the weight gradients",
-    L2_DOUBLED: "the L2 term (lambda/m) W is counted twice in the weight gradients",
-    BIAS_DECAYED: "the L2 decay is applied to the biases too: only the weights are decayed",
-    NO_BIAS_CORRECTION: "Adam steps without the bias corrections m / (1 - beta1^t) and v / (1 - beta2^t)",
-    MOMENTUM_ON_GRADIENT: "the momentum step moves the parameters by the gradient instead of by the velocity",
-}
-"""The variant bugs' diagnosis codes, each with a one-line description (added to conformance.diagnose's)."""
+    code: diagnose.DIAGNOSES[code]
+    for code in (
+        DERIVATIVE_AT_ACTIVATION, L2_MISSING, L2_DOUBLED, BIAS_DECAYED, NO_BIAS_CORRECTION, MOMENTUM_ON_GRADIENT,
+    )
+}  # fmt: skip
+"""The variant bugs' diagnosis codes, each with its one-line description."""
 
 HINTS = {
     DERIVATIVE_AT_ACTIVATION: "the derivative of the activation needs Z (or A itself: sigmoid' = A * (1 - A)),"

@@ -1,0 +1,65 @@
+"""A three-layer network with sigmoid hidden layers and sigmoid outputs trained on the mean squared error.
+
+Style: functions
+Spec: --layers 784,64,32,10 --activation sigmoid --output sigmoid --loss mse
+API: init_params(layer_sizes) -> params; forward_propagation(X, params) -> AL, cache {"A0", "Z1", "A1", ...};
+    compute_loss(AL, Y) (mean over every entry of (AL - Y)**2, Y one-hot columns);
+    backward_propagation(params, cache, Y) -> grads {"dW1".., "db1"..}; update_params(params, grads, learning_rate).
+Known bugs: the MSE gradient is missing its factor 2: dA = (AL - Y) / (k m).
+
+Expected:
+    forward: pass
+    loss: pass
+    dW1: fail scaled
+    db1: fail scaled
+    dW2: fail scaled
+    db2: fail scaled
+    dW3: fail scaled
+    db3: fail scaled
+    update: pass
+"""
+
+import numpy as np
+
+LAYERS = [784, 64, 32, 10]
+
+def sigmoid(Z):
+    return 1 / (1 + np.exp(-Z))
+
+def init_params(layer_sizes):
+    rng = np.random.default_rng(0)
+    p = {}
+    for l in range(1, len(layer_sizes)):
+        p[f"W{l}"] = rng.standard_normal((layer_sizes[l], layer_sizes[l-1])) * 0.1
+        p[f"b{l}"] = np.zeros((layer_sizes[l], 1))
+    return p
+
+def forward_propagation(X, params):
+    L = len(params) // 2
+    cache = {"A0": X}
+    A = X
+    for l in range(1, L + 1):
+        Z = params[f"W{l}"] @ A + params[f"b{l}"]
+        A = sigmoid(Z)
+        cache[f"Z{l}"], cache[f"A{l}"] = Z, A
+    return A, cache
+
+def compute_loss(AL, Y):
+    return np.mean((AL - Y) ** 2)
+
+def backward_propagation(params, cache, Y):
+    L = len(params) // 2
+    k, m = Y.shape
+    AL = cache[f"A{L}"]
+    dA = (AL - Y) / (k * m)
+    grads = {}
+    for l in range(L, 0, -1):
+        A = cache[f"A{l}"]
+        dZ = dA * A * (1 - A)
+        grads[f"dW{l}"] = dZ @ cache[f"A{l-1}"].T
+        grads[f"db{l}"] = dZ.sum(axis=1, keepdims=True)
+        dA = params[f"W{l}"].T @ dZ
+    return grads
+
+def update_params(params, grads, learning_rate):
+    return {k: v - learning_rate * grads["d" + k] for k, v in params.items()}

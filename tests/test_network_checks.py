@@ -1,0 +1,168 @@
+"""The checker on networks of the family (conformance.checks.network).
+
+The variant corpus (tests/corpus/variants: correct variants in several styles, and single-bug versions)
+is checked under each file's own spec, where a correct one passes and a bug is flagged in the components
+its docstring names with the diagnosis it names, and under the classic spec, where a correct one is
+another network: forward fails with ``different_network`` naming the options that fit it, exit 1.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from conformance.adapters.family import read_grads, read_output
+from conformance.adapters.network_operations import written_layer_sizes
+from conformance.checks import network
+from conformance.mapping import MappingError, parse_mapping
+from conformance.oracles import bug_models
+from conformance.runner import run_checks
+from mnist_ref.network import backward_layers, forward_layers
+from mnist_ref.spec import CLASSIC, NetworkSpec, load_spec
+
+VARIANTS = Path(__file__).parent / "corpus" / "variants"
+FILES = sorted(VARIANTS.glob("*.py"))
+CORRECT = [path for path in FILES if "__" not in path.stem]
+
+
+def docstring_spec(path: Path) -> NetworkSpec:
+    """The spec of a corpus file's ``Spec:`` line (command-line options)."""
+    line = re.search(r"^Spec:(.*)$", path.read_text(), re.MULTILINE)
+    assert line is not None, f"{path.name} has no Spec: line"
+    words = shlex.split(line[1])
+    options = {word[2:].replace("-", "_"): value for word, value in zip(words[::2], words[1::2], strict=True)}
+    floats = {key: float(value) for key, value in options.items() if key not in ("layers", "activation", "output",
+                                                                                 "loss", "optimizer")}  # fmt: skip
+    return load_spec(None, {**options, **floats})
+
+
+def docstring_expected(path: Path) -> dict[str, tuple[str, str | None]]:
+    """component -> (verdict, diagnosis) from a corpus file's ``Expected:`` block."""
+    block = path.read_text().split("Expected:", 1)[1].split('"""', 1)[0]
+    expected = {}
+    for line in block.strip().splitlines():
+        component, _, verdict = line.strip().partition(":")
+        words = verdict.split()
+        expected[component] = (words[0], words[1] if len(words) > 1 else None)
+    return expected
+
+
+def test_the_corpus_has_six_correct_variants_and_a_single_bug_version_of_each_variant_bug() -> None:
+    assert len(CORRECT) >= 6
+    bugs = {docstring_expected(path)[c][1] for path in FILES for c in docstring_expected(path)} - {None}
+    assert set(bug_models.DIAGNOSES) | {"scaled"} <= bugs
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda path: path.stem)
+def test_a_variant_under_its_own_spec_is_judged_as_its_docstring_says(path: Path) -> None:
+    report = run_checks(str(path), spec=docstring_spec(path), examples=3)
+    verdicts = {component.name: component for component in report.components}
+    expected = docstring_expected(path)
+    for name, (verdict, diagnosis) in expected.items():
+        assert verdicts[name].verdict == verdict, f"{name}: {verdicts[name].reason}"
+        if diagnosis is not None:
+            assert diagnosis in verdicts[name].diagnoses, f"{name}: {verdicts[name].reason}"
+    failing = any(verdict == "fail" for verdict, _ in expected.values())
+    assert report.exit_code == (1 if failing else 0), [c.reason for c in report.components]
+
+
+@pytest.mark.parametrize("path", CORRECT, ids=lambda path: path.stem)
+def test_a_correct_variant_under_the_classic_spec_is_another_network(path: Path) -> None:
+    spec = docstring_spec(path)
+    report = run_checks(str(path), examples=3)
+    forward = next(component for component in report.components if component.name == "forward")
+    assert forward.verdict == "fail" and "different_network" in forward.diagnoses, forward.reason
+    assert forward.reason.startswith("forward.network: found "), forward.reason
+    for what, option in network.differences(spec, CLASSIC):
+        assert what.split(",")[0] in forward.reason and option.split()[0] in forward.reason
+    assert report.exit_code == 1
+    assert report.mapping["network"]["checked"] == CLASSIC.describe()
+
+
+def test_a_network_with_l2_and_adam_is_named_with_the_options_that_fit_it() -> None:
+    report = run_checks(str(VARIANTS / "l2_adam_two_layer.py"), examples=3)
+    forward = next(component for component in report.components if component.name == "forward")
+    assert "--l2 LAMBDA" in forward.reason and "--optimizer adam" in forward.reason
+
+
+def test_spec_checks_name_every_layer_and_require_forward_gradients_and_update() -> None:
+    spec = NetworkSpec(layers=(784, 32, 16, 8, 10), activation="tanh")
+    assert network.components(spec) == (
+        "forward", "loss", "dW1", "db1", "dW2", "db2", "dW3", "db3", "dW4", "db4", "update",
+    )  # fmt: skip
+    assert "loss" not in network.required(spec) and "db4" in network.required(spec)
+    ids = [check.id for check in network.network_checks(spec)]
+    assert {"dW4.values", "dW4.autograd", "dW4.finite_diff", "update.step", "forward.network"} <= set(ids)
+    assert network.is_classic(NetworkSpec(layers=(784, 32, 10))) and not network.is_classic(spec)
+
+
+def test_differences_name_each_option_that_would_check_the_target_as_it_is() -> None:
+    found = NetworkSpec(layers=(784, 64, 32, 10), activation="sigmoid", output="sigmoid", loss="mse")
+    listed = network.differences(found, CLASSIC)
+    assert [option for _, option in listed] == [
+        "--layers 784,64,32,10", "--activation sigmoid", "--output sigmoid", "--loss mse",
+    ]  # fmt: skip
+    assert listed[0][0] == "it has 3 layers (784-64-32-10), not 2"
+    assert network.differences(CLASSIC, CLASSIC) == []
+    assert network.differences(CLASSIC, CLASSIC, "lambd")[0][1] == "--l2 LAMBDA"
+
+
+def test_each_gradient_bug_model_differs_from_the_right_gradients_where_it_should() -> None:
+    spec = NetworkSpec(layers=(784, 16, 8, 10), activation="sigmoid", l2=0.1)
+    batch = network.make_batch(spec.layers, 5, 0)
+    cache = forward_layers(spec, batch.params, batch.X)
+    right = backward_layers(spec, batch.params, cache, batch.X, batch.y)
+    models = bug_models.gradient_bugs(spec, batch.params, cache, batch.X, batch.y, right)
+    changed = {
+        code: {name for name in right if not np.allclose(model[name], right[name])}
+        for code, model in models.items()
+    }
+    assert changed == {
+        "derivative_at_activation": {"dW1", "db1", "dW2", "db2"},
+        "l2_missing": {"dW1", "dW2", "dW3"},
+        "l2_doubled": {"dW1", "dW2", "dW3"},
+        "bias_decayed": {"db1", "db2", "db3"},
+    }
+    assert np.allclose(models["l2_doubled"]["dW2"] - right["dW2"], right["dW2"] - models["l2_missing"]["dW2"])
+    assert bug_models.gradient_bugs(CLASSIC, batch.params, cache, batch.X, batch.y, right) == {}
+
+
+def test_update_bug_models_are_those_of_the_spec_optimizer() -> None:
+    params = {"W1": np.ones((2, 3)), "b1": np.zeros((2, 1))}
+    grads = {"dW1": np.full((2, 3), 0.5), "db1": np.full((2, 1), -1.0)}
+    momentum = bug_models.update_bugs(NetworkSpec(optimizer="momentum"), params, [grads, grads], 0.1)
+    assert np.allclose(momentum["momentum_on_gradient"]["W1"], 1 - 2 * 0.1 * 0.5)
+    adam = bug_models.update_bugs(NetworkSpec(optimizer="adam"), params, [grads], 0.1)
+    # one uncorrected step: m = 0.1 g, v = 0.001 g^2, so the step is lr * 0.1 g / (sqrt(0.001) |g|)
+    assert np.allclose(adam["no_bias_correction"]["W1"], 1 - 0.1 * 0.1 / np.sqrt(0.001), rtol=1e-6)
+    assert bug_models.update_bugs(CLASSIC, params, [grads], 0.1) == {}
+
+
+def test_outputs_and_gradients_are_read_from_the_usual_returns() -> None:
+    AL = np.ones((10, 2))
+    assert read_output((AL, [("cache",)]), 2) is AL
+    assert read_output((np.zeros((5, 2)), np.zeros((5, 2)), np.zeros((10, 2)), AL), 2) is AL
+    assert read_output({"A3": AL, "Z3": np.zeros((10, 2))}, 3) is AL
+    grads = read_grads({"dW1": 1, "db_1": 2, "dA1": 3, "dw2": 4}, 2)
+    assert grads == {"dW1": 1, "db1": 2, "dW2": 4}
+
+
+def test_the_layer_sizes_a_target_writes_down_are_found() -> None:
+    import ast
+
+    trees = [ast.parse("layers_dims = [784, 20, 7, 5, 10]\nshape = (784, 1)\nother = [784, 10]")]
+    assert written_layer_sizes(trees, {"LAYERS": (784, 64, 10), "x": [1, 2, 3]}) == [
+        [784, 20, 7, 5, 10],
+        [784, 64, 10],
+    ]
+
+
+def test_a_mapping_file_network_table_is_read_and_checked() -> None:
+    mapping = parse_mapping({"network": {"layers": [784, 64, 32, 10], "activation": "tanh"}}, "m.toml")
+    assert mapping.network == NetworkSpec(layers=(784, 64, 32, 10), activation="tanh")
+    with pytest.raises(MappingError, match=r"m.toml: \[network\]: loss cross_entropy with sigmoid outputs"):
+        parse_mapping({"network": {"output": "sigmoid"}}, "m.toml")
