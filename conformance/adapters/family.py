@@ -22,6 +22,7 @@ function raises on one-hot ones. Everything is column layout: X (n_0, m), W_l (n
 
 from __future__ import annotations
 
+import ast
 import inspect
 import re
 import types
@@ -178,11 +179,22 @@ def _signature_text(function: Callable[..., Any]) -> str:
 class NetworkCalls:
     """The ``network_*`` operations on one loaded target, for a network of ``depth`` layers."""
 
-    def __init__(self, module: types.ModuleType, depth: int, optimizer: str = "sgd", l2: float = 0.0):
+    def __init__(
+        self,
+        module: types.ModuleType,
+        depth: int,
+        optimizer: str = "sgd",
+        l2: float = 0.0,
+        trees: list[ast.AST] = (),  # type: ignore[assignment]
+    ):
         self.depth = depth
         self.optimizer = optimizer
         self.l2 = l2
         self.found = find(module, optimizer, bool(l2))
+        self.own_keywords = {
+            operation: keywords_in_own_calls(trees, function.__name__, vars(module))
+            for operation, function in self.found.functions.items()
+        }
         self.labels_as_integers: dict[str, bool] = {}
 
     def has(self, operation: str) -> bool:
@@ -198,6 +210,7 @@ class NetworkCalls:
             parameter.default is not inspect.Parameter.empty
             or parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD)
             or role_of(name, self.depth) in roles
+            or name in self.own_keywords.get(operation, {})
             for name, parameter in inspect.signature(function).parameters.items()
             if not (name == "self" and self.found.network_class is not None)
         )
@@ -309,6 +322,8 @@ class NetworkCalls:
             role = role_of(name, self.depth)
             if role in values:
                 arguments[name] = values[role]
+            elif name in self.own_keywords.get(operation, {}):
+                arguments[name] = self.own_keywords[operation][name]
             elif parameter.default is inspect.Parameter.empty:
                 title = getattr(function, "__qualname__", operation)
                 raise NotProvided(
@@ -384,6 +399,47 @@ class NetworkCalls:
                 }
             return {"v": zeros}
         return {}
+
+
+def keywords_in_own_calls(trees: list[ast.AST], function: str, namespace: dict[str, Any]) -> dict[str, Any]:
+    """The keyword arguments the target's own code always gives ``function`` the same value in, when that
+    value is a literal or a module-level name (``L_model_forward(X, p, use_batchnorm=BATCHNORM_USAGE)``)."""
+    seen: dict[str, list[Any]] = {}
+    for tree in trees:
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and _callee(node) == function:
+                for keyword in node.keywords:
+                    if keyword.arg is not None:
+                        seen.setdefault(keyword.arg, []).append(_simple_value(keyword.value, namespace))
+    return _consistent(seen)
+
+
+def _callee(call: ast.Call) -> str | None:
+    if isinstance(call.func, ast.Name):
+        return call.func.id
+    return call.func.attr if isinstance(call.func, ast.Attribute) else None
+
+
+UNKNOWN = object()
+"""A keyword argument's value that is neither a literal nor a module-level name."""
+
+
+def _simple_value(node: ast.expr, namespace: dict[str, Any]) -> Any:
+    if isinstance(node, ast.Constant):
+        return node.value
+    if isinstance(node, ast.Name) and node.id in namespace:
+        value = namespace[node.id]
+        return value if isinstance(value, bool | int | float | str | type(None)) else UNKNOWN
+    return UNKNOWN
+
+
+def _consistent(seen: dict[str, list[Any]]) -> dict[str, Any]:
+    """The keywords given one value everywhere, with that value."""
+    return {
+        name: values[0]
+        for name, values in seen.items()
+        if values[0] is not UNKNOWN and all(value is not UNKNOWN and value == values[0] for value in values)
+    }
 
 
 def _param_names(depth: int) -> tuple[str, ...]:

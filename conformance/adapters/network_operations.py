@@ -29,7 +29,7 @@ class NetworkOperations:
     def _network(self, setting: Setting) -> NetworkCalls:
         cached = self.__dict__.setdefault("_network_calls", {})
         if setting not in cached:
-            cached[setting] = NetworkCalls(self.module, *setting)
+            cached[setting] = NetworkCalls(self.module, *setting, trees=self._source_trees)  # type: ignore[attr-defined]
         return cached[setting]
 
     def _classic_fallback(self, setting: Setting, operation: str) -> bool:
