@@ -42,7 +42,7 @@ COLUMNS = (
 def check_file(file: WildFile):
     """The FileScore of one wild file (torch kept imported in this process across files)."""
     try:
-        report = run_checks(str(file.path), autograd=autograd)
+        report = run_checks(str(file.path), autograd=autograd, spec=file.spec)
     except TargetLoadError:
         report = None
     return score(file, report)

@@ -163,7 +163,10 @@ def test_an_empty_mapping_file_fixes_nothing():
             'm.toml: layout = "rows": use "column" (X is (784, m)), "row" (X is (m, 784)) '
             'or "hybrid" (X is (m, 784), W1 is (h, 784))',
         ),
-        ('lay_out = "row"', "m.toml: lay_out: unknown key; allowed: layout, class, components, required, network"),
+        (
+            'lay_out = "row"',
+            "m.toml: lay_out: unknown key; allowed: layout, class, components, required, network",
+        ),
         (
             '[components]\ndW1 = "grads"',
             "m.toml: components.dW1: not a component (dW1, db1, dW2 and db2 all come from backward); "

@@ -9,7 +9,6 @@ another network: forward fails with ``different_network`` naming the options tha
 from __future__ import annotations
 
 import re
-import shlex
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +21,9 @@ from conformance.mapping import MappingError, parse_mapping
 from conformance.oracles import bug_models
 from conformance.runner import run_checks
 from mnist_ref.network import backward_layers, forward_layers
-from mnist_ref.spec import CLASSIC, NetworkSpec, load_spec
+from corpus.wild_files import spec_of_options
+
+from mnist_ref.spec import CLASSIC, NetworkSpec
 
 VARIANTS = Path(__file__).parent / "corpus" / "variants"
 FILES = sorted(VARIANTS.glob("*.py"))
@@ -33,11 +34,7 @@ def docstring_spec(path: Path) -> NetworkSpec:
     """The spec of a corpus file's ``Spec:`` line (command-line options)."""
     line = re.search(r"^Spec:(.*)$", path.read_text(), re.MULTILINE)
     assert line is not None, f"{path.name} has no Spec: line"
-    words = shlex.split(line[1])
-    options = {word[2:].replace("-", "_"): value for word, value in zip(words[::2], words[1::2], strict=True)}
-    floats = {key: float(value) for key, value in options.items() if key not in ("layers", "activation", "output",
-                                                                                 "loss", "optimizer")}  # fmt: skip
-    return load_spec(None, {**options, **floats})
+    return spec_of_options(line[1])
 
 
 def docstring_expected(path: Path) -> dict[str, tuple[str, str | None]]:
@@ -92,9 +89,27 @@ def test_a_network_with_l2_and_adam_is_named_with_the_options_that_fit_it() -> N
 def test_spec_checks_name_every_layer_and_require_forward_gradients_and_update() -> None:
     spec = NetworkSpec(layers=(784, 32, 16, 8, 10), activation="tanh")
     assert network.components(spec) == (
-        "forward", "loss", "dW1", "db1", "dW2", "db2", "dW3", "db3", "dW4", "db4", "update",
+        "softmax", "one_hot", "forward", "loss", "dW1", "db1", "dW2", "db2", "dW3", "db3", "dW4", "db4", "update",
     )  # fmt: skip
-    assert "loss" not in network.required(spec) and "db4" in network.required(spec)
+    relu_sigmoid = NetworkSpec(layers=(784, 8, 10), output="sigmoid", loss="mse")
+    assert network.components(relu_sigmoid)[:3] == ("relu", "relu_grad", "one_hot")
+    assert {check.component for check in network.elementwise_checks(relu_sigmoid)} == {
+        "relu",
+        "relu_grad",
+        "one_hot",
+    }
+    assert network.required(spec) == (
+        "forward",
+        "dW1",
+        "db1",
+        "dW2",
+        "db2",
+        "dW3",
+        "db3",
+        "dW4",
+        "db4",
+        "update",
+    )
     ids = [check.id for check in network.network_checks(spec)]
     assert {"dW4.values", "dW4.autograd", "dW4.finite_diff", "update.step", "forward.network"} <= set(ids)
     assert network.is_classic(NetworkSpec(layers=(784, 32, 10))) and not network.is_classic(spec)

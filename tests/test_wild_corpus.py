@@ -73,7 +73,7 @@ def test_a_malformed_expectation_is_named(tmp_path):
 def checked(file: WildFile) -> FileScore:
     """The file checked as the scorecard checks it (None for a target that cannot load)."""
     try:
-        report = run_checks(str(WILD / file.name), autograd=autograd)
+        report = run_checks(str(WILD / file.name), autograd=autograd, spec=file.spec)
     except TargetLoadError:
         report = None
     return score(file, report)

@@ -48,14 +48,17 @@ def is_classic(spec: NetworkSpec) -> bool:
 
 
 def components(spec: NetworkSpec) -> tuple[str, ...]:
-    """The components checked for ``spec``, in order: forward, loss, dW1, db1, ..., dWL, dbL, update."""
+    """The components checked for ``spec``, in order: its elementwise functions (relu, relu_grad for ReLU
+    hidden layers, softmax for softmax outputs, one_hot), forward, loss, dW1, db1, ..., dWL, dbL, update."""
     gradients = [f"d{name}" for layer in range(1, spec.depth + 1) for name in (f"W{layer}", f"b{layer}")]
-    return ("forward", "loss", *gradients, "update")
+    elementwise = ("relu", "relu_grad") if spec.activation == "relu" else ()
+    elementwise += ("softmax",) if spec.output == "softmax" else ()
+    return (*elementwise, "one_hot", "forward", "loss", *gradients, "update")
 
 
 def required(spec: NetworkSpec) -> tuple[str, ...]:
     """The components a PASS needs: forward, every gradient and the update."""
-    return tuple(name for name in components(spec) if name != "loss")
+    return tuple(name for name in components(spec) if name in ("forward", "update") or name.startswith("d"))
 
 
 def setting(spec: NetworkSpec) -> tuple[int, str, float]:
@@ -308,8 +311,10 @@ NOT_RECOGNISED = (
 
 def family_mapping(ctx: Context, mapping: dict[str, Any]) -> dict[str, Any]:
     """The adapter's description as the verdicts read it, for a check under a spec of the family: each
-    component's call as the family finder found it (the two-layer adapter's where it calls instead),
-    nothing missing, and the reading confirmed only when the forward pass computes a member of the family."""
+    component's call as the family finder found it (the two-layer adapter's where it calls instead), what
+    the two-layer adapter found missing or guessed of the elementwise functions (the network's own
+    operations say themselves what they lack), and the reading confirmed only when the forward pass
+    computes a member of the family."""
     functions = _described(ctx).get("functions", {})
     calls = {}
     for component in components(ctx.spec):
@@ -320,8 +325,8 @@ def family_mapping(ctx: Context, mapping: dict[str, Any]) -> dict[str, Any]:
     return {
         **mapping,
         "components": calls,
-        "missing": {},
-        "guessed": {},
+        "missing": {name: why for name, why in mapping.get("missing", {}).items() if name in ELEMENTWISE},
+        "guessed": {name: how for name, how in mapping.get("guessed", {}).items() if name in ELEMENTWISE},
         "layout_decided": recognise(ctx).found is not None,
         "layout_reason": NOT_RECOGNISED,
     }
@@ -550,8 +555,26 @@ def _expect(ctx: Context, name: str, expected: np.ndarray, got: Any, m: int, flo
     expect_verdict(diagnose.compare(name, expected, got, dtype=ctx.precision, batch_size=m, floor=floor))
 
 
+ELEMENTWISE = ("relu", "relu_grad", "softmax", "one_hot")
+"""The components of functions a network of any depth has, checked by the two-layer registry's checks
+(one_hot.inside_backward excepted: it goes through the two-layer backward)."""
+
+
+def elementwise_checks(spec: NetworkSpec) -> list[Check]:
+    """The two-layer registry's checks of the elementwise functions the spec's network has, in order."""
+    from conformance.checks import ALL_CHECKS  # here: conformance.checks imports this module
+
+    wanted = [name for name in components(spec) if name in ELEMENTWISE]
+    return [
+        registered
+        for registered in ALL_CHECKS
+        if registered.component in wanted and registered.id != "one_hot.inside_backward"
+    ]
+
+
 def network_checks(spec: NetworkSpec) -> list[Check]:
-    """Every check of a target under ``spec``, in the order of its components."""
+    """Every check of a target under ``spec``, in the order of its components: the elementwise functions'
+    (relu, softmax, one_hot, as for the classic network), then the network's."""
 
     def made(
         check_id: str, component: str, description: str, run: Callable[[Context], None], side: bool = False
@@ -559,12 +582,13 @@ def network_checks(spec: NetworkSpec) -> list[Check]:
         return Check(check_id, component, description, run, side=side)
 
     checks = [
+        *elementwise_checks(spec),
         made("forward.network", "forward", "the target computes the network checked", check_network, side=True),
         made("forward.values", "forward", "the outputs equal the reference's for the same parameters and batch",
              _check_forward_values),
         made("loss.value", "loss", f"the loss is the spec's {spec.loss}", _check_loss_value),
     ]  # fmt: skip
-    for name in components(spec)[2:-1]:
+    for name in [component for component in components(spec) if component.startswith("d")]:
         checks += [
             made(f"{name}.values", name, f"{name} equals the reference's backpropagation",
                  lambda ctx, name=name: _check_gradient_values(ctx, name, expected_gradients)),

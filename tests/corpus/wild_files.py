@@ -1,7 +1,9 @@
 """The wild corpus (tests/corpus/wild/): rewrites of public student code, each with the verdicts it expects.
 
 A file's docstring (a notebook's first cell) ends with an ``Expected:`` block, one
-``component: verdict [diagnosis]`` per line (see tests/corpus/wild/README.md). ``score`` compares a
+``component: verdict [diagnosis]`` per line (see tests/corpus/wild/README.md). A ``Spec:`` line (the
+options of ``mnist-ref check``, such as ``--layers 784,20,7,5,10``) checks a variant network as what it
+is, with the components of that network (conformance.checks.network). ``score`` compares a
 Report's verdicts with them; ``Scorecard`` adds files up, per style, into what README's table shows.
 """
 
@@ -10,15 +12,20 @@ from __future__ import annotations
 import ast
 import json
 import re
+import shlex
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from conformance.checks import network
 from conformance.report.model import Report
 from conformance.report.verdicts import DEFAULT_REQUIRED
+from mnist_ref.spec import CLASSIC, NetworkSpec, load_spec
 
 WILD = Path(__file__).parent / "wild"
-HEADER = re.compile(r"^(Style|Layout|Network):\s*(.+)$", re.MULTILINE)
+HEADER = re.compile(r"^(Style|Layout|Network|Spec):\s*(.+)$", re.MULTILINE)
+TEXT_OPTIONS = ("layers", "activation", "output", "loss", "optimizer")
+"""The network options whose values are words; the others are numbers."""
 EXPECTED_LINE = re.compile(r"^\s+(\w+):\s*(pass|fail|unchecked)(?:\s+(\w+))?\s*$")
 COMPONENTS = (
     "init", "relu", "relu_grad", "softmax", "one_hot", "forward", "loss",
@@ -35,6 +42,16 @@ class WildFile:
     layout: str
     in_spec: bool  # the classic network (784 -> ReLU -> softmax 10, cross-entropy, gradient descent)
     expected: dict[str, tuple[str, str | None]]  # component -> (verdict, diagnosis or None)
+    spec: NetworkSpec = CLASSIC  # the network it is checked as (its Spec: line)
+
+    @property
+    def components(self) -> tuple[str, ...]:
+        """The components checked under its spec."""
+        return COMPONENTS if network.is_classic(self.spec) else network.components(self.spec)
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        return DEFAULT_REQUIRED if network.is_classic(self.spec) else network.required(self.spec)
 
     @property
     def name(self) -> str:
@@ -62,16 +79,25 @@ def parse(path: Path) -> WildFile:
     missing = {"style", "layout", "network"} - set(headers)
     if missing or "\nExpected:" not in docstring:
         raise ValueError(f"{path.name}: the docstring lacks {', '.join(sorted(missing)) or 'Expected:'}")
+    spec = spec_of_options(headers["spec"]) if "spec" in headers else CLASSIC
+    components = COMPONENTS if network.is_classic(spec) else network.components(spec)
     expected = {}
     for line in docstring.split("\nExpected:", 1)[1].splitlines():
         if not line.strip():
             continue
         match = EXPECTED_LINE.match(line)
-        if match is None or match.group(1) not in COMPONENTS:
+        if match is None or match.group(1) not in components:
             raise ValueError(f"{path.name}: cannot read the expected verdict {line.strip()!r}")
         expected[match.group(1)] = (match.group(2), match.group(3))
     in_spec = headers["network"].split(":")[0].strip() == "classic"
-    return WildFile(path, headers["style"].split()[0], headers["layout"].split()[0], in_spec, expected)
+    return WildFile(path, headers["style"].split()[0], headers["layout"].split()[0], in_spec, expected, spec)
+
+
+def spec_of_options(text: str) -> NetworkSpec:
+    """The spec that network options written as on the command line (``--layers 784,64,10 --l2 0.1``) give."""
+    words = shlex.split(text)
+    options = {flag[2:].replace("-", "_"): value for flag, value in zip(words[::2], words[1::2], strict=True)}
+    return load_spec(None, {key: value if key in TEXT_OPTIONS else float(value) for key, value in options.items()})
 
 
 def wild_files() -> list[WildFile]:
@@ -99,14 +125,14 @@ class FileScore:
     @property
     def vacuous(self) -> bool:
         """Exit 0 although a required component was not checked and right."""
-        return self.exit_code == 0 and any(self.verdicts.get(name) != "pass" for name in DEFAULT_REQUIRED)
+        return self.exit_code == 0 and any(self.verdicts.get(name) != "pass" for name in self.file.required)
 
 
 def score(file: WildFile, report: Report | None) -> FileScore:
     """Compare ``report`` (None: the file could not be loaded) with the file's expected verdicts."""
     verdicts = {} if report is None else {c.name: c.verdict for c in report.components}
     result = FileScore(file, verdicts, 2 if report is None else report.exit_code)
-    for name in COMPONENTS:
+    for name in file.components:
         want = file.expected.get(name, ("unchecked", None))[0]
         got = verdicts.get(name, "unchecked")
         if got == "not_required":
@@ -117,7 +143,7 @@ def score(file: WildFile, report: Report | None) -> FileScore:
             result.false_alarms.append(name)
         if want == "fail" and got != "fail":
             result.missed.append(name)
-        if name in DEFAULT_REQUIRED and name in file.expected and got == "unchecked":
+        if name in file.required and name in file.expected and got == "unchecked":
             result.unchecked_required.append(name)
     return result
 
