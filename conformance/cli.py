@@ -203,6 +203,12 @@ def check_command(
     accuracy, train) is fed inputs computed by the reference and compared with the
     reference, PyTorch autograd and finite differences.
     A failure names its likely cause (a diagnosis code) and a hint.
+
+    The network checked is the classic one (784 -> ReLU -> softmax 10) unless the network
+    options say another (--layers 784,64,32,10 --activation sigmoid --loss mse ...), or
+    --spec FILE or the mapping file's [network] table does: each layer's gradients are then a
+    component (dW3, db3, ...). A target that is another network fails with
+    different_network, naming the options that would check it as what it is.
     """
     from conformance.oracles.background import BackgroundAutograd
     from conformance.sandbox import Sandbox

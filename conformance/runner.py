@@ -10,7 +10,7 @@ from typing import Any, Protocol
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from conformance.checks import ALL_CHECKS, Check, Context, network
+from conformance.checks import ALL_CHECKS, Check, Context, network, network_probe
 from conformance.oracles.background import BackgroundAutograd
 from conformance.report.model import CheckResult, Report
 from conformance.report.verdicts import DEFAULT_REQUIRED
@@ -161,7 +161,7 @@ def network_found(ctx: Context) -> dict[str, Any] | None:
     recognition = ctx.memo.get("network")
     found = None if recognition is None or recognition.found is None else recognition.found
     if network.is_classic(ctx.spec) and (
-        found is None or not network.differences(found, ctx.spec, recognition.l2_parameter)
+        found is None or not network_probe.differences(found, ctx.spec, recognition.l2_parameter)
     ):
         return None
     return {"checked": ctx.spec.describe(), "found": None if found is None else recognition.describe()}

@@ -2,7 +2,8 @@
 
 ``network_options`` adds them to a command (``train``) and hands it one ``spec`` argument instead: the
 NetworkSpec they describe, or None when none of them was given (the command's classic network).
-``checking_a_network`` adds them to ``check`` and ``grade``, which check a target against that network. An impossible combination is a one-line error with exit status 2.
+``checking_a_network`` adds them to ``check`` and ``grade``, which check a target against that
+network. An impossible combination is a one-line error with exit status 2.
 """
 
 from __future__ import annotations

@@ -426,7 +426,10 @@ def test_another_hidden_activation_is_named(activation, said):
     reference = network.forward(params, X)
     A1 = activation(reference.Z1)
     difference = other_network(reference, {"Z1": reference.Z1, "A1": A1})
-    assert (difference is None) if said is None else (said in difference)
+    if said is None:
+        assert difference is None
+    else:
+        assert difference == (f"its hidden layers are {said}, not relu", f"--activation {said}")
     assert other_network(reference, reference._asdict()) is None
 
 

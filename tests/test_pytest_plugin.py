@@ -26,7 +26,8 @@ CORRECT = VARIANTS["dict_params_correct"]  # provides every component
 HEAVY_MODULES = ("numpy", "hypothesis", "torch", "conformance.checks", "conformance.sandbox")
 QUIET = ("-p", "no:cacheprovider", "-p", "no:benchmark")  # pytest-benchmark, if installed, warns under xdist
 ITEMS = len(ALL_CHECKS) + len(DEFAULT_REQUIRED)  # a test per check, then one per required component
-ONLY_SOMETIMES = sum(check.only_when is not None for check in ALL_CHECKS)  # skipped where they do not apply
+# Skipped where they do not apply; forward.network applies to CORRECT (its forward(X, params) can be probed).
+ONLY_SOMETIMES = sum(check.only_when not in (None, "family_probe") for check in ALL_CHECKS)
 
 
 def run_checks_in_pytest(pytester: pytest.Pytester, variant: Variant, *options: str) -> pytest.RunResult:

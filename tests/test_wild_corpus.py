@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 from corpus.wild_files import (
-    COMPONENTS,
     WILD,
     FileScore,
     Scorecard,
@@ -57,7 +56,7 @@ def test_each_file_names_an_allowed_source_and_its_expectations(file):
     assert source is not None, f"{file.name}: the first line must name github.com/<owner>/<repo>"
     assert source.group(1).lower() not in RESERVED, file.name
     assert "API:" in docstring and "Known bugs:" in docstring, file.name
-    assert set(file.expected) <= set(COMPONENTS) and file.expected, file.name
+    assert set(file.expected) <= set(file.components) and file.expected, file.name
 
 
 def test_a_malformed_expectation_is_named(tmp_path):

@@ -70,7 +70,9 @@ FUNCTION_NAMES: dict[str, tuple[str, ...]] = {
         "initializeparametersdeep", "initializeparameters", "initparams", "initparameters", "initnetwork",
         "initialize", "initweights", "init",
     ),
-    "forward": ("lmodelforward", "forwardpropagation", "forwardprop", "forward", "feedforward", "forwardpass"),
+    "forward": (
+        "lmodelforward", "forwardpropagation", "forwardprop", "forward", "feedforward", "forwardpass",
+    ),
     "loss": (
         "computecostwithregularization", "computecost", "computeloss", "cost", "loss", "costfunction",
         "lossfunction",
@@ -107,7 +109,7 @@ OPTIMIZER_WORDS = {"adam": "adam", "momentum": "momentum"}
 
 
 def role_of(name: str, depth: int) -> str | None:
-    """The role a parameter called ``name`` plays, None when its name says nothing (``A3`` is AL at depth 3)."""
+    """The role of a parameter called ``name``; None when its name says nothing. ``A3`` is AL at depth 3."""
     key = normalize(name)
     if key == f"a{depth}":
         return "AL"

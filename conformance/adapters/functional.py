@@ -273,6 +273,7 @@ class FunctionalAdapter(NetworkOperations):
             "update_within": self.update_within,
             "computes_in": self.computes_in,
             "trains_in_batches": self._trains_in_batches(),
+            "family_probe": self.family_probe(),
             "mapping": self.found_mapping(),
         }
 

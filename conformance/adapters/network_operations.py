@@ -47,6 +47,20 @@ class NetworkOperations:
             "layer_sizes": written_layer_sizes(trees, vars(self.module)),
         }
 
+    def family_probe(self) -> bool:
+        """Whether the target shows signs of a network of the family worth probing as such: a forward or
+        backward the family finder can call, layer sizes of another depth than two written down, an update
+        named for momentum or Adam, or a backward requiring an L2 lambda."""
+        classic: Setting = (2, "sgd", 0.0)
+        calls, described = self._network(classic), self.network_describe(classic)
+        return bool(
+            calls.usable("forward")
+            or calls.usable("backward")
+            or any(len(sizes) != 3 for sizes in described["layer_sizes"])
+            or set(described["optimizers"]) - {"sgd"}
+            or described["l2_parameter"]
+        )
+
     def network_init(self, setting: Setting, sizes: list[int]) -> Params:
         """The target's initial parameters for layer ``sizes`` (as many layers as it makes)."""
         if self._classic_fallback(setting, "init"):

@@ -22,18 +22,28 @@ Then each component on its own, every layer's gradients a component (dW1, db1, .
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
 from conformance import diagnose, tolerance
 from conformance.checks.assertions import expect_verdict
-from conformance.checks.base import Check, CheckFailed, Context, Skipped, TargetRaised
+from conformance.checks.base import Check, CheckFailed, Context, Skipped
+from conformance.checks.network_probe import (
+    Batch,
+    described,
+    differences,
+    loss_conventions,
+    make_batch,
+    recognise,
+    same,
+    setting,
+)
 from conformance.oracles import bug_models
-from mnist_ref.network import backward_layers, forward_layers, l2_penalty, one_hot, output_loss
+from mnist_ref.network import backward_layers, forward_layers, l2_penalty, output_loss
 from mnist_ref.optimizers import Optimizer
-from mnist_ref.spec import ACTIVATIONS, CLASSIC, LOSSES_FOR_OUTPUT, OUTPUTS, NetworkSpec
+from mnist_ref.spec import CLASSIC, NetworkSpec
 
 BATCHES = (1, 3, 8)
 """The batch sizes every value check runs on (1: a per-sample network; 8: a sum is told from a mean)."""
@@ -61,11 +71,6 @@ def required(spec: NetworkSpec) -> tuple[str, ...]:
     return tuple(name for name in components(spec) if name in ("forward", "update") or name.startswith("d"))
 
 
-def setting(spec: NetworkSpec) -> tuple[int, str, float]:
-    """What the child's network operations need to know of the spec: (depth, optimizer, l2)."""
-    return (spec.depth, spec.optimizer, float(spec.l2))
-
-
 def hyperparameters(spec: NetworkSpec) -> dict[str, float]:
     """The optimizer's and L2's values, by the roles a target's parameters take them in."""
     return {
@@ -77,153 +82,9 @@ def hyperparameters(spec: NetworkSpec) -> dict[str, float]:
     }
 
 
-@dataclass(frozen=True)
-class Batch:
-    """Reference inputs for one check: parameters of the spec's widths, X (n_0, m), labels y (m,)."""
-
-    params: dict[str, np.ndarray]
-    X: np.ndarray
-    y: np.ndarray
-
-    @property
-    def Y(self) -> np.ndarray:
-        """The labels as one-hot columns (k, m)."""
-        return one_hot(self.y, self.params[f"W{len(self.params) // 2}"].shape[0])
-
-
-def make_batch(layers: tuple[int, ...], m: int, seed: int) -> Batch:
-    """Random parameters (biases nonzero, so a bias bug shows), X in [0, 1) and labels, from ``seed``."""
-    rng = np.random.default_rng(seed)
-    params = {}
-    for layer, (fan_in, fan_out) in enumerate(zip(layers, layers[1:], strict=False), start=1):
-        params[f"W{layer}"] = rng.standard_normal((fan_out, fan_in)) * np.sqrt(2.0 / (fan_in + fan_out))
-        params[f"b{layer}"] = rng.standard_normal((fan_out, 1)) * 0.1
-    return Batch(params, rng.random((layers[0], m)), rng.integers(0, layers[-1], m))
-
-
-def batches(ctx: Context, layers: tuple[int, ...] | None = None) -> list[tuple[int, Batch]]:
-    """(m, batch) for each of BATCHES, drawn from the run's seed."""
-    layers = ctx.spec.layers if layers is None else layers
-    return [(m, make_batch(layers, m, ctx.seed * 1000 + m)) for m in BATCHES]
-
-
-# ---- which network the target is ----
-
-
-@dataclass(frozen=True)
-class Recognition:
-    """The network the target computes, as far as probing tells (None: it matches no member)."""
-
-    found: NetworkSpec | None
-    loss_probed: bool = False
-    loss_scale: float = 1.0
-    l2_parameter: str | None = None  # the parameter a target's backward takes its L2 lambda in, if any
-
-    def describe(self) -> str:
-        """The network found, e.g. "784-64-10, relu hidden, softmax outputs, cross_entropy, adam, with L2"."""
-        assert self.found is not None
-        return self.found.describe() + (
-            f", with L2 (its parameter {self.l2_parameter})" if self.l2_parameter else ""
-        )
-
-
-def recognise(ctx: Context) -> Recognition:
-    """Which network of the family the target's forward pass (and loss function) computes; memoized."""
-    if "network" not in ctx.memo:
-        ctx.memo["network"] = _recognise(ctx)
-    return ctx.memo["network"]
-
-
-def _recognise(ctx: Context) -> Recognition:
-    spec = ctx.spec
-    for layers in _candidate_layers(ctx):
-        member = _member_computed(ctx, replace(spec, layers=layers))
-        if member is not None:
-            loss, scale = _probe_loss(ctx, member)
-            found = member if loss is None else replace(member, loss=loss)
-            described = _described(ctx)
-            optimizers = described.get("optimizers") or [spec.optimizer]
-            if spec.optimizer not in optimizers:
-                found = _with_optimizer(found, optimizers[-1])
-            l2_parameter = None if spec.l2 else described.get("l2_parameter")
-            return Recognition(found, loss is not None, scale, l2_parameter)
-    return Recognition(None)
-
-
-def _with_optimizer(spec: NetworkSpec, optimizer: str) -> NetworkSpec:
-    """``spec`` with another optimizer, its hyperparameters at their defaults."""
-    return NetworkSpec(**{**spec.to_table(), "optimizer": optimizer, "layers": spec.layers})
-
-
-def _candidate_layers(ctx: Context) -> list[tuple[int, ...]]:
-    """The layer sizes the target's own code writes down (of another depth than the spec's), then the
-    spec's (code that builds any depth is checked as the network it says it is), then the classic two
-    layers with the spec's first hidden width (code written for the classic network only)."""
-    layers = ctx.spec.layers
-    written = [tuple(sizes) for sizes in _described(ctx).get("layer_sizes", []) if len(sizes) != len(layers)]
-    return list(dict.fromkeys([*written, layers, (layers[0], layers[1], layers[-1])]))
-
-
-def _described(ctx: Context) -> dict[str, Any]:
-    try:
-        return ctx.call("network_describe", setting(ctx.spec), memo_key=("network_describe",))
-    except (Skipped, TargetRaised):
-        return {}
-
-
-def _member_computed(ctx: Context, spec: NetworkSpec) -> NetworkSpec | None:
-    """The member of the family of ``spec``'s layers whose outputs the target's forward pass gives."""
-    batch = make_batch(spec.layers, 3, ctx.seed)
-    try:
-        got = ctx.call("network_forward", setting(spec), batch.params, batch.X)
-    except (Skipped, TargetRaised):
-        return None
-    if np.shape(got) != (spec.layers[-1], 3):
-        return None
-    for activation in _spec_first(spec.activation, ACTIVATIONS):
-        for output in _spec_first(spec.output, OUTPUTS):
-            member = _member(spec, activation, output)
-            expected = forward_layers(member, batch.params, batch.X).A[-1]
-            if _same(got, expected):
-                return member
-    return None
-
-
-def _member(spec: NetworkSpec, activation: str, output: str) -> NetworkSpec:
-    loss = spec.loss if spec.loss in LOSSES_FOR_OUTPUT[output] else LOSSES_FOR_OUTPUT[output][0]
-    return replace(spec, activation=activation, output=output, loss=loss)
-
-
-def _spec_first(choice: str, choices: tuple[str, ...]) -> list[str]:
-    return [choice, *(other for other in choices if other != choice)]
-
-
-def _same(got: Any, expected: np.ndarray) -> bool:
-    values = np.asarray(got, dtype=np.float64)
-    return values.shape == expected.shape and bool(np.allclose(values, expected, rtol=1e-5, atol=1e-6))
-
-
-def loss_conventions(spec: NetworkSpec) -> list[float]:
-    """The factors c by which a right loss may differ from the spec's (its data term, not its L2 term):
-    1 for the mean over every entry; for MSE and binary cross-entropy also k (a sum over the k classes,
-    a mean over the batch) and, for MSE, k/2 (Nielsen's 1/2 |a - y|^2) and 1/2 (half the mean)."""
-    k = spec.layers[-1]
-    if spec.loss == "cross_entropy":
-        return [1.0]
-    return [1.0, float(k), k / 2.0, 0.5] if spec.loss == "mse" else [1.0, float(k)]
-
-
-def doubt_the_scale(ctx: Context, name: str, factor: float | None) -> None:
-    """Skipped when ``name`` is off by a factor that another way of writing the spec's loss would give
-    and the target has no loss function telling which it means: its scale is then not known."""
-    if factor is None or recognise(ctx).loss_probed:
-        return
-    if any(np.isclose(factor, c, rtol=1e-3) for c in loss_conventions(ctx.spec)[1:]):
-        raise Skipped(
-            f"{name} is {factor:.4g} times the gradient of the spec's {ctx.spec.loss} taken as a mean over every"
-            f" entry, as it is when the loss is written another way ({LOSS_FORMS[ctx.spec.loss]}), and the target has"
-            ' no loss function that says which: name it in a mapping file ([components] loss = "...")'
-        )
+def batches(ctx: Context) -> list[tuple[int, Batch]]:
+    """(m, batch) of the spec's widths for each of BATCHES, drawn from the run's seed."""
+    return [(m, make_batch(ctx.spec.layers, m, ctx.seed * 1000 + m)) for m in BATCHES]
 
 
 LOSS_FORMS = {
@@ -233,62 +94,30 @@ LOSS_FORMS = {
 }
 
 
-def _probe_loss(ctx: Context, member: NetworkSpec) -> tuple[str | None, float]:
-    """(the loss the target's loss function computes, its scale), (None, 1) when it has none that answers."""
-    batch = make_batch(member.layers, 4, ctx.seed + 1)
-    try:
-        got = float(ctx.call("network_loss", setting(member), batch.params, batch.X, batch.Y))
-    except (Skipped, TargetRaised, TypeError, ValueError):
-        return None, 1.0
-    Z = forward_layers(member, batch.params, batch.X).Z[-1]
-    penalty = l2_penalty(member, batch.params, 4)
-    for loss in _spec_first(member.loss, LOSSES_FOR_OUTPUT[member.output]):
-        candidate = replace(member, loss=loss)
-        data = output_loss(candidate, Z, batch.y)
-        for scale in loss_conventions(candidate):
-            if np.isclose(got, scale * data + penalty, rtol=1e-6, atol=1e-6):
-                return loss, scale
-    return None, 1.0
-
-
-def differences(
-    found: NetworkSpec, spec: NetworkSpec, l2_parameter: str | None = None
-) -> list[tuple[str, str]]:
-    """(what differs, the option that checks the target as it is), for each way ``found`` is not ``spec``;
-    ``l2_parameter``: the target takes an L2 lambda that the spec (without L2) does not have."""
-    listed = []
-    if found.depth != spec.depth:
-        shown = "-".join(map(str, found.layers))
-        listed.append(
-            (
-                f"it has {found.depth} layers ({shown}), not {spec.depth}",
-                f"--layers {shown.replace('-', ',')}",
-            )
+def doubt_the_scale(ctx: Context, name: str, factor: float | None) -> None:
+    """Skipped when ``name`` is off by a factor that another way of writing the spec's loss would give
+    and the target has no loss function telling which it means: its scale is then not known."""
+    if factor is None or recognise(ctx).loss_probed:
+        return
+    if any(np.isclose(factor, c, rtol=1e-3) for c in loss_conventions(ctx.spec)[1:]):
+        raise Skipped(
+            f"{name} is {factor:.4g} times the gradient of the spec's {ctx.spec.loss} taken as a mean over"
+            f" every entry, as it is when the loss is written another way ({LOSS_FORMS[ctx.spec.loss]}), and"
+            ' the target has no loss function that says which: name it in a mapping file (loss = "...")'
         )
-    for key, what in (("activation", "hidden layers are"), ("output", "outputs are"), ("loss", "loss is")):
-        value, expected = getattr(found, key), getattr(spec, key)
-        if value != expected:
-            listed.append((f"its {what} {value}, not {expected}", f"--{key} {value}"))
-    if l2_parameter:
-        listed.append((f"it has an L2 term (its backward takes {l2_parameter}), not none", "--l2 LAMBDA"))
-    if found.optimizer != spec.optimizer:
-        listed.append(
-            (f"its update is {found.optimizer}, not {spec.optimizer}", f"--optimizer {found.optimizer}")
-        )
-    return listed
 
 
 def check_network(ctx: Context) -> None:
     """The target computes no other network of the family than the one checked, as far as probing its
     depth, hidden activation, outputs, loss, L2 and update tells. A side check: it can fail forward,
-    never pass it. Under the classic network, a target that probing cannot call (a row layout, a class
-    the two-layer adapter knows) is left to the two-layer checks; under any other, the values of a target
-    probing cannot read are not judged (conformance.checks.network.family_mapping)."""
+    never pass it. Under the classic network it runs for targets that show signs of another network
+    (``family_probe``), and one that probing cannot read is left to the two-layer checks (a row layout);
+    under any other, the values of a target probing cannot read are not judged (family_mapping)."""
     recognition = recognise(ctx)
     if recognition.found is None and is_classic(ctx.spec):
         return
     if recognition.found is None:
-        raise Skipped("the forward pass matches no network of the family: see forward.values")
+        raise Skipped("its forward pass matches no network of the family: see forward.values")
     found = recognition.found if recognition.loss_probed else replace(recognition.found, loss=ctx.spec.loss)
     listed = differences(found, ctx.spec, recognition.l2_parameter)
     if not listed:
@@ -315,7 +144,7 @@ def family_mapping(ctx: Context, mapping: dict[str, Any]) -> dict[str, Any]:
     the two-layer adapter found missing or guessed of the elementwise functions (the network's own
     operations say themselves what they lack), and the reading confirmed only when the forward pass
     computes a member of the family."""
-    functions = _described(ctx).get("functions", {})
+    functions = described(ctx).get("functions", {})
     calls = {}
     for component in components(ctx.spec):
         operation = "backward" if component.startswith("d") else component
@@ -339,7 +168,10 @@ def _check_forward_values(ctx: Context) -> None:
     for m, batch in batches(ctx):
         got = ctx.call("network_forward", setting(ctx.spec), batch.params, batch.X)
         expected = forward_layers(ctx.spec, batch.params, batch.X).A[-1]
-        _expect(ctx, "forward: AL", expected, got, m, floor=tolerance.STABILISER)
+        verdict = diagnose.compare(
+            "forward: AL", expected, got, dtype=ctx.precision, batch_size=m, floor=tolerance.STABILISER
+        )
+        expect_verdict(verdict)
 
 
 def _check_loss_value(ctx: Context) -> None:
@@ -464,14 +296,14 @@ def _name_gradient_bug(ctx: Context, name: str, batch: Batch, got: Any, verdict:
     right = backward_layers(ctx.spec, batch.params, cache, batch.X, batch.y)
     models = bug_models.gradient_bugs(ctx.spec, batch.params, cache, batch.X, batch.y, right)
     for code, wrong in models.items():
-        if wrong[name].shape == np.shape(got) and _same(got, wrong[name]) and not _same(got, right[name]):
+        if wrong[name].shape == np.shape(got) and same(got, wrong[name]) and not same(got, right[name]):
             raise CheckFailed(
                 code, f"{name}: {bug_models.DIAGNOSES[code]}; {bug_models.HINTS[code]}", verdict.details
             )
 
 
 def _check_gradient_finite_diff(ctx: Context, name: str) -> None:
-    """<grad, D> equals (L(theta + hD) - L(theta - hD)) / 2h of the target's own forward and the spec's loss."""
+    """<grad, D> = (L(theta + hD) - L(theta - hD)) / 2h for L the spec's loss of the target's own forward."""
     m, batch = batches(ctx)[1]
     grads = _target_gradients(ctx, m, batch)
     got = np.asarray(grads.get(name), dtype=np.float64)
@@ -490,7 +322,8 @@ def _check_gradient_finite_diff(ctx: Context, name: str) -> None:
             doubt_the_scale(ctx, name, analytic / numeric if numeric else None)
             raise CheckFailed(
                 diagnose.MISMATCH,
-                f"{name} is not the gradient of the target's own forward pass under the spec's loss: along a random"
+                f"{name} is not the gradient of the target's own forward pass under the spec's loss: along a"
+                " random"
                 f" direction it gives {analytic:.6g}, finite differences give {numeric:.6g}",
                 {"analytic": analytic, "numeric": numeric},
             )
@@ -515,7 +348,7 @@ def _loss_of_outputs(spec: NetworkSpec, A: np.ndarray, Y: np.ndarray) -> float:
 
 def _check_update(ctx: Context) -> None:
     """Two steps from a fresh state equal the spec's optimizer's (its state carried from the first)."""
-    m, batch = batches(ctx)[1]
+    _, batch = batches(ctx)[1]
     rng = np.random.default_rng(ctx.seed + 7)
     steps = [
         {f"d{name}": rng.standard_normal(value.shape) * 0.1 for name, value in batch.params.items()}
@@ -545,14 +378,10 @@ def _name_update_bug(
     verdict: diagnose.Verdict,
 ) -> None:
     for code, wrong in bug_models.update_bugs(ctx.spec, batch.params, steps, LEARNING_RATE).items():
-        if _same(got, wrong[name]):
+        if same(got, wrong[name]):
             raise CheckFailed(
                 code, f"update: {bug_models.DIAGNOSES[code]}; {bug_models.HINTS[code]}", verdict.details
             )
-
-
-def _expect(ctx: Context, name: str, expected: np.ndarray, got: Any, m: int, floor: float = 0.0) -> None:
-    expect_verdict(diagnose.compare(name, expected, got, dtype=ctx.precision, batch_size=m, floor=floor))
 
 
 ELEMENTWISE = ("relu", "relu_grad", "softmax", "one_hot")
@@ -583,18 +412,21 @@ def network_checks(spec: NetworkSpec) -> list[Check]:
 
     checks = [
         *elementwise_checks(spec),
-        made("forward.network", "forward", "the target computes the network checked", check_network, side=True),
-        made("forward.values", "forward", "the outputs equal the reference's for the same parameters and batch",
-             _check_forward_values),
+        made("forward.network", "forward", "the target computes the network checked", check_network,
+             side=True),
+        made("forward.values", "forward",
+             "the outputs equal the reference's for the same parameters and batch", _check_forward_values),
         made("loss.value", "loss", f"the loss is the spec's {spec.loss}", _check_loss_value),
     ]  # fmt: skip
     for name in [component for component in components(spec) if component.startswith("d")]:
         checks += [
             made(f"{name}.values", name, f"{name} equals the reference's backpropagation",
                  lambda ctx, name=name: _check_gradient_values(ctx, name, expected_gradients)),
-            Check(f"{name}.autograd", name, f"{name} equals PyTorch autograd's (float64) of the spec's network",
-                  lambda ctx, name=name: _check_gradient_values(ctx, name, autograd_gradients), needs_torch=True),
-            made(f"{name}.finite_diff", name, f"{name} equals finite differences of the target's own forward pass",
+            Check(f"{name}.autograd", name, f"{name} equals PyTorch autograd's (float64) of the network",
+                  lambda ctx, name=name: _check_gradient_values(ctx, name, autograd_gradients),
+                  needs_torch=True),
+            made(f"{name}.finite_diff", name,
+                 f"{name} equals finite differences of the target's own forward pass",
                  lambda ctx, name=name: _check_gradient_finite_diff(ctx, name)),
         ]  # fmt: skip
     checks.append(

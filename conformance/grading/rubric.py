@@ -255,4 +255,5 @@ def _check_ids_hint(check_id: str, spec: NetworkSpec) -> str:
     own = [known for known, owner in check_components(spec).items() if owner == component]
     if own:
         return f"the checks of {component} are {', '.join(own)}"
-    return f"check ids are component.name, such as db2.shape; the components are {', '.join(component_names(spec))}"
+    names = ", ".join(component_names(spec))
+    return f"check ids are component.name, such as db2.shape; the components are {names}"

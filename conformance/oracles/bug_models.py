@@ -28,13 +28,14 @@ from mnist_ref.spec import NetworkSpec
 DIAGNOSES = {
     code: diagnose.DIAGNOSES[code]
     for code in (
-        DERIVATIVE_AT_ACTIVATION, L2_MISSING, L2_DOUBLED, BIAS_DECAYED, NO_BIAS_CORRECTION, MOMENTUM_ON_GRADIENT,
+        DERIVATIVE_AT_ACTIVATION, L2_MISSING, L2_DOUBLED, BIAS_DECAYED, NO_BIAS_CORRECTION,
+        MOMENTUM_ON_GRADIENT,
     )
 }  # fmt: skip
 """The variant bugs' diagnosis codes, each with its one-line description."""
 
 HINTS = {
-    DERIVATIVE_AT_ACTIVATION: "the derivative of the activation needs Z (or A itself: sigmoid' = A * (1 - A)),"
+    DERIVATIVE_AT_ACTIVATION: "the derivative of the activation needs Z (or A itself: sigmoid' = A (1 - A)),"
     " not activation(A)",
     L2_MISSING: "add (lambda / m) * W to each dW",
     L2_DOUBLED: "add (lambda / m) * W to each dW once, not twice (is it in dZ and in dW?)",

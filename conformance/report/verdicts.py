@@ -181,7 +181,7 @@ class _Evidence:
             for result in results
             if result.diagnosis == "different_network"
         ]
-        other.sort(key=lambda result: not result.details.get("options"))  # the one naming the options first
+        other.sort(key=_most_telling)
         self.other_network = other[0].message if other else None
         self.other_options = next((r.details["options"] for r in other if r.details.get("options")), None)
         self.update_within = mapping.get("update_within")
@@ -221,7 +221,7 @@ class _Evidence:
             return verdict("not_required", "the mapping file turns it off")
         found_other = [result for result in checks if result.diagnosis == "different_network"]
         if found_other:  # the network found is a member of the family, matched exactly: confirmed
-            found_other.sort(key=lambda result: not result.details.get("options"))
+            found_other.sort(key=_most_telling)
             return verdict("fail", f"{found_other[0].id}: {found_other[0].message}")
         if name == "update" and name in self.missing and self.update_within:
             applied = self._applied_within(checks, required)
@@ -298,6 +298,11 @@ class _Evidence:
             f"({self.guessed[operation]}), and no call that way gave a right answer: {result.message}",
             MAPPING_FIX.format(operation=operation),
         )
+
+
+def _most_telling(result: CheckResult) -> tuple[bool, bool]:
+    """Sort key of different_network results: the whole network found first, then those naming options."""
+    return (not result.details.get("found"), not result.details.get("options"))
 
 
 def _whatever_the_call(result: CheckResult) -> bool:
