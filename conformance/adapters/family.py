@@ -283,30 +283,28 @@ class NetworkCalls:
         return function if holder is None else types.MethodType(function, holder)
 
     def _call(self, function: Callable[..., Any], values: Mapping[str, Any], operation: str = "") -> Any:
-        """``function`` called with each parameter given the value of its role; labels retried as integers."""
+        """``function`` called with each parameter given the value of its role. Labels go as one-hot
+        columns, or as integers when the one-hot call raises and the integer one does not (remembered per
+        operation); when both raise, the one-hot call's error is the one raised."""
         arguments = self._arguments(function, values, operation)
-        if "Y" not in values or operation in self.labels_as_integers:
-            return function(**self._labels(arguments, function, values, operation))
+        if "Y" not in values:
+            return function(**arguments)
+        if operation in self.labels_as_integers:
+            return function(**self._labels(arguments, values, self.labels_as_integers[operation]))
         try:
             result = function(**arguments)
-        except Exception:
-            integers = {**arguments, **self._labels(arguments, function, values, operation, integers=True)}
-            result = function(**integers)  # the first form's error stands if this one raises too
+        except Exception as error:
+            try:
+                result = function(**self._labels(arguments, values, integers=True))
+            except Exception:
+                raise error from None
             self.labels_as_integers[operation] = True
             return result
         self.labels_as_integers[operation] = False
         return result
 
-    def _labels(
-        self,
-        arguments: dict[str, Any],
-        function: Callable[..., Any],
-        values: Mapping[str, Any],
-        operation: str,
-        integers: bool | None = None,
-    ) -> dict[str, Any]:
-        if integers is None:
-            integers = self.labels_as_integers.get(operation, False)
+    def _labels(self, arguments: dict[str, Any], values: Mapping[str, Any], integers: bool) -> dict[str, Any]:
+        """``arguments`` with the labels as integers (m,) instead of one-hot columns when ``integers``."""
         if not integers:
             return arguments
         return {
