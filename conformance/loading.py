@@ -16,6 +16,7 @@ import ast
 import builtins
 import importlib
 import importlib.util
+import io
 import linecache
 import sys
 import tokenize
@@ -128,6 +129,7 @@ def extract_definitions(source: str, filename: str, lines: LineMap = PLAIN_FILE)
     Raises TargetLoadError naming the line (as ``lines`` places it) when ``source`` does not compile.
     """
     tree = _parse(source, filename, lines)
+    text = SourceText(source)
     known_names = set(dir(builtins))
     kept: list[ast.stmt] = []
     skipped: list[Skipped] = []
@@ -137,8 +139,8 @@ def extract_definitions(source: str, filename: str, lines: LineMap = PLAIN_FILE)
             kept.append(statement)
             known_names.update(names)
         else:
-            skipped.append(Skipped(statement.lineno, ast.get_source_segment(source, statement) or "", names))
-    code = "\n".join(_statement_source(source, statement) for statement in kept)
+            skipped.append(Skipped(statement.lineno, text.segment(statement), names))
+    code = "\n".join(_statement_source(text, statement) for statement in kept)
     return Extraction(code, tuple(skipped), tuple(kept))
 
 
@@ -345,10 +347,28 @@ def _binding_line(statement: Skipped, name: str) -> tuple[int, str]:
     return statement.lineno + offset, lines[offset].strip()
 
 
-def _statement_source(source: str, statement: ast.stmt) -> str:
+class SourceText:
+    """A source's lines, split once, so that the text of its statements is read in time linear in the
+    file's size (``ast.get_source_segment`` splits the whole source again for every statement)."""
+
+    def __init__(self, source: str):
+        self.lines = io.StringIO(source, newline="").readlines()  # split at \n, \r and \r\n, as Python does
+
+    def segment(self, node: ast.AST) -> str:
+        """The source text of ``node`` (as ``ast.get_source_segment``; offsets are UTF-8 byte offsets)."""
+        first, last = node.lineno - 1, node.end_lineno - 1  # type: ignore[attr-defined]
+        start, end = node.col_offset, node.end_col_offset  # type: ignore[attr-defined]
+        if first == last:
+            return self.lines[first].encode()[start:end].decode()
+        head = self.lines[first].encode()[start:].decode()
+        tail = self.lines[last].encode()[:end].decode()
+        return "".join([head, *self.lines[first + 1 : last], tail])
+
+
+def _statement_source(text: SourceText, statement: ast.stmt) -> str:
     """The source text of a kept statement, decorators included."""
-    decorators = [f"@{ast.get_source_segment(source, d)}" for d in getattr(statement, "decorator_list", [])]
-    return "\n".join([*decorators, ast.get_source_segment(source, statement) or ""])
+    decorators = [f"@{text.segment(d)}" for d in getattr(statement, "decorator_list", [])]
+    return "\n".join([*decorators, text.segment(statement)])
 
 
 def _remember_source(path: Path, text: str) -> None:

@@ -1,5 +1,6 @@
 """Loading a target: which top-level statements are kept, which are skipped, and the load errors."""
 
+import ast
 import sys
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from hypothesis import strategies as st
 from conformance.loading import (
     SKIPPED_ATTRIBUTE,
     Skipped,
+    SourceText,
     explain_missing_global,
     extract_definitions,
     load_target,
@@ -337,3 +339,22 @@ def test_a_syntax_error_in_a_later_segment_is_placed_in_it():
 def test_a_folder_given_as_the_target_is_named_as_such(tmp_path) -> None:
     with pytest.raises(TargetLoadError, match=r"a folder, not a file: give its \.py or \.ipynb file"):
         load_target(str(tmp_path))
+
+
+CORPUS_FILES = sorted((Path(__file__).parent / "corpus").rglob("*.py"))
+
+
+@pytest.mark.parametrize("path", CORPUS_FILES[:: max(1, len(CORPUS_FILES) // 12)], ids=lambda path: path.name)
+def test_statements_are_read_as_ast_reads_them(path: Path) -> None:
+    source = path.read_text()
+    text = SourceText(source)
+    nodes = [node for node in ast.walk(ast.parse(source)) if isinstance(node, ast.stmt | ast.expr)]
+    assert nodes and all(text.segment(node) == ast.get_source_segment(source, node) for node in nodes)
+
+
+def test_statements_spanning_crlf_lines_and_wide_characters_are_read_whole() -> None:
+    source = 'x = "é"  # ü\r\ndef f(a,\r\n      b):\r\n    return "ÿ" + a\rclass C: pass\n'
+    text = SourceText(source)
+    for node in ast.parse(source).body:
+        assert text.segment(node) == ast.get_source_segment(source, node)
+    assert text.segment(ast.parse(source).body[1]).startswith("def f(a,\r\n")
