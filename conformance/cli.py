@@ -212,13 +212,18 @@ def check_command(
     """
     from conformance.oracles.background import BackgroundAutograd
     from conformance.sandbox import Sandbox
+    from conformance.sandbox.imports import allowed_in
 
     ensure_isolation(require_isolation)
     # First the two child processes, which take the longest: torch imports in one and the target
     # loads in the other, while this process imports the rest of the harness.
     config = None if config_path is None else str(config_path)
+    try:
+        allowed = allowed_in(config)
+    except ValueError as exc:
+        raise UnusableMapping(str(exc)) from None
     autograd = BackgroundAutograd()
-    sandbox = Sandbox(target, timeout=timeout, memory_mb=memory_mb, config=config)
+    sandbox = Sandbox(target, timeout=timeout, memory_mb=memory_mb, config=config, allowed_imports=allowed)
     if not show_mapping:
         autograd.start()
     sandbox.start()

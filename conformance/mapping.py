@@ -13,6 +13,9 @@
     backward = { function = "grads", args = ["X", "Y", "params"], returns = ["dW1", "db1", "dW2", "db2"] }
     loss = false                            # do not check this component
 
+    allowed_imports = ["pandas"]            # packages the target may import besides the standard
+                                            # library, numpy and tqdm (never torch, mnist_ref...)
+
     [network]                               # the network to check against (default: the classic one)
     layers = [784, 64, 32, 10]              # the keys of mnist_ref.spec: activation, output, loss, l2,
     activation = "sigmoid"                  # optimizer...; command-line options override them
@@ -36,6 +39,7 @@ from typing import Any
 from conformance.adapters.choices import KEEP, RETURNABLE, ComponentChoice, TargetMapping
 from conformance.adapters.names import COMPONENTS, GRAD_NAMES, OPERATIONS
 from conformance.adapters.signatures import OPERATIONS as CALL_OPERATIONS
+from conformance.sandbox import imports
 from mnist_ref.spec import SpecError, spec_from_table
 
 LAYOUTS = ("column", "row", "hybrid")
@@ -43,7 +47,7 @@ CALLS_OF = {"init": ("init", "construct"), "predict": ("predict_from_probabiliti
 """The ways each component can be called (signatures.OPERATIONS), when there are several."""
 COMPONENT_KEYS = ("function", "args", "returns")
 CLASS_KEYS = ("name", "learning_rate_attribute")
-TOP_KEYS = ("layout", "class", "components", "required", "network")
+TOP_KEYS = ("layout", "class", "components", "required", "network", "allowed_imports")
 
 
 class MappingError(ValueError):
@@ -110,6 +114,10 @@ def parse_mapping(data: Mapping[str, Any], source: str) -> TargetMapping:
             network = spec_from_table(_table(data["network"], source, "network"), f"{source}: [network]")
         except SpecError as error:
             raise MappingError(str(error)) from None
+    try:
+        allowed = imports.parse_allowed(data.get("allowed_imports", []), f"{source}: allowed_imports")
+    except ValueError as error:
+        raise MappingError(str(error)) from None
     mapping = TargetMapping(
         source,
         layout,
@@ -118,6 +126,7 @@ def parse_mapping(data: Mapping[str, Any], source: str) -> TargetMapping:
         class_table.get("learning_rate_attribute"),
         required,
         network,
+        allowed,
     )
     _check_one_class(mapping)
     return mapping

@@ -16,6 +16,8 @@ from conformance.report.model import CheckResult, Report
 from conformance.report.verdicts import DEFAULT_REQUIRED
 from conformance.sandbox import Sandbox
 from conformance.sandbox.confine import LANDLOCK
+from conformance.sandbox.imports import allowed_in
+from conformance.sandbox.protocol import TargetLoadError
 from mnist_ref.spec import CLASSIC, NetworkSpec
 
 PER_SAMPLE_NOTICE = (
@@ -53,6 +55,7 @@ def checking(
     sandbox: Sandbox | None = None,
     submission_timeout: float | None = None,
     spec: NetworkSpec = CLASSIC,
+    allowed_imports: tuple[str, ...] = (),
 ) -> Iterator[tuple[Context, dict]]:
     """The target loaded in its sandbox, ready for checks: (the checks' Context, the target's mapping).
 
@@ -67,9 +70,13 @@ def checking(
     given is not closed here: its owner closes it. ``submission_timeout`` caps the seconds the
     checks may spend calling the target, loading included; past it, the rest end as timeouts.
     ``spec`` is the network checked (conformance.checks.network), the classic one by default.
+    ``allowed_imports`` are packages the target may import besides the standard library and NumPy
+    (and those the mapping file allows).
     """
+    if sandbox is None:
+        allowed_imports = (*allowed_imports, *allowed_by_mapping(config))
     box = (
-        Sandbox(target, timeout=timeout, memory_mb=memory_mb, config=config)
+        Sandbox(target, timeout=timeout, memory_mb=memory_mb, config=config, allowed_imports=allowed_imports)
         if sandbox is None
         else nullcontext(sandbox)
     )
@@ -155,6 +162,14 @@ def run_checks(
     )
 
 
+def allowed_by_mapping(config: str | None) -> tuple[str, ...]:
+    """The mapping file's ``allowed_imports``; TargetLoadError for a wrong list."""
+    try:
+        return allowed_in(config)
+    except ValueError as error:
+        raise TargetLoadError(str(error)) from None
+
+
 def network_found(ctx: Context) -> dict[str, Any] | None:
     """The network checked and the one the target was found to compute (None when probing found none);
     None for the classic network when the target was found to be it, or not found at all."""
@@ -180,5 +195,8 @@ def describe_target(
 
     Raises TargetLoadError when the target cannot be loaded.
     """
-    with Sandbox(target, timeout=timeout, memory_mb=memory_mb, config=config) as sandbox:
+    allowed = allowed_by_mapping(config)
+    with Sandbox(
+        target, timeout=timeout, memory_mb=memory_mb, config=config, allowed_imports=allowed
+    ) as sandbox:
         return sandbox.describe()

@@ -54,6 +54,7 @@ class TargetMapping:
     learning_rate_attribute: str | None = None
     required: tuple[str, ...] | None = None  # the components a PASS needs, when the file says
     network: NetworkSpec | None = None  # the network to check against, when the file has a [network] table
+    allowed_imports: tuple[str, ...] = ()  # packages the target may import besides the stdlib and numpy
 
     def class_named(self) -> str | None:
         """The network class the file names: ``[class] name``, or the class of a "ClassName.method"."""

@@ -146,7 +146,16 @@ def grade_command(
     if shard != WHOLE_CLASS:
         click.echo(f"grading {choice}")
     network = GradingSettings.network_of(rubric.network)
-    settings = GradingSettings(seed, dtype, examples, timeout, memory_mb, submission_timeout, network=network)
+    settings = GradingSettings(
+        seed,
+        dtype,
+        examples,
+        timeout,
+        memory_mb,
+        submission_timeout,
+        network=network,
+        allowed_imports=rubric.allowed_imports,
+    )
     try:
         with only_writer(out):
             run = grade_class(

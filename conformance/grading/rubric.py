@@ -6,6 +6,8 @@ A rubric is a TOML file::
     hidden = ["train.trajectory", "softmax.large_logits"]   # check ids or components
     required = ["forward", "dW1", "db1", "dW2", "db2", "update", "loss"]   # what a PASS needs
 
+    allowed_imports = ["pandas"]   # packages submissions may import besides the standard library and numpy
+
     [network]                   # the course's network (default: the classic one), as in a spec file:
     layers = [784, 64, 32, 10]  # its components (dW3, db3...) can then be given points and required
     activation = "sigmoid"
@@ -37,11 +39,12 @@ from typing import Any
 from conformance.checks import ALL_CHECKS, network
 from conformance.report.model import COMPONENTS, CheckResult
 from conformance.report.verdicts import DEFAULT_REQUIRED
+from conformance.sandbox import imports
 from mnist_ref.spec import CLASSIC, NetworkSpec, SpecError, spec_from_table
 
 CHECK_COMPONENTS: dict[str, str] = {registered.id: registered.component for registered in ALL_CHECKS}
 """Every check id of the classic network, with its component, in the order the checks run."""
-RUBRIC_KEYS = ("default_points", "hidden", "required", "components", "checks", "network")
+RUBRIC_KEYS = ("default_points", "hidden", "required", "components", "checks", "network", "allowed_imports")
 
 
 @functools.cache
@@ -86,6 +89,7 @@ class Rubric:
     hidden: frozenset[str]
     required: tuple[str, ...] = DEFAULT_REQUIRED
     network: NetworkSpec = CLASSIC
+    allowed_imports: tuple[str, ...] = ()  # packages a submission may import besides the stdlib and numpy
 
     @property
     def items(self) -> tuple[RubricItem, ...]:
@@ -126,6 +130,7 @@ class Rubric:
             "hidden": sorted(self.hidden),
             "required": list(self.required),
             **({} if self.network == CLASSIC else {"network": self.network.to_table()}),
+            **({"allowed_imports": list(self.allowed_imports)} if self.allowed_imports else {}),
         }
 
     @classmethod
@@ -187,6 +192,7 @@ def parse_rubric(document: dict[str, Any], source: str, spec: NetworkSpec | None
         _hidden(source, document.get("hidden", []), spec),
         _required(source, document.get("required", list(required_by_default(spec))), spec),
         spec,
+        _allowed(source, document.get("allowed_imports", [])),
     )
     _check_components_can_earn(source, rubric, components)
     if rubric.max_score <= 0:
@@ -204,6 +210,13 @@ def _table(source: str, key: str, value: Any) -> dict[str, float]:
     if not isinstance(value, dict):
         raise RubricError(f"{source}: {key} must be a table ([{key}]) of name = points, not {value!r}")
     return {name: _points(source, f"{key}.{name}", points) for name, points in value.items()}
+
+
+def _allowed(source: str, value: Any) -> tuple[str, ...]:
+    try:
+        return imports.parse_allowed(value, f"{source}: allowed_imports")
+    except ValueError as error:
+        raise RubricError(str(error)) from None
 
 
 def _network(source: str, table: Any) -> NetworkSpec:

@@ -23,6 +23,8 @@ class GradingSettings:
     version: str = __version__
     network: str = ""
     """The network checked, as the JSON of its ``[network]`` table; "" for the classic one."""
+    allowed_imports: tuple[str, ...] = ()
+    """Packages submissions may import besides the standard library and NumPy (the rubric's)."""
 
     @property
     def spec(self) -> NetworkSpec:
@@ -40,4 +42,4 @@ class GradingSettings:
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> GradingSettings:
         """The settings stored by ``to_dict``; TypeError when a key is missing or unknown."""
-        return cls(**values)
+        return cls(**{**values, "allowed_imports": tuple(values.get("allowed_imports", ()))})

@@ -121,6 +121,7 @@ def grade_submission(submission: Submission, settings: GradingSettings, root: Pa
                 submission_timeout=settings.submission_timeout,
                 autograd=autograd,
                 spec=settings.spec,
+                allowed_imports=settings.allowed_imports,
             )
         except TargetLoadError as error:
             reason = _without(f"{staging.resolve()}/", f"cannot load the submission: {error}")

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import importlib.abc
 import importlib.machinery
+import importlib.metadata
 import importlib.util
 import os
+import re
 import sys
 import sysconfig
 from collections.abc import Sequence
@@ -34,18 +36,59 @@ def enter(settings: WorkerSettings) -> None:
     nothing for a trusted target (the harness's own code, run without a scratch folder)."""
     if not settings.scratch:
         return
+    extra = with_dependencies(settings.allowed_imports)
     packages = {
         name: location
-        for name in (*imports.ALLOWED_BY_DEFAULT, *settings.allowed_imports)
+        for name in (*imports.ALLOWED_BY_DEFAULT, *extra)
         if (location := package_location(name)) is not None
     }
     if settings.isolation == LANDLOCK:
         confine(confinement(settings.scratch, list(packages.values())))
-    allowed = imports.allowed_names(settings.allowed_imports)
+    allowed = imports.allowed_names(extra)
     trusted = frozenset(name.partition(".")[0] for name in sys.modules)
     scrub(settings.scratch, settings.target)
     sys.meta_path.append(_PackageFinder(packages))
     imports.install(imports.ImportPolicy(allowed, settings.scratch, trusted))
+
+
+def with_dependencies(names: Sequence[str]) -> tuple[str, ...]:
+    """``names`` and the top-level modules of the packages they require, recursively (their
+    distributions' requirements, extras left out), so that an allowed package (pandas) can import what
+    it needs (dateutil, pytz...). A forbidden module is never added."""
+    if not names:
+        return ()
+    providers = importlib.metadata.packages_distributions()  # top-level module -> its distributions
+    modules_of: dict[str, list[str]] = {}
+    for module, distributions in providers.items():
+        for distribution in distributions:
+            modules_of.setdefault(_canonical(distribution), []).append(module)
+    found, seen = list(names), set()
+    waiting = [distribution for name in names for distribution in providers.get(name, [])]
+    while waiting:
+        distribution = _canonical(waiting.pop())
+        if distribution in seen:
+            continue
+        seen.add(distribution)
+        found += modules_of.get(distribution, [])
+        waiting += [_requirement_name(line) for line in _requirements(distribution) if "extra ==" not in line]
+    return tuple(name for name in dict.fromkeys(found) if name not in imports.FORBIDDEN)
+
+
+def _requirements(distribution: str) -> list[str]:
+    try:
+        return importlib.metadata.requires(distribution) or []
+    except importlib.metadata.PackageNotFoundError:
+        return []
+
+
+def _requirement_name(requirement: str) -> str:
+    """The distribution a requirement line names ("python-dateutil>=2.8.2" -> "python-dateutil")."""
+    return re.match(r"[A-Za-z0-9._-]*", requirement.strip())[0]  # type: ignore[index]
+
+
+def _canonical(distribution: str) -> str:
+    """A distribution's name as PEP 503 compares them."""
+    return re.sub(r"[-_.]+", "-", distribution).lower()
 
 
 def confinement(scratch: str, packages: list[Path]) -> Confinement:

@@ -27,8 +27,10 @@ import builtins
 import importlib.abc
 import importlib.machinery
 import sys
+import tomllib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import ModuleType
 from typing import Any, Literal, NoReturn
 
@@ -100,6 +102,36 @@ class ImportPolicy:
             spec = importlib.machinery.PathFinder.find_spec(top, [self.own_folder])
             self._own[top] = spec is not None
         return self._own[top]
+
+
+def parse_allowed(value: Any, where: str) -> tuple[str, ...]:
+    """The packages of an ``allowed_imports`` list (a rubric's, a mapping file's), validated; ValueError
+    naming ``where`` for anything but a list of top-level module names, or for a forbidden one."""
+    if not isinstance(value, list) or not all(
+        isinstance(name, str) and name.isidentifier() for name in value
+    ):
+        raise ValueError(f'{where}: give a list of top-level module names, such as ["pandas"]')
+    forbidden = [name for name in value if name in FORBIDDEN]
+    if forbidden:
+        raise ValueError(
+            f"{where}: {forbidden[0]} cannot be allowed: a submission may never import the reference, the"
+            f" checker or a framework that computes gradients ({', '.join(sorted(FORBIDDEN))})"
+        )
+    return tuple(value)
+
+
+def allowed_in(config: str | None) -> tuple[str, ...]:
+    """The ``allowed_imports`` of the mapping file ``config`` (empty without one, or when the file cannot
+    be read: loading the mapping file says why); ValueError for a wrong list."""
+    if config is None:
+        return ()
+    try:
+        document = tomllib.loads(Path(config).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return ()
+    if "allowed_imports" not in document:
+        return ()
+    return parse_allowed(document["allowed_imports"], f"{config}: allowed_imports")
 
 
 def allowed_names(extra: Iterable[str] = ()) -> frozenset[str]:
