@@ -58,7 +58,7 @@ DIAGNOSES: dict[str, str] = {
     IGNORES_ARGUMENT: "the result stays the same when an argument changes",
     EXCEPTION: "the function raised an exception",
     TIMEOUT: "the function did not return within the time limit",
-    CRASH: "the process running the function died (a crash, sys.exit, or the memory limit)",
+    CRASH: "the process running the function died (a crash, sys.exit, the memory or the disk limit)",
     OUTPUT_FLOOD: "the function printed more than the output limit",
     NOT_PROVIDED: "the implementation has no such component",
     DIFFERENT_NETWORK: "the target is another network of the family than the one checked (depth, activation, "
@@ -84,6 +84,7 @@ FAILURE_DIAGNOSES: dict[str, str] = {
     "crash": CRASH,
     "exit": CRASH,
     "memory": CRASH,
+    "disk": CRASH,
     "output_flood": OUTPUT_FLOOD,
     "not_provided": NOT_PROVIDED,
     "import_failed": IMPORT_FAILED,

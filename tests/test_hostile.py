@@ -60,6 +60,7 @@ OWN_WORK = {
     "loads_reference_by_path": set(),
     "links_out": set(),
     "customizes_startup": {"relu"},
+    "fills_the_disk": set(),  # its ReLU is stopped for filling its scratch folder
 }
 """The components each hostile submission implements with its own code: no other may pass."""
 
@@ -206,6 +207,11 @@ def test_every_hostile_submission_was_graded(runs) -> None:
 def test_a_hostile_submission_gets_credit_only_for_its_own_work(runs, name: str) -> None:
     _, hostile, _ = runs
     assert passed(hostile.rows[name]) <= OWN_WORK[name], hostile.rows[name]
+
+
+def test_filling_the_disk_is_stopped_as_a_crash(runs) -> None:
+    _, hostile, _ = runs
+    assert "relu:crash" in hostile.rows["fills_the_disk"]["diagnoses"].split("; ")
 
 
 def test_delegating_is_reported_as_forbidden_import(runs) -> None:

@@ -455,3 +455,23 @@ def test_bad_limits_are_refused():
 def test_the_address_space_limit_does_not_touch_the_parent(sandbox):
     sandbox.call("add", 1, 2)
     assert resource.getrlimit(resource.RLIMIT_AS)[0] == resource.RLIM_INFINITY
+
+
+FILLS_THE_DISK = Path(__file__).parent / "corpus" / "hostile" / "fills_the_disk.py"
+
+
+def test_a_target_filling_its_scratch_folder_is_stopped_and_the_next_call_starts_afresh() -> None:
+    with Sandbox(str(FILLS_THE_DISK), disk_mb=20) as sandbox:
+        sandbox.start()
+        scratch = sandbox._child.staged.scratch
+        outcome = sandbox.call("relu", np.ones((3, 2)))
+        assert outcome.failure is not None and outcome.failure.kind == "disk"
+        assert outcome.failure.message.startswith("wrote more than 20 MB to its scratch folder")
+        assert not Path(scratch).exists()  # its files are deleted with the child
+        fresh = sandbox.call("describe")
+        assert fresh.failure is None and sandbox._child.staged.scratch != scratch
+
+
+def test_the_disk_limit_must_be_positive() -> None:
+    with pytest.raises(ValueError, match="disk_mb must be positive"):
+        Sandbox(str(FILLS_THE_DISK), disk_mb=0)

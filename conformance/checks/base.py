@@ -64,7 +64,7 @@ class Skipped(Exception):
 OUT_OF_TIME = "not called: the submission used up its time (--submission-timeout) in earlier checks"
 
 # Failures after which calling the target again for the same check only wastes time.
-STOP_EXPLORING = ("timeout", "crash", "exit", "memory", "output_flood", "not_provided")
+STOP_EXPLORING = ("timeout", "crash", "exit", "memory", "disk", "output_flood", "not_provided")
 
 
 @dataclass

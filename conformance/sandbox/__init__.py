@@ -30,7 +30,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, Any
 
-from conformance.sandbox.capture import dump_location, read_tail
+from conformance.sandbox.capture import dump_location, format_megabytes, read_tail
 from conformance.sandbox.confine import PROCESS_ONLY, isolation
 from conformance.sandbox.protocol import (
     MAX_MESSAGE_BYTES,
@@ -59,7 +59,12 @@ CHILD_ENVIRONMENT = {
 }
 CAPTURE_LIMIT_FACTOR = 16
 """The capture file is capped at this many output limits: a flood is measured, yet cannot fill the disk."""
-REPLACE_CHILD_AFTER = ("timeout", "crash", "memory")
+REPLACE_CHILD_AFTER = ("timeout", "crash", "memory", "disk")
+DISK_MB = 100
+"""What the target may write to its scratch folder in all, by default: a saved model of this network
+takes under 1 MB (each file is also capped, at the capture file's limit)."""
+DISK_POLL_SECONDS = 0.25
+"""How often the parent measures the scratch folder while a call runs."""
 CPU_SECONDS_PER_TIMEOUT = 30
 """The child's CPU time limit, by default: the load timeout and this many call timeouts."""
 SCRATCH_PREFIX = "tmp"
@@ -93,6 +98,7 @@ class Sandbox:
         cpu_seconds: int | None = None,
         allowed_imports: tuple[str, ...] = (),
         trusted: bool = False,
+        disk_mb: int = DISK_MB,
     ):
         if cpu_seconds is None:
             cpu_seconds = int(load_timeout + CPU_SECONDS_PER_TIMEOUT * timeout) + 1
@@ -102,6 +108,7 @@ class Sandbox:
             "output_limit": output_limit,
             "load_timeout": load_timeout,
             "cpu_seconds": cpu_seconds,
+            "disk_mb": disk_mb,
         }
         for name, value in limits.items():
             if not value > 0:
@@ -116,6 +123,7 @@ class Sandbox:
         self.cpu_seconds = cpu_seconds
         self.allowed_imports = allowed_imports
         self.trusted = trusted
+        self.disk_bytes = disk_mb * 1_000_000
         self.isolation = PROCESS_ONLY if trusted else isolation()
         self._child: _Child | None = None
         self._load_error: str | None = None
@@ -138,7 +146,9 @@ class Sandbox:
         """
         child = self._loaded_child()
         try:
-            outcome = child.run(Request(op, args, kwargs), self.timeout if timeout is None else timeout)
+            outcome = child.run(
+                Request(op, args, kwargs), self.timeout if timeout is None else timeout, self.disk_bytes
+            )
         except (
             BaseException
         ):  # e.g. Ctrl-C while waiting: a reply may still come, out of step with the next call
@@ -265,13 +275,17 @@ class _Child:
         self.target_file = message.target_file
         self.lines = LineMap(message.cell_starts)
 
-    def run(self, request: Request, timeout: float) -> Outcome:
-        """Send ``request`` and wait for its Outcome; a hang or a death becomes a Failure."""
+    def run(self, request: Request, timeout: float, disk_bytes: int) -> Outcome:
+        """Send ``request`` and wait for its Outcome; a hang, a death or a scratch folder grown past
+        ``disk_bytes`` becomes a Failure."""
         try:
             self.connection.send_bytes(encode(request))
-            data = self._receive(timeout)
+            data = self._receive_watching(timeout, disk_bytes)
         except (EOFError, OSError):
             return Outcome(failure=self.crash_failure())
+        except DiskFull as full:
+            self.kill()
+            return Outcome(failure=Failure("disk", str(full)))
         if data is None:
             return Outcome(failure=self.timeout_failure(timeout))
         try:
@@ -332,11 +346,50 @@ class _Child:
         if self.staged.scratch:
             shutil.rmtree(self.staged.scratch, ignore_errors=True)
 
+    def _receive_watching(self, timeout: float, disk_bytes: int) -> bytes | None:
+        """The reply, waited for ``timeout`` s in slices between which the scratch folder is measured;
+        DiskFull when it holds more than ``disk_bytes``, during the call or after it."""
+        deadline = time.monotonic() + timeout
+        while True:
+            waited = min(DISK_POLL_SECONDS, max(0.0, deadline - time.monotonic()))
+            arrived = self.connection.poll(waited)
+            self._check_disk(disk_bytes)
+            if arrived:
+                return self.connection.recv_bytes(MAX_MESSAGE_BYTES)
+            if time.monotonic() >= deadline:
+                return None
+
+    def _check_disk(self, disk_bytes: int) -> None:
+        if not self.staged.scratch:
+            return
+        used = folder_bytes(self.staged.scratch, stop_above=disk_bytes)
+        if used > disk_bytes:
+            raise DiskFull(
+                f"wrote more than {format_megabytes(disk_bytes)} to its scratch folder (files of a check are"
+                " capped in all, not only one by one); the check was stopped and the files deleted"
+            )
+
     def _receive(self, timeout: float) -> bytes | None:
         """The next message, or None if none came within ``timeout`` s; EOFError if the child is gone."""
         if not self.connection.poll(timeout):
             return None
         return self.connection.recv_bytes(MAX_MESSAGE_BYTES)
+
+
+class DiskFull(Exception):
+    """The target's scratch folder holds more than it may; the message says how much."""
+
+
+def folder_bytes(folder: str, stop_above: int) -> int:
+    """The bytes of the files under ``folder`` (links not followed), counted until past ``stop_above``."""
+    total = 0
+    for root, _, files in os.walk(folder):
+        for name in files:
+            with suppress(OSError):
+                total += os.lstat(os.path.join(root, name)).st_size
+            if total > stop_above:
+                return total
+    return total
 
 
 def _capture_file() -> IO[bytes]:

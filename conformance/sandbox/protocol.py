@@ -24,6 +24,7 @@ FailureKind = Literal[
     "not_provided",
     "import_failed",
     "forbidden_import",
+    "disk",
 ]
 
 
