@@ -24,7 +24,7 @@ from conformance.grading.results import ResultStore
 from conformance.sandbox.confine import SWITCH_VARIABLE
 from mnist_ref_cli.commands import main
 
-SETTINGS = ("--examples", "4", "--timeout", "3")
+SETTINGS = ("--examples", "4", "--timeout", "3", "--seed", "0")  # one seed: runs compare byte for byte
 CLASS_SIZE = 7
 
 
@@ -281,3 +281,35 @@ def test_the_run_says_not_checked_only_when_something_was_not(tmp_path: Path) ->
     result = grade(str(tmp_path / "class"), "--out", str(tmp_path / "out"))
     assert "\n1 checked\n" in result.output
     assert "not checked" not in result.output
+
+
+def test_without_a_seed_a_run_draws_one_records_it_and_a_resumed_run_reuses_it(tmp_path: Path) -> None:
+    class_dir = tmp_path / "class"
+    class_dir.mkdir()
+    (class_dir / "alice.py").write_text(VARIANTS["classic_correct"].source())
+    quick = ("--examples", "2", "--jobs", "1", "--no-progress")
+
+    def run(out: Path, *options: str) -> tuple[str, int]:
+        result = CliRunner().invoke(main, ["grade", str(class_dir), "--out", str(out), *quick, *options])
+        assert result.exit_code == 0, result.output
+        return result.stdout, json.loads((out / "grading.json").read_text())["settings"]["seed"]
+
+    first, seed = run(tmp_path / "one")
+    assert f"seed: {seed}, drawn for this run (give --seed {seed} to replay it)" in first
+    assert f"seed {seed}" in (tmp_path / "one" / "summary.md").read_text()
+    resumed, again = run(tmp_path / "one")
+    assert again == seed and "1 already graded" in resumed and f"seed: {seed}, that of the run stored" in resumed
+    assert run(tmp_path / "two")[1] != seed  # another run draws another (2**31 of them)
+    replayed, same = run(tmp_path / "three", "--seed", str(seed))
+    assert same == seed and f"seed: {seed}\n" in replayed
+    assert (tmp_path / "three" / "grades.csv").read_bytes() == (tmp_path / "one" / "grades.csv").read_bytes()
+
+
+def test_a_shard_without_a_seed_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "class").mkdir()
+    (tmp_path / "class" / "alice.py").write_text(VARIANTS["classic_correct"].source())
+    arguments = ["grade", str(tmp_path / "class"), "--out", str(tmp_path / "o"), "--shard", "1/2"]
+    result = CliRunner().invoke(main, arguments)
+    assert result.exit_code == 2
+    assert "--shard needs --seed: every shard of a class must draw the same inputs" in result.output
+    assert not (tmp_path / "o").exists()

@@ -46,7 +46,7 @@ pytestmark = [
 
 HOSTILE = Path(__file__).parent / "corpus" / "hostile"
 HONEST = ("classic_correct", "dict_params_correct")
-SETTINGS = ("--examples", "2", "--timeout", "5", "--jobs", "2", "--no-progress")
+SETTINGS = ("--examples", "2", "--timeout", "5", "--jobs", "2", "--no-progress", "--seed", "0")
 REFERENCE = str(Path(mnist_ref.__file__).parent / "network.py")
 DELEGATED_GRADIENTS = {"dW1", "db1", "dW2", "db2"}
 OWN_WORK = {

@@ -7,7 +7,9 @@ SUBMISSIONS`` stays the short common case, and a class folder that happens to be
 
 from __future__ import annotations
 
+import contextlib
 import os
+import secrets
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,6 +25,8 @@ if TYPE_CHECKING:
     from mnist_ref.spec import NetworkSpec
 
 EXIT_INTERRUPTED = 130  # the shell's code for a command ended by Ctrl-C
+SEED_RANGE = 2**31
+"""A drawn seed is below this: any int32 fits the reports, the manifest and the command line."""
 
 
 class GradingUnusable(click.ClickException):
@@ -110,7 +114,7 @@ def grade_command(
     rubric_path: Path | None,
     shard: Shard | None,
     force: bool,
-    seed: int,
+    seed: int | None,
     dtype: str,
     examples: int,
     timeout: float,
@@ -145,6 +149,10 @@ def grade_command(
     shard = choice.shard
     if shard != WHOLE_CLASS:
         click.echo(f"grading {choice}")
+    try:
+        seed, said = grading_seed(seed, out, shard)
+    except ValueError as error:
+        raise GradingUnusable(str(error)) from None
     network = GradingSettings.network_of(rubric.network)
     settings = GradingSettings(
         seed,
@@ -180,7 +188,27 @@ def grade_command(
     except OSError as error:  # the output folder cannot be written, the disk is full...
         raise GradingUnusable(f"grading stopped: {error}") from None
     share = "" if shard == WHOLE_CLASS else f" (shard {shard} of a class of {len(found.submissions)})"
-    click.echo("\n".join(run_lines(run, share, out)))
+    click.echo("\n".join([*run_lines(run, share, out), said]))
+
+
+def grading_seed(given: int | None, out: Path, shard: Shard) -> tuple[int, str]:
+    """(the seed of a grading run, a line saying where it comes from): ``--seed`` when given, else the
+    seed stored in ``out`` (a resumed run), else a fresh one no submission can know. A shard needs
+    ``--seed``: the shards of a class must draw the same inputs. ValueError for a shard without one."""
+    if given is not None:
+        return given, f"seed: {given}"
+    from conformance.grading.manifest import ManifestError, read_manifest
+
+    with contextlib.suppress(ManifestError):
+        stored = read_manifest(out).settings.seed
+        return stored, f"seed: {stored}, that of the run stored in {out} (resumed)"
+    if shard != WHOLE_CLASS:
+        raise ValueError(
+            "--shard needs --seed: every shard of a class must draw the same inputs; give them all the"
+            f" same number, such as --seed {secrets.randbelow(SEED_RANGE)}"
+        )
+    seed = secrets.randbelow(SEED_RANGE)
+    return seed, f"seed: {seed}, drawn for this run (give --seed {seed} to replay it)"
 
 
 def run_lines(run: GradingRun, share: str, out: Path) -> list[str]:
