@@ -61,6 +61,7 @@ OWN_WORK = {
     "links_out": set(),
     "customizes_startup": {"relu"},
     "fills_the_disk": set(),  # its ReLU is stopped for filling its scratch folder
+    "patches_harness": set(),  # its ReLU modifies its input, which patching the checker cannot hide
 }
 """The components each hostile submission implements with its own code: no other may pass."""
 
@@ -207,6 +208,11 @@ def test_every_hostile_submission_was_graded(runs) -> None:
 def test_a_hostile_submission_gets_credit_only_for_its_own_work(runs, name: str) -> None:
     _, hostile, _ = runs
     assert passed(hostile.rows[name]) <= OWN_WORK[name], hostile.rows[name]
+
+
+def test_patching_the_checker_from_inside_hides_nothing(runs) -> None:
+    _, hostile, _ = runs
+    assert "relu:mutates_input" in hostile.rows["patches_harness"]["diagnoses"].split("; ")
 
 
 def test_filling_the_disk_is_stopped_as_a_crash(runs) -> None:

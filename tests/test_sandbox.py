@@ -475,3 +475,28 @@ def test_a_target_filling_its_scratch_folder_is_stopped_and_the_next_call_starts
 def test_the_disk_limit_must_be_positive() -> None:
     with pytest.raises(ValueError, match="disk_mb must be positive"):
         Sandbox(str(FILLS_THE_DISK), disk_mb=0)
+
+
+@pytest.mark.parametrize(
+    ("reach", "event"),
+    [
+        ("sys._getframe().f_back.f_globals", "sys._getframe"),
+        ("[o for o in gc.get_objects() if isinstance(o, dict)]", "gc.get_objects"),
+        ("gc.get_referrers(Z)", "gc.get_referrers"),
+        ("_traceback().tb_frame", "object.__getattr__"),
+        ("sys.modules['conformance.sandbox.worker']", "KeyError"),
+    ],
+)
+def test_the_target_cannot_reach_the_checker_in_its_process(tmp_path: Path, reach: str, event: str) -> None:
+    target = tmp_path / "reaching.py"
+    target.write_text(
+        "import gc\nimport sys\nimport numpy as np\n\n\n"
+        "def _traceback():\n    try:\n        raise ValueError\n    except ValueError as error:\n"
+        "        return error.__traceback__\n\n\n"
+        f"def relu(Z):\n    {reach}\n    return np.maximum(Z, 0)\n"
+    )
+    with Sandbox(str(target)) as sandbox:
+        outcome = sandbox.call("relu", np.ones((2, 2)))
+    assert outcome.failure is not None and event in outcome.failure.message, outcome.failure
+    if event != "KeyError":
+        assert outcome.failure.message.startswith(f"IntrospectionRefused: {event}: the code being checked")

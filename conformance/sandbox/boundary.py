@@ -20,10 +20,13 @@ import sysconfig
 from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
+from typing import TYPE_CHECKING
 
-from conformance.sandbox import imports
+from conformance.sandbox import imports, introspection
 from conformance.sandbox.confine import LANDLOCK, Confinement, confine, readable_parts
-from conformance.sandbox.protocol import WorkerSettings
+
+if TYPE_CHECKING:
+    from conformance.sandbox.protocol import WorkerSettings
 
 SITE_FOLDERS = ("site-packages", "dist-packages")
 """Folders of the standard library's folder that hold installed packages, not the standard library."""
@@ -49,6 +52,13 @@ def enter(settings: WorkerSettings) -> None:
     scrub(settings.scratch, settings.target)
     sys.meta_path.append(_PackageFinder(packages))
     imports.install(imports.ImportPolicy(allowed, settings.scratch, trusted))
+    introspection.hide_harness()
+    passing_through = (
+        "<frozen ",  # the import system's own modules
+        *standard_library_folders(),
+        *(str(location) for location in packages.values()),
+    )
+    introspection.refuse_introspection(str(Path(__file__).resolve().parent.parent), passing_through)
 
 
 def with_dependencies(names: Sequence[str]) -> tuple[str, ...]:

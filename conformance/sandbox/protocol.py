@@ -143,10 +143,11 @@ _NUMPY_GLOBALS = {("numpy", "dtype"), ("numpy", "ndarray")} | {
     for core in ("core", "_core")  # NumPy 1.x and 2.x
     for module, name in (("multiarray", "_reconstruct"), ("multiarray", "scalar"), ("numeric", "_frombuffer"))
 }
-_REPLY_GLOBALS = _NUMPY_GLOBALS | {
-    ("builtins", "complex"),
-    *((__name__, cls.__name__) for cls in (Outcome, Failure, Loaded, LoadFailed)),
-}
+_REPLY_GLOBALS = _NUMPY_GLOBALS | {("builtins", "complex")}
+MESSAGES = {cls.__name__: cls for cls in (Request, Outcome, Failure, Loaded, LoadFailed)}
+"""The messages, sent as plain data: (class name, the instance's fields), a Failure inside an Outcome too.
+Neither end needs the other's classes to read them, and a class patched in the child (its methods,
+its properties) changes nothing of what is sent: the fields are read from the instance itself."""
 
 
 class _ReplyUnpickler(pickle.Unpickler):
@@ -162,15 +163,38 @@ class _ReplyUnpickler(pickle.Unpickler):
 
 
 def encode(message: Any) -> bytes:
-    """The message as bytes for ``Connection.send_bytes``."""
-    return pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    """The message (one of MESSAGES) as bytes for ``Connection.send_bytes``: plain data only."""
+    return pickle.dumps(_plain(message), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _plain(message: Any) -> tuple[str, dict[str, Any]]:
+    """(class name, fields) of a message, read from the instance's own ``__dict__``."""
+    fields = dict(vars(message))
+    if isinstance(fields.get("failure"), Failure):
+        fields["failure"] = _plain(fields["failure"])
+    return type(message).__name__, fields
+
+
+def _message(plain: Any) -> Any:
+    """The message ``_plain`` gave ``plain`` for; ValueError for anything else."""
+    if not (
+        isinstance(plain, tuple) and len(plain) == 2 and plain[0] in MESSAGES and isinstance(plain[1], dict)
+    ):
+        raise ValueError("not a message of the checker's protocol")
+    fields = dict(plain[1])
+    if isinstance(fields.get("failure"), tuple):
+        fields["failure"] = _message(fields["failure"])
+    return MESSAGES[plain[0]](**fields)
 
 
 def decode_request(data: bytes) -> Request:
     """A request from the parent (trusted: plain unpickling)."""
-    return pickle.loads(data)
+    return _message(pickle.loads(data))
 
 
 def decode_reply(data: bytes) -> Outcome | Loaded | LoadFailed:
     """A reply from the child; raises pickle.UnpicklingError for anything but plain data."""
-    return _ReplyUnpickler(io.BytesIO(data)).load()
+    try:
+        return _message(_ReplyUnpickler(io.BytesIO(data)).load())
+    except (ValueError, TypeError) as error:
+        raise pickle.UnpicklingError(str(error)) from None

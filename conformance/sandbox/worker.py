@@ -18,11 +18,8 @@ import importlib
 import inspect
 import os
 import resource
-import shutil
 import signal
 import sys
-import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from multiprocessing.connection import Connection
@@ -43,6 +40,7 @@ from conformance.sandbox import boundary
 from conformance.sandbox.capture import format_megabytes, read_tail
 from conformance.sandbox.confine import ConfinementError
 from conformance.sandbox.imports import ForbiddenImport, forbidden_message
+from conformance.sandbox.orphan import empty, exit_when_orphaned
 from conformance.sandbox.protocol import (
     MAX_MESSAGE_BYTES,
     Failure,
@@ -65,7 +63,7 @@ def main(argv: list[str]) -> None:
     """Load the target, say whether that worked, then answer requests until the parent hangs up."""
     settings = WorkerSettings.from_argv(argv)
     # first: its thread's stack must not count against the memory limit
-    _exit_when_orphaned(os.getppid(), settings.scratch)
+    exit_when_orphaned(os.getppid(), settings.scratch)
     _limit_resources(settings)
     faulthandler.enable()  # a segfault writes the Python stack into the capture file
     faulthandler.register(
@@ -84,7 +82,7 @@ def main(argv: list[str]) -> None:
         try:
             request = decode_request(connection.recv_bytes())
         except EOFError:  # the harness ended without closing the sandbox (it kills the child when it does)
-            _empty(settings.scratch)
+            empty(settings.scratch)
             return
         connection.send_bytes(calls.reply(request))
 
@@ -193,26 +191,6 @@ def _lower_limit(kind: int, value: int) -> None:
     if hard != resource.RLIM_INFINITY:
         value = min(value, hard)
     resource.setrlimit(kind, (value, value))
-
-
-def _exit_when_orphaned(parent_pid: int, scratch: str) -> None:
-    """End this process within a second of the harness's end, even in the middle of a hung call,
-    emptying its scratch folder first."""
-
-    def watch() -> None:
-        while os.getppid() == parent_pid:
-            time.sleep(1.0)
-        _empty(scratch)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="exit-when-orphaned", daemon=True).start()
-
-
-def _empty(scratch: str) -> None:
-    """Delete what the scratch folder holds, which the harness, gone, cannot (confined, the child
-    cannot delete the folder itself: it stays, empty)."""
-    if scratch:
-        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def _load_target(settings: WorkerSettings) -> tuple[ModuleType, Any]:

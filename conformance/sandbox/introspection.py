@@ -1,0 +1,82 @@
+"""Keeping the target's code away from the harness running in its process.
+
+The adapter runs in the child beside the target, so the target could otherwise find the harness and
+patch it (hide that it modified an input, skip a perturbation of its globals). Once the child is
+confined and before any code of the target runs, conformance.sandbox.boundary:
+
+- removes the harness's modules from ``sys.modules`` (an ``import`` of them gets the import guard's
+  forbidden stand-in; the harness keeps its own references);
+- installs an audit hook (PEP 578, which Python code cannot remove) refusing the target's code the
+  ways to reach objects it was not given: the stack's frames (``sys._getframe``, a traceback's,
+  generator's or coroutine's frame), the garbage collector's lists of objects, tracing and
+  profiling hooks, and ctypes' reading of raw memory (its system calls are for the confinement to
+  refuse: conformance.sandbox.confine).
+
+Whose code asks is decided by the first frame on the stack that is neither the standard library's
+nor an allowed package's (NumPy calling ``sys._getframe`` for the target counts as the target): the
+harness's own files may, nothing else may. What the target is handed (arrays, dicts, its own
+objects) it may of course use.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+
+DENIED_EVENTS = frozenset(
+    {
+        "sys._getframe", "sys._current_frames", "sys._current_exceptions",
+        "gc.get_objects", "gc.get_referrers", "gc.get_referents",
+        "sys.settrace", "sys.setprofile",
+        "ctypes.cdata", "ctypes.addressof",
+    }
+)  # fmt: skip
+"""Audit events that reach objects the caller was not given."""
+FRAME_ATTRIBUTES = frozenset({"tb_frame", "gi_frame", "cr_frame", "ag_frame"})
+"""Attributes whose reading raises the audit event "object.__getattr__" and returns a frame."""
+HARNESS_PREFIX = "conformance"
+
+
+class IntrospectionRefused(RuntimeError):
+    """The target's code asked for a way into the harness's objects."""
+
+
+def hide_harness() -> None:
+    """Remove the harness's modules from ``sys.modules``."""
+    for name in [name for name in sys.modules if name.partition(".")[0] == HARNESS_PREFIX]:
+        del sys.modules[name]
+
+
+def refuse_introspection(harness_folder: str, passing_through: tuple[str, ...]) -> None:
+    """From now on, only code in ``harness_folder`` may use the DENIED_EVENTS; code in a folder of
+    ``passing_through`` (the standard library, NumPy) is judged by whoever called it."""
+    sys.addaudithook(_hook(harness_folder, passing_through))
+
+
+def _hook(harness_folder: str, passing_through: tuple[str, ...]) -> Callable[[str, tuple], None]:
+    answering = [False]  # the hook's own sys._getframe raises the event again
+
+    def hook(event: str, args: tuple) -> None:
+        if answering[0] or not _denied(event, args):
+            return
+        answering[0] = True
+        try:
+            frame = sys._getframe(1)
+            while frame is not None and frame.f_code.co_filename.startswith(passing_through):
+                frame = frame.f_back
+            allowed = frame is not None and frame.f_code.co_filename.startswith(harness_folder)
+        finally:
+            answering[0] = False
+        if not allowed:
+            raise IntrospectionRefused(
+                f"{event}: the code being checked may not inspect frames, the garbage collector or raw"
+                " memory (it would reach the checker's objects)"
+            )
+
+    return hook
+
+
+def _denied(event: str, args: tuple) -> bool:
+    if event in DENIED_EVENTS:
+        return True
+    return event == "object.__getattr__" and len(args) > 1 and args[1] in FRAME_ATTRIBUTES
