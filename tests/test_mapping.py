@@ -165,7 +165,8 @@ def test_an_empty_mapping_file_fixes_nothing():
         ),
         (
             'lay_out = "row"',
-            "m.toml: lay_out: unknown key; allowed: layout, class, components, required, network, allowed_imports",
+            "m.toml: lay_out: unknown key; allowed: layout, class, components, required, network,"
+            " allowed_imports",
         ),
         (
             '[components]\ndW1 = "grads"',

@@ -1,9 +1,10 @@
 """The checker on networks of the family (conformance.checks.network).
 
-The variant corpus (tests/corpus/variants: correct variants in several styles, and single-bug versions)
-is checked under each file's own spec, where a correct one passes and a bug is flagged in the components
-its docstring names with the diagnosis it names, and under the classic spec, where a correct one is
-another network: forward fails with ``different_network`` naming the options that fit it, exit 1.
+The variant corpus (tests/corpus/variants: correct networks of the family in several styles) is
+checked under each file's own spec, where it passes, and under the classic spec, where it is another
+network: forward fails with ``different_network`` naming the options that fit it, exit 1. Each
+single-bug version (tests/corpus/variant_bugs.py) is flagged in the components it breaks, with the
+diagnosis of its bug; the rest keep the correct file's verdicts.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from corpus.variant_bugs import VARIANT_BUGS, VariantBug
 from corpus.wild_files import spec_of_options
 
 from conformance.adapters.family import read_grads, read_output
@@ -25,8 +27,7 @@ from mnist_ref.network import backward_layers, forward_layers
 from mnist_ref.spec import CLASSIC, NetworkSpec
 
 VARIANTS = Path(__file__).parent / "corpus" / "variants"
-FILES = sorted(VARIANTS.glob("*.py"))
-CORRECT = [path for path in FILES if "__" not in path.stem]
+CORRECT = sorted(VARIANTS.glob("*.py"))
 
 
 def docstring_spec(path: Path) -> NetworkSpec:
@@ -49,21 +50,33 @@ def docstring_expected(path: Path) -> dict[str, tuple[str, str | None]]:
 
 def test_the_corpus_has_six_correct_variants_and_a_single_bug_version_of_each_variant_bug() -> None:
     assert len(CORRECT) >= 6
-    bugs = {docstring_expected(path)[c][1] for path in FILES for c in docstring_expected(path)} - {None}
-    assert set(bug_models.DIAGNOSES) | {"scaled"} <= bugs
+    assert {bug.base for bug in VARIANT_BUGS.values()} <= {path.stem for path in CORRECT}
+    bugs = {diagnosis for bug in VARIANT_BUGS.values() for diagnosis in bug.fails.values()}
+    assert bugs == set(bug_models.DIAGNOSES) | {"scaled"}
 
 
-@pytest.mark.parametrize("path", FILES, ids=lambda path: path.stem)
-def test_a_variant_under_its_own_spec_is_judged_as_its_docstring_says(path: Path) -> None:
-    report = run_checks(str(path), spec=docstring_spec(path), examples=3)
+def judged(path: Path, spec: NetworkSpec, expected: dict[str, tuple[str, str | None]]) -> None:
+    """``path`` checked under ``spec`` gives every ``expected`` verdict and diagnosis."""
+    report = run_checks(str(path), spec=spec, examples=3)
     verdicts = {component.name: component for component in report.components}
-    expected = docstring_expected(path)
     for name, (verdict, diagnosis) in expected.items():
         assert verdicts[name].verdict == verdict, f"{name}: {verdicts[name].reason}"
         if diagnosis is not None:
             assert diagnosis in verdicts[name].diagnoses, f"{name}: {verdicts[name].reason}"
     failing = any(verdict == "fail" for verdict, _ in expected.values())
     assert report.exit_code == (1 if failing else 0), [c.reason for c in report.components]
+
+
+@pytest.mark.parametrize("path", CORRECT, ids=lambda path: path.stem)
+def test_a_variant_under_its_own_spec_is_judged_as_its_docstring_says(path: Path) -> None:
+    judged(path, docstring_spec(path), docstring_expected(path))
+
+
+@pytest.mark.parametrize("bug", VARIANT_BUGS.values(), ids=lambda bug: bug.name)
+def test_each_variant_bug_is_flagged_where_it_is_with_its_diagnosis(bug: VariantBug, tmp_path: Path) -> None:
+    base = VARIANTS / f"{bug.base}.py"
+    failing = {name: ("fail", diagnosis) for name, diagnosis in bug.fails.items()}
+    judged(bug.write(tmp_path), docstring_spec(base), {**docstring_expected(base), **failing})
 
 
 @pytest.mark.parametrize("path", CORRECT, ids=lambda path: path.stem)
