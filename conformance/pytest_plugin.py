@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from conformance.checks.base import Check, Context
     from conformance.report.model import CheckResult
     from conformance.report.verdicts import ComponentVerdict
+    from mnist_ref.spec import NetworkSpec
 
 COLLECTOR_NAME = "mnist_impl"
 TARGET_SUFFIXES = (".py", ".ipynb")
@@ -75,20 +76,35 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--mnist-require",
         metavar="COMPONENTS",
-        default=",".join(DEFAULT_REQUIRED),
+        default=None,
         help="comma-separated components that must be checked and right, one test item each "
-        f"(default: {','.join(DEFAULT_REQUIRED)})",
+        f"(default: {','.join(DEFAULT_REQUIRED)}, or the network's forward, gradients and update)",
+    )
+    group.addoption(
+        "--mnist-spec",
+        metavar="FILE",
+        default=None,
+        help="TOML file whose [network] table names the network to check against, as `mnist-ref check"
+        " --spec` (default: the classic network)",
     )
 
 
 class TargetSession:
     """The target's sandbox and check context, shared by every item of one pytest process."""
 
-    def __init__(self, target: str, seed: int, dtype: str, required: tuple[str, ...] = DEFAULT_REQUIRED):
+    def __init__(
+        self,
+        target: str,
+        seed: int,
+        dtype: str,
+        required: tuple[str, ...] = DEFAULT_REQUIRED,
+        spec: NetworkSpec | None = None,
+    ):
         self.target = target
         self.seed = seed
         self.dtype = dtype
         self.required = required
+        self.spec = spec
         self._processes = ExitStack()
         self._context: Context | None = None
         self._mapping: dict = {}
@@ -117,9 +133,18 @@ class TargetSession:
         from conformance.runner import checking
 
         context, self._mapping = self._processes.enter_context(
-            checking(self.target, seed=self.seed, dtype=self.dtype)
+            checking(self.target, seed=self.seed, dtype=self.dtype, **self._network())
         )
         return context
+
+    def _network(self) -> dict[str, Any]:
+        return {} if self.spec is None else {"spec": self.spec}
+
+    def checks(self) -> list[Check]:
+        """The checks of the session's network: the classic registry, or those of its spec."""
+        from conformance.checks import ALL_CHECKS, network
+
+        return ALL_CHECKS if self.spec is None else network.network_checks(self.spec)
 
     def result(self, check: Check) -> CheckResult:
         """The result of ``check``, run at the first call (TargetLoadError if the target cannot be loaded)."""
@@ -142,18 +167,19 @@ class TargetSession:
         It needs the checks of every component its call produces (the four gradients come from one
         backward): whether that call returned anywhere tells a confirmed reading from a guess.
         """
-        from conformance.checks import ALL_CHECKS
+        from conformance.checks import network
         from conformance.report.verdicts import judge, operation_of
 
         operation = operation_of(component)
-        self.context()
+        context = self.context()
         related = [
             check
-            for check in ALL_CHECKS
+            for check in self.checks()
             if operation_of(check.component) == operation and check.applies_to(self._mapping)
         ]
         results = [self.result(check) for check in related]
-        (verdict,) = [v for v in judge(results, self._mapping, self.required) if v.name == component]
+        mapping = self._mapping if self.spec is None else network.family_mapping(context, self._mapping)
+        (verdict,) = [v for v in judge(results, mapping, self.required) if v.name == component]
         return verdict
 
     def close(self) -> None:
@@ -186,18 +212,37 @@ def target_problem(target: str) -> str | None:
     return None
 
 
-def required_components(value: str) -> tuple[str, ...]:
-    """``--mnist-require``'s components, in their usual order; UsageError for an unknown one."""
+def required_components(value: str | None, spec: NetworkSpec | None = None) -> tuple[str, ...]:
+    """``--mnist-require``'s components, in their usual order (the network's default when it is None);
+    UsageError for an unknown one."""
+    from conformance.checks import network
     from conformance.report.model import COMPONENTS
 
+    known = COMPONENTS if spec is None else network.components(spec)
+    if value is None:
+        return DEFAULT_REQUIRED if spec is None else network.required(spec)
     names = [name.strip() for name in value.split(",") if name.strip()]
-    unknown = [name for name in names if name not in COMPONENTS]
+    unknown = [name for name in names if name not in known]
     if unknown:
-        known = ", ".join(COMPONENTS)
         raise pytest.UsageError(
-            f"--mnist-require: unknown component {unknown[0]!r}; the components are {known}"
+            f"--mnist-require: unknown component {unknown[0]!r}; the components are {', '.join(known)}"
         )
-    return tuple(name for name in COMPONENTS if name in names)
+    return tuple(name for name in known if name in names)
+
+
+def network_spec(path: str | None) -> NetworkSpec | None:
+    """The spec of ``--mnist-spec``'s ``[network]`` table (None without it; a classic one is None too);
+    UsageError, in one line, for a file that names no network of the family."""
+    if path is None:
+        return None
+    from conformance.checks import network
+    from mnist_ref.spec import SpecError, load_spec
+
+    try:
+        spec = load_spec(Path(path), {})
+    except SpecError as error:
+        raise pytest.UsageError(f"--mnist-spec: {error}") from None
+    return None if network.is_classic(spec) else spec
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -207,8 +252,9 @@ def pytest_configure(config: pytest.Config) -> None:
         if problem is not None:
             raise pytest.UsageError(problem)
         seed, dtype = config.getoption("mnist_seed"), config.getoption("mnist_dtype")
-        required = required_components(config.getoption("mnist_require"))
-        config.stash[SESSION_KEY] = TargetSession(target, seed, dtype, required)
+        spec = network_spec(config.getoption("mnist_spec"))
+        required = required_components(config.getoption("mnist_require"), spec)
+        config.stash[SESSION_KEY] = TargetSession(target, seed, dtype, required, spec)
 
 
 def pytest_report_header(config: pytest.Config) -> str | None:
@@ -246,12 +292,11 @@ class ImplementationChecks(pytest.Collector):
     """Every registered check of the harness, as items; then every required component's verdict."""
 
     def collect(self) -> list[pytest.Item]:
-        from conformance.checks import ALL_CHECKS
-
+        session = self.config.stash[SESSION_KEY]
         checks: list[pytest.Item] = [
-            CheckItem.from_parent(self, name=item_name(check.id), check=check) for check in ALL_CHECKS
+            CheckItem.from_parent(self, name=item_name(check.id), check=check) for check in session.checks()
         ]
-        required = self.config.stash[SESSION_KEY].required
+        required = session.required
         components = [
             ComponentItem.from_parent(self, name=component_item_name(name), component=name)
             for name in required

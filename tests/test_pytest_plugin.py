@@ -10,6 +10,7 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from importlib.metadata import entry_points
+from pathlib import Path
 
 import pytest
 from corpus import BASES, VARIANTS, Variant, write_variant
@@ -209,3 +210,32 @@ def test_a_target_that_cannot_load_fails_every_item_with_the_reason(pytester: py
     assert result.stdout.str().count(reason) >= selected + len(DEFAULT_REQUIRED)
     assert "this notebook needs a GPU runtime" in result.stdout.str()
     assert "During handling" not in result.stdout.str()
+
+
+VARIANT_NETWORKS = Path(__file__).parent / "corpus" / "variants"
+
+
+def test_a_network_of_the_family_is_checked_under_the_spec_file_given(pytester: pytest.Pytester) -> None:
+    target = pytester.path / "three_layer_sigmoid_mse.py"  # in the session's folder: items are named from it
+    target.write_text((VARIANT_NETWORKS / target.name).read_text())
+    spec = pytester.path / "course.toml"
+    spec.write_text(
+        '[network]\nlayers = [784, 64, 32, 10]\nactivation = "sigmoid"\noutput = "sigmoid"\nloss = "mse"\n'
+    )
+    result = pytester.runpytest("--mnist-impl", str(target), "--mnist-spec", str(spec), *QUIET, "-rA")
+    required = {"forward", "dW1", "db1", "dW2", "db2", "dW3", "db3", "update"}
+    assert outcome_names(result, "PASSED", "component") == required
+    assert {"dW3.values", "dW3.finite_diff", "forward.network"} <= outcome_names(result, "PASSED")
+    assert result.ret == pytest.ExitCode.OK
+    classic = pytester.runpytest("--mnist-impl", str(target), *QUIET, "-rA")
+    assert "forward" in outcome_names(classic, "FAILED", "component")  # different_network
+    assert classic.ret == pytest.ExitCode.TESTS_FAILED
+
+
+def test_a_spec_file_without_a_network_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    spec = pytester.path / "course.toml"
+    spec.write_text("[mapping]\n")
+    target = VARIANT_NETWORKS / "three_layer_sigmoid_mse.py"
+    result = pytester.runpytest("--mnist-impl", str(target), "--mnist-spec", str(spec), *QUIET)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert "--mnist-spec: " in result.stderr.str() and "has no [network] table" in result.stderr.str()
