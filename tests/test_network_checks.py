@@ -64,7 +64,12 @@ def judged(path: Path, spec: NetworkSpec, expected: dict[str, tuple[str, str | N
         if diagnosis is not None:
             assert diagnosis in verdicts[name].diagnoses, f"{name}: {verdicts[name].reason}"
     failing = any(verdict == "fail" for verdict, _ in expected.values())
-    assert report.exit_code == (1 if failing else 0), [c.reason for c in report.components]
+    unchecked = any(
+        verdict == "unchecked" and name in report.required for name, (verdict, _) in expected.items()
+    )
+    assert report.exit_code == (1 if failing else 3 if unchecked else 0), [
+        c.reason for c in report.components
+    ]
 
 
 @pytest.mark.parametrize("path", CORRECT, ids=lambda path: path.stem)

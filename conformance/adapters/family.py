@@ -44,7 +44,22 @@ ROLE_NAMES: dict[str, frozenset[str]] = {
         "params": ("parameters", "params", "param", "p", "network", "model", "theta", "weights"),
         "X": ("x", "a0", "inputs", "input", "data", "xbatch", "images", "features"),
         "Y": ("y", "labels", "ytrue", "targets", "target", "yonehot", "onehot", "ybatch"),
-        "AL": ("al", "alast", "aout", "output", "outputs", "yhat", "ypred", "probs", "a", "predictions"),
+        "AL": (
+            "al",
+            "alast",
+            "aout",
+            "output",
+            "outputs",
+            "yhat",
+            "ypred",
+            "probs",
+            "a",
+            "predictions",
+            "outputactivations",
+            "outputactivation",
+            "prediction",
+            "predicted",
+        ),
         "cache": ("cache", "caches", "forwardcache", "memory", "store"),
         "grads": ("grads", "gradients", "grad", "g", "derivatives"),
         "lr": ("learningrate", "lr", "alpha", "eta", "rate", "stepsize"),
@@ -85,6 +100,7 @@ FUNCTION_NAMES: dict[str, tuple[str, ...]] = {
         "updateparameterswithadam", "updateparameterswithmomentum", "updateparameters", "updateparams",
         "update", "step",
     ),
+    "loss_derivative": ("costderivative", "lossderivative", "costprime", "lossprime"),
     "adam_state": ("initializeadam", "initadam"),
     "velocity_state": ("initializevelocity", "initvelocity"),
 }  # fmt: skip
@@ -98,6 +114,7 @@ SUPPLIED: dict[str, frozenset[str]] = {
         "loss": ("AL", "Y", "params", "l2", "X"),
         "backward": ("AL", "Y", "cache", "params", "X", "l2"),
         "update": ("params", "grads", "lr", "v", "s", "t", "beta", "beta1", "beta2", "epsilon", "l2"),
+        "loss_derivative": ("AL", "Y"),
         "adam_state": ("params",),
         "velocity_state": ("params",),
     }.items()
@@ -197,6 +214,8 @@ class NetworkCalls:
             operation: keywords_in_own_calls(trees, function.__name__, vars(module))
             for operation, function in self.found.functions.items()
         }
+        backward = self.found.functions.get("backward")
+        self.per_sample = backward is not None and called_on_pairs(trees, backward.__name__)
         self.labels_as_integers: dict[str, bool] = {}
 
     def has(self, operation: str) -> bool:
@@ -208,6 +227,8 @@ class NetworkCalls:
         if function is None:
             return False
         roles = SUPPLIED[operation]
+        if operation == "forward" and _single_input(function):
+            return True
         return all(
             parameter.default is not inspect.Parameter.empty
             or parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD)
@@ -225,6 +246,7 @@ class NetworkCalls:
             "class": None if self.found.network_class is None else self.found.network_class.__name__,
             "optimizers": list(self.found.optimizers),
             "l2_parameter": self._l2_parameter(),
+            "per_sample_backward": self.per_sample,
         }
 
     def _l2_parameter(self) -> str | None:
@@ -251,27 +273,30 @@ class NetworkCalls:
         return built
 
     def _set_params(self, instance: Any, params: Params) -> None:
-        attribute = self._params_attribute(instance)
-        if attribute is None:
-            for name, value in params.items():
-                setattr(instance, name, value.copy())
+        held = held_params(instance)
+        copies = {name: value.copy() for name, value in params.items()}
+        if held == OWN_ATTRIBUTES:
+            for name, value in copies.items():
+                setattr(instance, name, value)
+        elif held == LISTS:
+            weights, biases = _list_attributes(instance)
+            setattr(instance, weights, [copies[f"W{layer}"] for layer in range(1, self.depth + 1)])
+            setattr(instance, biases, [copies[f"b{layer}"] for layer in range(1, self.depth + 1)])
         else:
-            setattr(instance, attribute, {name: value.copy() for name, value in params.items()})
-
-    def _params_attribute(self, instance: Any) -> str | None:
-        """The instance's attribute holding the params dict; None when W1.. are attributes of their own."""
-        for name, value in vars(instance).items():
-            if isinstance(value, Mapping) and "W1" in value:
-                return name
-        if hasattr(instance, "W1"):
-            return None
-        raise NotProvided(
-            "forward", f"{type(instance).__name__} keeps W1 neither as an attribute nor in a dict"
-        )
+            setattr(instance, held, copies)
 
     def params_of(self, instance: Any) -> Params:
-        attribute = self._params_attribute(instance)
-        source = vars(instance) if attribute is None else getattr(instance, attribute)
+        """W1..WL, b1..bL as the instance holds them."""
+        held = held_params(instance)
+        if held == LISTS:
+            weights, biases = (getattr(instance, name) for name in _list_attributes(instance))
+            pairs = enumerate(zip(weights, biases, strict=False), start=1)
+            return {
+                name: np.asarray(value)
+                for layer, (W, b) in pairs
+                for name, value in ((f"W{layer}", W), (f"b{layer}", b))
+            }
+        source = vars(instance) if held == OWN_ATTRIBUTES else getattr(instance, held)
         return {name: np.asarray(source[name]) for name in _param_names(self.depth) if name in source}
 
     def _function(self, operation: str, holder: Any = None) -> Callable[..., Any]:
@@ -319,7 +344,7 @@ class NetworkCalls:
         for name, parameter in inspect.signature(function).parameters.items():
             if parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD):
                 continue
-            role = role_of(name, self.depth)
+            role = "X" if operation == "forward" and _single_input(function) else role_of(name, self.depth)
             if role in values:
                 arguments[name] = values[role]
             elif name in self.own_keywords.get(operation, {}):
@@ -355,11 +380,23 @@ class NetworkCalls:
         values = {"AL": AL, "Y": Y, "params": params, "l2": self.l2, "X": X}
         return float(np.asarray(self._call(self._function("loss", instance), values, "loss")))
 
+    def loss_derivative(self, params: Params, AL: np.ndarray, Y: np.ndarray) -> np.ndarray:
+        """The target's derivative of its loss with respect to the outputs AL (``cost_derivative``)."""
+        instance = None
+        if self.found.network_class is not None:
+            sizes = [
+                params["W1"].shape[1],
+                *(params[f"W{layer}"].shape[0] for layer in range(1, self.depth + 1)),
+            ]
+            instance = self.instance(params, sizes)
+        return self._call(self._function("loss_derivative", instance), {"AL": AL, "Y": Y}, "loss_derivative")
+
     def backward(self, params: Params, X: np.ndarray, Y: np.ndarray) -> dict[str, np.ndarray]:
         """dW1..dWL, db1..dbL from the target's backward, after its own forward pass on X."""
         AL, cache, instance = self.forward(params, X)
         values = {"AL": AL, "Y": Y, "cache": cache, "params": params, "X": X, "l2": self.l2}
-        return read_grads(self._call(self._function("backward", instance), values, "backward"), self.depth)
+        returned = self._call(self._function("backward", instance), values, "backward")
+        return read_grads(returned, self.depth, params)
 
     def update(
         self,
@@ -414,6 +451,21 @@ def keywords_in_own_calls(trees: list[ast.AST], function: str, namespace: dict[s
     return _consistent(seen)
 
 
+def called_on_pairs(trees: list[ast.AST], function: str) -> bool:
+    """Whether the target's own code calls ``function`` in a loop over (x, y) pairs with the loop's
+    variables (``for x, y in mini_batch: self.backprop(x, y)``): it computes one sample's gradients."""
+    for tree in trees:
+        for loop in ast.walk(tree):
+            if not (isinstance(loop, ast.For) and isinstance(loop.target, ast.Tuple)):
+                continue
+            variables = {node.id for node in loop.target.elts if isinstance(node, ast.Name)}
+            for call in ast.walk(loop):
+                given = [arg.id for arg in getattr(call, "args", []) if isinstance(arg, ast.Name)]
+                if isinstance(call, ast.Call) and _callee(call) == function and variables & set(given):
+                    return True
+    return False
+
+
 def _callee(call: ast.Call) -> str | None:
     if isinstance(call.func, ast.Name):
         return call.func.id
@@ -440,6 +492,40 @@ def _consistent(seen: dict[str, list[Any]]) -> dict[str, Any]:
         for name, values in seen.items()
         if values[0] is not UNKNOWN and all(value is not UNKNOWN and value == values[0] for value in values)
     }
+
+
+OWN_ATTRIBUTES = ""
+"""``held_params`` of an instance keeping W1, b1... as attributes of their own."""
+LISTS = "[lists]"
+"""``held_params`` of an instance keeping lists of weights and biases (``self.weights``, ``self.biases``)."""
+
+
+def held_params(instance: Any) -> str:
+    """How a network instance holds its parameters: the name of its attribute holding a dict with W1,
+    OWN_ATTRIBUTES (``self.W1``) or LISTS (``self.weights = [W1, W2, ...]``, ``self.biases``, as
+    Nielsen's book writes them); NotProvided when it holds them in none of these ways."""
+    for name, value in vars(instance).items():
+        if isinstance(value, Mapping) and "W1" in value:
+            return name
+    if hasattr(instance, "W1"):
+        return OWN_ATTRIBUTES
+    if _list_attributes(instance) is not None:
+        return LISTS
+    raise NotProvided(
+        "forward",
+        f"{type(instance).__name__} keeps W1 neither as an attribute, nor in a dict, nor in lists"
+        " weights and biases",
+    )
+
+
+def _list_attributes(instance: Any) -> tuple[str, str] | None:
+    """The names of the instance's lists of weight matrices and of bias columns, if it has both."""
+    lists = {
+        normalize(name): name for name, value in vars(instance).items() if isinstance(value, list) and value
+    }
+    weights = next((lists[key] for key in ("weights", "w", "ws") if key in lists), None)
+    biases = next((lists[key] for key in ("biases", "b", "bs") if key in lists), None)
+    return None if weights is None or biases is None else (weights, biases)
 
 
 def _param_names(depth: int) -> tuple[str, ...]:
@@ -485,9 +571,13 @@ def own_cache(result: Any) -> Any:
 GRAD_KEY = re.compile(r"d_?(w|b)_?(\d+)")
 
 
-def read_grads(result: Any, depth: int) -> dict[str, np.ndarray]:
-    """dW1..dWL, db1..dbL from what a backward pass returned: a dict (or a tuple holding one) keyed dW1..."""
+def read_grads(result: Any, depth: int, params: Params | None = None) -> dict[str, np.ndarray]:
+    """dW1..dWL, db1..dbL from what a backward pass returned: a dict (or a tuple holding one) keyed dW1...,
+    or two lists, one per kind, told apart by their shapes against ``params`` (Nielsen's
+    ``(nabla_b, nabla_w)``)."""
     held = result if isinstance(result, Mapping) else _first_holding(result, None)
+    if held is None and params is not None:
+        held = _lists_by_shape(result, depth, params)
     if held is None:
         raise NotProvided("backward", f"cannot read dW1..dW{depth} from what backward returned")
     grads = {}
@@ -496,6 +586,36 @@ def read_grads(result: Any, depth: int) -> dict[str, np.ndarray]:
         if match is not None:
             grads[f"d{match[1].upper() if match[1] == 'w' else 'b'}{match[2]}"] = value
     return grads
+
+
+def _lists_by_shape(result: Any, depth: int, params: Params) -> dict[str, Any] | None:
+    """{"dW1": ..., "db1": ...} from two lists of ``depth`` arrays each, one with the weights' shapes and
+    one with the biases'; None for anything else."""
+    if not (isinstance(result, tuple | list) and len(result) == 2):
+        return None
+    grads: dict[str, Any] = {}
+    for part in result:
+        if not (isinstance(part, list | tuple) and len(part) == depth):
+            return None
+        for kind in ("W", "b"):
+            shapes = [np.shape(params[f"{kind}{layer}"]) for layer in range(1, depth + 1)]
+            if [np.shape(item) for item in part] == shapes and f"d{kind}1" not in grads:
+                grads.update({f"d{kind}{layer}": item for layer, item in enumerate(part, start=1)})
+                break
+    return grads if len(grads) == 2 * depth else None
+
+
+def _single_input(function: Callable[..., Any]) -> bool:
+    """Whether ``function`` (a bound method, or a function) takes exactly one argument without a default:
+    a forward pass ``feedforward(a)`` whose input may be called anything."""
+    required = [
+        parameter
+        for name, parameter in inspect.signature(function).parameters.items()
+        if name != "self"
+        and parameter.default is inspect.Parameter.empty
+        and parameter.kind not in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD)
+    ]
+    return len(required) == 1
 
 
 def read_update(

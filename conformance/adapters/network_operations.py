@@ -79,6 +79,10 @@ class NetworkOperations:
             return self.loss(params, X, np.argmax(Y, axis=0))  # type: ignore[attr-defined]
         return self._network(setting).loss(params, X, Y)
 
+    def network_loss_derivative(self, setting: Setting, params: Params, AL: np.ndarray, Y: np.ndarray) -> Any:
+        """The target's derivative of its loss with respect to the outputs AL (k, m), labels Y (k, m)."""
+        return self._network(setting).loss_derivative(params, AL, Y)
+
     def network_backward(self, setting: Setting, params: Params, X: np.ndarray, Y: np.ndarray) -> dict:
         """dW1..dWL, db1..dbL from the target's backward, given its own forward pass's cache."""
         if self._classic_fallback(setting, "backward"):

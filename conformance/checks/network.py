@@ -82,9 +82,11 @@ def hyperparameters(spec: NetworkSpec) -> dict[str, float]:
     }
 
 
-def batches(ctx: Context) -> list[tuple[int, Batch]]:
-    """(m, batch) of the spec's widths for each of BATCHES, drawn from the run's seed."""
-    return [(m, make_batch(ctx.spec.layers, m, ctx.seed * 1000 + m)) for m in BATCHES]
+def batches(ctx: Context, operation: str = "forward") -> list[tuple[int, Batch]]:
+    """(m, batch) of the spec's widths for each of BATCHES, drawn from the run's seed; batches of one
+    for a backward pass the target's own code calls one sample at a time."""
+    sizes = (1,) if operation == "backward" and described(ctx).get("per_sample_backward") else BATCHES
+    return [(m, make_batch(ctx.spec.layers, m, ctx.seed * 1000 + m)) for m in sizes]
 
 
 LOSS_FORMS = {
@@ -255,7 +257,7 @@ def _target_gradients(ctx: Context, m: int, batch: Batch) -> dict[str, Any]:
 def _check_gradient_values(
     ctx: Context, name: str, oracle: Callable[[Context, int, Batch], dict[str, np.ndarray]]
 ) -> None:
-    for m, batch in batches(ctx):
+    for m, batch in batches(ctx, "backward"):
         grads = _target_gradients(ctx, m, batch)
         if name not in grads:
             raise CheckFailed(
@@ -291,12 +293,15 @@ def _with_mse_cause(spec: NetworkSpec, verdict: diagnose.Verdict, m: int) -> dia
 
 
 def _name_gradient_bug(ctx: Context, name: str, batch: Batch, got: Any, verdict: diagnose.Verdict) -> None:
-    """Raise CheckFailed with a variant bug's diagnosis when ``got`` is what that bug gives."""
+    """Raise CheckFailed with a variant bug's diagnosis when ``got`` is what that bug gives (at the scale
+    of the target's own loss: the bugs are modelled on the spec's, without L2 when that scale is not 1)."""
     cache = forward_layers(ctx.spec, batch.params, batch.X)
     right = backward_layers(ctx.spec, batch.params, cache, batch.X, batch.y)
     models = bug_models.gradient_bugs(ctx.spec, batch.params, cache, batch.X, batch.y, right)
-    for code, wrong in models.items():
-        if wrong[name].shape == np.shape(got) and same(got, wrong[name]) and not same(got, right[name]):
+    scale = loss_scale(ctx) if not ctx.spec.l2 else 1.0
+    for code, model in models.items():
+        wrong = model[name] * scale
+        if wrong.shape == np.shape(got) and same(got, wrong) and not same(got, right[name] * scale):
             raise CheckFailed(
                 code, f"{name}: {bug_models.DIAGNOSES[code]}; {bug_models.HINTS[code]}", verdict.details
             )
@@ -304,7 +309,7 @@ def _name_gradient_bug(ctx: Context, name: str, batch: Batch, got: Any, verdict:
 
 def _check_gradient_finite_diff(ctx: Context, name: str) -> None:
     """<grad, D> = (L(theta + hD) - L(theta - hD)) / 2h for L the spec's loss of the target's own forward."""
-    m, batch = batches(ctx)[1]
+    m, batch = batches(ctx, "backward")[: BATCHES.index(3) + 1][-1]  # m = 3, or 1 for a per-sample backward
     grads = _target_gradients(ctx, m, batch)
     got = np.asarray(grads.get(name), dtype=np.float64)
     parameter = name[1:]

@@ -161,7 +161,7 @@ def _probe_loss(ctx: Context, member: NetworkSpec) -> tuple[str | None, float]:
     try:
         got = float(ctx.call("network_loss", setting(member), batch.params, batch.X, batch.Y))
     except (Skipped, TargetRaised, TypeError, ValueError):
-        return None, 1.0
+        return _mse_from_its_derivative(ctx, member)
     Z = forward_layers(member, batch.params, batch.X).Z[-1]
     penalty = l2_penalty(member, batch.params, 4)
     for loss in _spec_first(member.loss, LOSSES_FOR_OUTPUT[member.output]):
@@ -170,6 +170,29 @@ def _probe_loss(ctx: Context, member: NetworkSpec) -> tuple[str | None, float]:
         for scale in loss_conventions(candidate):
             if np.isclose(got, scale * data + penalty, rtol=1e-6, atol=1e-6):
                 return loss, scale
+    return None, 1.0
+
+
+def _mse_from_its_derivative(ctx: Context, member: NetworkSpec) -> tuple[str | None, float]:
+    """("mse", its scale) when the target has no loss function but a derivative of its loss with respect
+    to the outputs, for a single sample, that is a multiple c (A - Y) of MSE's (Nielsen's
+    ``cost_derivative``, c = k/2 for 1/2 |a - y|^2); (None, 1) otherwise. Only for an MSE spec: for a
+    cross-entropy, A - Y is the derivative with respect to Z, not A."""
+    if member.loss != "mse":
+        return None, 1.0
+    batch = make_batch(member.layers, 1, ctx.seed + 2)
+    A = forward_layers(member, batch.params, batch.X).A[-1]
+    try:
+        got = np.asarray(
+            ctx.call("network_loss_derivative", setting(member), batch.params, A, batch.Y), float
+        )
+    except (Skipped, TargetRaised, TypeError, ValueError):
+        return None, 1.0
+    error = A - batch.Y
+    ratio = float(np.vdot(got, error) / np.vdot(error, error)) if got.shape == error.shape else 0.0
+    scale = ratio * member.layers[-1] / 2  # MSE's own derivative is 2 (A - Y) / (k m), here m = 1
+    if same(got, ratio * error) and any(np.isclose(scale, c) for c in loss_conventions(member)):
+        return "mse", scale
     return None, 1.0
 
 
