@@ -485,6 +485,7 @@ def test_the_disk_limit_must_be_positive() -> None:
         ("gc.get_referrers(Z)", "gc.get_referrers"),
         ("_traceback().tb_frame", "object.__getattr__"),
         ("sys.modules['conformance.sandbox.worker']", "KeyError"),
+        ("setattr(__import__('builtins').__import__, '__code__', _traceback.__code__)", "object.__setattr__"),
     ],
 )
 def test_the_target_cannot_reach_the_checker_in_its_process(tmp_path: Path, reach: str, event: str) -> None:

@@ -8,7 +8,8 @@ confined and before any code of the target runs, conformance.sandbox.boundary:
   forbidden stand-in; the harness keeps its own references);
 - installs an audit hook (PEP 578, which Python code cannot remove) refusing the target's code the
   ways to reach objects it was not given: the stack's frames (``sys._getframe``, a traceback's,
-  generator's or coroutine's frame), the garbage collector's lists of objects, tracing and
+  generator's or coroutine's frame), the garbage collector's lists of objects, rewriting a
+  function's code in place (``f.__code__ = ...``), tracing and
   profiling hooks, and ctypes' reading of raw memory (its system calls are for the confinement to
   refuse: conformance.sandbox.confine).
 
@@ -34,6 +35,9 @@ DENIED_EVENTS = frozenset(
 """Audit events that reach objects the caller was not given."""
 FRAME_ATTRIBUTES = frozenset({"tb_frame", "gi_frame", "cr_frame", "ag_frame"})
 """Attributes whose reading raises the audit event "object.__getattr__" and returns a frame."""
+CODE_ATTRIBUTES = frozenset({"__code__"})
+"""Attributes whose setting raises "object.__setattr__" and would rewrite a function of the harness in
+place (``__defaults__`` too, but collections.namedtuple sets those for the target's own classes)."""
 HARNESS_PREFIX = "conformance"
 
 
@@ -79,4 +83,6 @@ def _hook(harness_folder: str, passing_through: tuple[str, ...]) -> Callable[[st
 def _denied(event: str, args: tuple) -> bool:
     if event in DENIED_EVENTS:
         return True
+    if event == "object.__setattr__":
+        return len(args) > 1 and args[1] in CODE_ATTRIBUTES
     return event == "object.__getattr__" and len(args) > 1 and args[1] in FRAME_ATTRIBUTES
