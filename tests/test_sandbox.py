@@ -485,8 +485,6 @@ def test_the_disk_limit_must_be_positive() -> None:
         ("gc.get_referrers(Z)", "gc.get_referrers"),
         ("_traceback().tb_frame", "object.__getattr__"),
         ("sys.modules['conformance.sandbox.worker']", "KeyError"),
-        ("sys.modules['__main__']._changed", "KeyError"),
-        ("__import__('signal').signal(15, print)", "signal.signal"),
         ("setattr(__import__('builtins').__import__, '__code__', _traceback.__code__)", "object.__setattr__"),
     ],
 )
@@ -501,5 +499,5 @@ def test_the_target_cannot_reach_the_checker_in_its_process(tmp_path: Path, reac
     with Sandbox(str(target)) as sandbox:
         outcome = sandbox.call("relu", np.ones((2, 2)))
     assert outcome.failure is not None and event in outcome.failure.message, outcome.failure
-    if event not in ("KeyError", "signal.signal"):
+    if event != "KeyError":
         assert outcome.failure.message.startswith(f"IntrospectionRefused: {event}: the code being checked")

@@ -4,10 +4,8 @@ The adapter runs in the child beside the target, so the target could otherwise f
 patch it (hide that it modified an input, skip a perturbation of its globals). Once the child is
 confined and before any code of the target runs, conformance.sandbox.boundary:
 
-- removes the harness's modules from ``sys.modules``, the worker's ``__main__`` included (an
-  ``import`` of them gets the import guard's forbidden stand-in; the harness keeps its own references);
-- replaces ``signal.signal`` by a refusal (a handler is called with a frame), keeping the original
-  nowhere;
+- removes the harness's modules from ``sys.modules`` (an ``import`` of them gets the import guard's
+  forbidden stand-in; the harness keeps its own references);
 - installs an audit hook (PEP 578, which Python code cannot remove) refusing the target's code the
   ways to reach objects it was not given: the stack's frames (``sys._getframe``, a traceback's,
   generator's or coroutine's frame), the garbage collector's lists of objects, rewriting a
@@ -23,7 +21,6 @@ objects) it may of course use.
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable
 
@@ -48,29 +45,10 @@ class IntrospectionRefused(RuntimeError):
     """The target's code asked for a way into the harness's objects."""
 
 
-def hide_harness(harness_folder: str) -> None:
-    """Remove the harness's modules from ``sys.modules``: those of its package, and any other name a
-    file of its folder is registered under (the worker runs as ``__main__``, and ``__mp_main__``)."""
-    for name, module in list(sys.modules.items()):
-        file = getattr(module, "__file__", None) or ""
-        if name.partition(".")[0] == HARNESS_PREFIX or os.path.abspath(file).startswith(harness_folder):
-            del sys.modules[name]
-
-
-def refuse_signal_handlers() -> None:
-    """From now on, no new signal handler can be set: a Python handler is called with the interrupted
-    frame, whose ``f_back`` leads up to the harness. The original function is kept nowhere."""
-    import _signal
-    import signal
-
-    signal.signal = _signal.signal = _no_signal_handler  # type: ignore[assignment]
-
-
-def _no_signal_handler(*args: object) -> None:
-    raise IntrospectionRefused(
-        "signal.signal: the code being checked may not set signal handlers (a handler gets the frame it"
-        " interrupts, which leads to the checker's objects)"
-    )
+def hide_harness() -> None:
+    """Remove the harness's modules from ``sys.modules``."""
+    for name in [name for name in sys.modules if name.partition(".")[0] == HARNESS_PREFIX]:
+        del sys.modules[name]
 
 
 def refuse_introspection(harness_folder: str, passing_through: tuple[str, ...]) -> None:
