@@ -22,7 +22,7 @@ import numpy as np
 
 from conformance.adapters.candidates import Candidate, chosen_plan, first_plan, missing_function_error
 from conformance.adapters.choices import NO_MAPPING, ComponentChoice, TargetMapping
-from conformance.adapters.description import SIZE_PROBE, call_text, found_mapping, time_limit
+from conformance.adapters.description import SIZE_PROBE, call_text, found_mapping
 from conformance.adapters.functional import (
     PROBE_TIME_LIMIT,
     RECOVERY_LEARNING_RATE,
@@ -80,6 +80,7 @@ from conformance.adapters.values import (
     reference_cache,
 )
 from conformance.sandbox.protocol import NotProvided, TargetLoadError
+from conformance.sandbox.time_limits import time_limit
 
 OPTIMIZER_STATE = frozenset(
     {"beta", "beta1", "beta2", "momentum", "velocity", "adam", "rmsprop", "decay", "reg"}

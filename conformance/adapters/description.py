@@ -3,11 +3,7 @@ and all that as the data of a mapping file (``found_mapping``)."""
 
 from __future__ import annotations
 
-import os
-import signal
-import threading
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from conformance.adapters.choices import KEEP, RETURNABLE
@@ -15,6 +11,7 @@ from conformance.adapters.labels import LabelForms
 from conformance.adapters.layouts import canonical_name
 from conformance.adapters.names import COMPONENTS, CONTAINER_NAMES, OPERATIONS, operation_of, roles_for
 from conformance.adapters.signatures import CallPlan
+from conformance.sandbox.time_limits import time_limit
 
 SIZE_NAMES = ("n_in", "hidden", "n_out")
 SIZE_PROBE = (784, 10, 10)
@@ -67,39 +64,6 @@ def init_sizes(plan: CallPlan | None, init: Any) -> str:
         return f"fixed ({', '.join(map(str, sizes))})"
     fixed = [f"{name}={size}" for name, size in zip(SIZE_NAMES, sizes, strict=True) if name not in free]
     return f"partly fixed: {', '.join(fixed)}; {', '.join(free)} from the arguments"
-
-
-class ProbeExit(Exception):
-    """The target tried to end the process (os._exit) while the adapter probed it."""
-
-
-@contextmanager
-def time_limit(seconds: float) -> Iterator[None]:
-    """A probe of the target: TimeoutError in the block after ``seconds`` (main thread only; elsewhere no
-    limit), and ``os._exit`` raising ProbeExit instead of ending the process that is loading the target."""
-    real_exit = os._exit
-
-    def refuse_exit(status: int) -> None:
-        raise ProbeExit(f"os._exit({status}) while probed")
-
-    os._exit = refuse_exit
-    try:
-        if threading.current_thread() is not threading.main_thread():
-            yield
-            return
-
-        def interrupt(signum: int, frame: Any) -> None:
-            raise TimeoutError(f"did not return within {seconds:g} s")
-
-        previous = signal.signal(signal.SIGALRM, interrupt)
-        signal.setitimer(signal.ITIMER_REAL, seconds)
-        try:
-            yield
-        finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, previous)
-    finally:
-        os._exit = real_exit
 
 
 def found_mapping(

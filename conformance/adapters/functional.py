@@ -33,7 +33,6 @@ from conformance.adapters.description import (
     call_text,
     found_mapping,
     init_sizes,
-    time_limit,
 )
 from conformance.adapters.introspect import (
     attribute_calls,
@@ -88,6 +87,7 @@ from conformance.adapters.values import (
 )
 from conformance.loading import LINES_ATTRIBUTE, SKIPPED_ATTRIBUTE
 from conformance.sandbox.protocol import NotProvided
+from conformance.sandbox.time_limits import time_limit
 from conformance.source_lines import PLAIN_FILE
 
 Params = dict[str, np.ndarray]

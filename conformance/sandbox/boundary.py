@@ -52,13 +52,14 @@ def enter(settings: WorkerSettings) -> None:
     scrub(settings.scratch, settings.target)
     sys.meta_path.append(_PackageFinder(packages))
     imports.install(imports.ImportPolicy(allowed, settings.scratch, trusted))
-    introspection.hide_harness()
+    harness = str(Path(__file__).resolve().parent.parent)
+    introspection.hide_harness(harness)
     passing_through = (
         "<frozen ",  # the import system's own modules
         *standard_library_folders(),
         *(str(location) for location in packages.values()),
     )
-    introspection.refuse_introspection(str(Path(__file__).resolve().parent.parent), passing_through)
+    introspection.refuse_introspection(harness, passing_through)
 
 
 def with_dependencies(names: Sequence[str]) -> tuple[str, ...]:

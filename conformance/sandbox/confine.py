@@ -21,10 +21,13 @@ The system calls, and why these ones:
   sockets). It needs no root, no container and no helper binary; a process can only restrict
   itself, and the restriction is inherited and cannot be lifted. A ruleset *handles* a set of
   rights (all those the ABI knows); what no rule grants is refused.
-- ``prctl(PR_SET_SECCOMP)`` with a seven-test BPF program: Landlock does not cover process
+- ``prctl(PR_SET_SECCOMP)`` with an eight-test BPF program: Landlock does not cover process
   creation, UDP or pathname UNIX sockets. The filter refuses ``fork``, ``vfork`` and ``clone``
   without CLONE_THREAD (EPERM), ``clone3`` (ENOSYS, so that the C library falls back to ``clone``
-  for threads) and ``socket`` (EPERM), and every system call of another ABI (x32, i386).
+  for threads) and ``socket`` (EPERM), and every system call of another ABI (x32, i386). It also
+  refuses ``rt_sigaction`` (EPERM): a Python signal handler is called with the frame it interrupts,
+  whose callers are the harness's (conformance.sandbox.introspection); the harness sets its own
+  handlers before.
   RLIMIT_NPROC cannot do this job: it counts every process of the user, and root ignores it.
 
 Only what is documented in the kernel's ``include/uapi/linux/landlock.h`` and ``seccomp.h`` is
@@ -89,12 +92,13 @@ class Architecture:
     clone: int
     clone3: int
     socket: int
+    sigaction: int
     forks: tuple[int, ...]  # fork and vfork, where the architecture has them
 
 
 ARCHITECTURES = {
-    "x86_64": Architecture(0xC000003E, clone=56, clone3=435, socket=41, forks=(57, 58)),
-    "aarch64": Architecture(0xC00000B7, clone=220, clone3=435, socket=198, forks=()),
+    "x86_64": Architecture(0xC000003E, clone=56, clone3=435, socket=41, sigaction=13, forks=(57, 58)),
+    "aarch64": Architecture(0xC00000B7, clone=220, clone3=435, socket=198, sigaction=134, forks=()),
 }
 
 
@@ -200,7 +204,7 @@ def _allow(ruleset: int, path: str, rights: int) -> None:
 def seccomp_program(arch: Architecture) -> bytes:
     """The BPF program of the filter described in the module's docstring, as the kernel reads it."""
     deny, no_such_call = SECCOMP_RET_ERRNO | errno.EPERM, SECCOMP_RET_ERRNO | errno.ENOSYS
-    denied = (*arch.forks, arch.socket)
+    denied = (*arch.forks, arch.socket, arch.sigaction)
     # (code, jump if true, jump if false, k); jumps count the instructions skipped.
     body = [(BPF_JEQ_K, 0, 0, number) for number in denied]
     program = [

@@ -55,6 +55,7 @@ from conformance.sandbox.protocol import (
     decode_request,
     encode,
 )
+from conformance.sandbox.time_limits import install_time_limits
 from conformance.sandbox.tracebacks import exception_summary, innermost_frame, target_traceback
 from conformance.source_lines import PLAIN_FILE, LineMap
 
@@ -69,6 +70,7 @@ def main(argv: list[str]) -> None:
     faulthandler.register(
         signal.SIGUSR1, all_threads=True
     )  # the parent asks for it before killing a hung call
+    install_time_limits()  # now: the confinement refuses setting signal handlers
     connection = Connection(settings.connection_fd)
     try:
         module, adapter = _load_target(settings)
