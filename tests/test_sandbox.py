@@ -504,3 +504,14 @@ def test_the_target_cannot_reach_the_checker_in_its_process(tmp_path: Path, reac
     assert outcome.failure is not None and event in outcome.failure.message, outcome.failure
     if event not in ("KeyError", "AttributeError", "PermissionError"):
         assert outcome.failure.message.startswith(f"IntrospectionRefused: {event}: the code being checked")
+
+
+def test_the_probes_time_limit_works_where_no_signal_handler_can_be_set(tmp_path: Path) -> None:
+    target = tmp_path / "hangs.py"
+    target.write_text("def init_params():\n    while True:\n        pass\n")
+    with Sandbox(str(target)) as sandbox:
+        described = sandbox.call("describe")
+    assert sandbox.isolation == "landlock"  # the seccomp filter refuses rt_sigaction
+    assert described.value["init_sizes"] == (
+        "fixed (sizes unknown: init_params raised TimeoutError: did not return within 2 s)"
+    )
