@@ -486,6 +486,12 @@ def test_the_disk_limit_must_be_positive() -> None:
         ("_traceback().tb_frame", "object.__getattr__"),
         ("sys.modules['conformance.sandbox.worker']", "KeyError"),
         ("sys.modules['__main__'].CallRunner", "AttributeError"),
+        ("__import__('inspect').currentframe()", "sys._getframe"),
+        ("__import__('logging').currentframe()", "sys._getframe"),
+        ("next(__import__('traceback').walk_stack(None))", "sys._getframe"),
+        ("next(__import__('traceback').walk_tb(_traceback()))", "object.__getattr__"),
+        ("__import__('bdb').Bdb().set_trace()", "sys._getframe"),
+        ("compile('0', __import__('os').__file__, 'eval')", "compile"),
         ("__import__('signal').signal(12, print)", "PermissionError"),
         ("__import__('ctypes').pythonapi.PyEval_GetFrame", "ctypes.dlsym"),
         ("setattr(__import__('builtins').__import__, '__code__', _traceback.__code__)", "object.__setattr__"),
@@ -515,3 +521,22 @@ def test_the_probes_time_limit_works_where_no_signal_handler_can_be_set(tmp_path
     assert described.value["init_sizes"] == (
         "fixed (sizes unknown: init_params raised TimeoutError: did not return within 2 s)"
     )
+
+
+def test_the_standard_librarys_own_use_of_frames_is_allowed(tmp_path: Path) -> None:
+    target = tmp_path / "restyled.py"
+    target.write_text(
+        "import collections\nimport enum\nimport logging\nimport traceback\nimport typing\n"
+        "import numpy as np\n\n\n"
+        "class Kind(enum.Enum):\n    RELU = 1\n\n\n"
+        "def relu(Z):\n"
+        "    Cache = collections.namedtuple('Cache', 'Z A')\n"
+        "    logging.getLogger('mlp').warning('relu of %s', Kind.RELU)\n"
+        "    Point = typing.NamedTuple('Point', [('x', int)])\n"
+        "    try:\n        raise ValueError('shown')\n    except ValueError:\n        traceback.print_exc()\n"
+        "    return Cache(Z, np.maximum(Z, 0)).A\n"
+    )
+    with Sandbox(str(target)) as sandbox:
+        outcome = sandbox.call("relu", np.array([[-1.0, 2.0]]))
+    assert outcome.failure is None, outcome.failure
+    np.testing.assert_array_equal(outcome.value, [[0.0, 2.0]])

@@ -29,17 +29,18 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
-from types import ModuleType
+from dataclasses import dataclass
+from types import CodeType, FrameType, ModuleType
 
-DENIED_EVENTS = frozenset(
+REACHING_EVENTS = frozenset(
     {
-        "sys._getframe", "sys._current_frames", "sys._current_exceptions",
+        "sys._current_frames", "sys._current_exceptions",
         "gc.get_objects", "gc.get_referrers", "gc.get_referents",
         "sys.settrace", "sys.setprofile",
         "ctypes.cdata", "ctypes.addressof",
     }
 )  # fmt: skip
-"""Audit events that reach objects the caller was not given."""
+"""Audit events that reach objects the caller was not given, whoever in the standard library asks."""
 FRAME_ATTRIBUTES = frozenset({"tb_frame", "gi_frame", "cr_frame", "ag_frame"})
 """Attributes whose reading raises the audit event "object.__getattr__" and returns a frame."""
 SYMBOL_EVENTS = frozenset({"ctypes.dlsym", "ctypes.dlsym/handle"})
@@ -50,6 +51,16 @@ hands out the stack's frames) and the dynamic linker's (``dlsym`` would look tho
 CODE_ATTRIBUTES = frozenset({"__code__"})
 """Attributes whose setting raises "object.__setattr__" and would rewrite a function of the harness in
 place (``__defaults__`` too, but collections.namedtuple sets those for the target's own classes)."""
+CODE_EVENTS = frozenset({"compile", "code.__new__"})
+"""Audit events that make code; their second argument is the file the code will say it comes from."""
+INTERMEDIARY_FILES = ("inspect.py", "bdb.py", "pdb.py", "doctest.py")
+"""Standard library modules (relative to its folder) whose functions hand a frame on to their caller."""
+INTERMEDIARY_FUNCTIONS = (
+    ("logging/__init__.py", "<lambda>"),
+    ("traceback.py", "walk_stack"),
+    ("traceback.py", "walk_tb"),
+)
+"""Functions of the standard library that hand a frame on: logging.currentframe, traceback's walks."""
 HARNESS_PREFIX = "conformance"
 
 
@@ -68,39 +79,94 @@ def hide_harness(harness_folder: str) -> None:
 
 
 def refuse_introspection(harness_folder: str, passing_through: tuple[str, ...]) -> None:
-    """From now on, only code in ``harness_folder`` may use the DENIED_EVENTS; code in a folder of
-    ``passing_through`` (the standard library, NumPy) is judged by whoever called it."""
-    sys.addaudithook(_hook(harness_folder, passing_through))
+    """From now on, refuse the target's code what would reach the harness's objects; code in a folder of
+    ``passing_through`` (the standard library, NumPy) is the harness's or the target's by who called it."""
+    stdlib = os.path.dirname(os.__file__)
+    judge = Judge(
+        harness_folder,
+        passing_through,
+        frozenset(os.path.join(stdlib, name) for name in INTERMEDIARY_FILES),
+        frozenset((os.path.join(stdlib, name), function) for name, function in INTERMEDIARY_FUNCTIONS),
+    )
+    sys.addaudithook(_hook(judge))
 
 
-def _hook(harness_folder: str, passing_through: tuple[str, ...]) -> Callable[[str, tuple], None]:
+@dataclass(frozen=True)
+class Judge:
+    """Whose code may do what.
+
+    A frame (``sys._getframe``, a traceback's frame) goes to whoever first keeps it: the standard
+    library's own uses are allowed (``collections.namedtuple`` and ``logging`` read their caller's
+    module name), those of its functions that hand it on (``inspect.currentframe``) are judged by their
+    caller. Everything else that reaches objects is judged by the first frame outside
+    ``passing_through``, and code may not say it comes from the harness's or a passing-through folder.
+    """
+
+    harness_folder: str
+    passing_through: tuple[str, ...]
+    intermediary_files: frozenset[str]
+    intermediary_functions: frozenset[tuple[str, str]]
+
+    @property
+    def trusted(self) -> tuple[str, ...]:
+        """The folders whose code may keep a frame."""
+        return (self.harness_folder, *self.passing_through)
+
+    def kind(self, event: str, args: tuple) -> str | None:
+        """ "frame" for an event handing out a frame, "reach" for another one to judge, None for the rest."""
+        named = args[1] if len(args) > 1 and isinstance(args[1], str) else ""
+        if event == "sys._getframe" or (event == "object.__getattr__" and named in FRAME_ATTRIBUTES):
+            return "frame"
+        reaching = (
+            event in REACHING_EVENTS
+            or (event == "object.__setattr__" and named in CODE_ATTRIBUTES)
+            or (event in SYMBOL_EVENTS and named.startswith(DENIED_SYMBOLS))
+            or (event in CODE_EVENTS and named.startswith(self.trusted))
+        )
+        return "reach" if reaching else None
+
+    def allows(self, kind: str, frame: FrameType | None) -> bool:
+        """Whether the code running ``frame`` (the event's caller) and its callers may have ``kind``."""
+        if kind == "frame":
+            keeper = _first(frame, self._hands_on)
+            return keeper is not None and keeper.co_filename.startswith(
+                (self.harness_folder, *self.passing_through)
+            )
+        asker = _first(frame, lambda code: code.co_filename.startswith(self.passing_through))
+        return asker is not None and asker.co_filename.startswith(self.harness_folder)
+
+    def _hands_on(self, code: CodeType) -> bool:
+        return code.co_filename in self.intermediary_files or (
+            (code.co_filename, code.co_name) in self.intermediary_functions
+        )
+
+
+def _hook(judge: Judge) -> Callable[[str, tuple], None]:
     answering = [False]  # the hook's own sys._getframe raises the event again
 
     def hook(event: str, args: tuple) -> None:
-        if answering[0] or not _denied(event, args):
+        if answering[0]:
+            return
+        kind = judge.kind(event, args)
+        if kind is None:
             return
         answering[0] = True
         try:
-            frame = sys._getframe(1)
-            while frame is not None and frame.f_code.co_filename.startswith(passing_through):
-                frame = frame.f_back
-            allowed = frame is not None and frame.f_code.co_filename.startswith(harness_folder)
+            allowed = judge.allows(kind, sys._getframe(1))
         finally:
             answering[0] = False
         if not allowed:
             raise IntrospectionRefused(
                 f"{event}: the code being checked may not inspect frames, the garbage collector, raw memory"
-                " or the interpreter's C functions (it would reach the checker's objects)"
+                " or the interpreter's C functions, nor make code that claims to be the checker's or the"
+                " standard library's (it would reach the checker's objects)"
             )
 
     return hook
 
 
-def _denied(event: str, args: tuple) -> bool:
-    if event in DENIED_EVENTS:
-        return True
-    if event in SYMBOL_EVENTS:
-        return len(args) > 1 and isinstance(args[1], str) and args[1].startswith(DENIED_SYMBOLS)
-    if event == "object.__setattr__":
-        return len(args) > 1 and args[1] in CODE_ATTRIBUTES
-    return event == "object.__getattr__" and len(args) > 1 and args[1] in FRAME_ATTRIBUTES
+def _first(frame: FrameType | None, skipped: Callable[[CodeType], bool]) -> CodeType | None:
+    """The code of the first frame from ``frame`` outwards that is not ``skipped``."""
+    while frame is not None and skipped(frame.f_code):
+        frame = frame.f_back
+    return None if frame is None else frame.f_code
