@@ -221,11 +221,15 @@ def read_arrays(
     - a tuple or list: dicts inside it by key, the other items by the names in the
       target's ``return`` statement (``returned``), else in canonical order when there
       are at least as many items as names (``W1, b1, W2, b2, history``);
+    - a record (a dataclass, a SimpleNamespace, an instance): by attribute, as a dict by key;
     - anything else: ``{lone: result}`` when a lone array means something (A2 for forward).
     """
     if isinstance(result, Mapping):
         return read_mapping(result, names)
     if not isinstance(result, tuple | list):
+        attributes = read_mapping(record_fields(result), names)
+        if attributes:
+            return attributes
         return {lone: np.asarray(result)} if lone is not None and result is not None else {}
     layers = read_layers(result, names)
     if layers is not None:
@@ -277,6 +281,13 @@ def _has_negative(value: Any) -> bool:
         return bool(np.any(np.asarray(value, dtype=np.float64) < 0))
     except (TypeError, ValueError):
         return False
+
+
+def record_fields(value: Any) -> dict[str, Any]:
+    """The attributes of a record (``vars`` of an instance of a Python class), {} for anything else."""
+    if isinstance(value, np.ndarray | np.generic | type | types.ModuleType | types.FunctionType):
+        return {}
+    return dict(getattr(value, "__dict__", None) or {})
 
 
 def read_mapping(

@@ -72,6 +72,8 @@ BASES = {
             "class_applies_update", "class", lacks=("relu_grad", "one_hot", "update"), layout="row",
             judged_elsewhere=("update",),  # the update its backward applies, through the gradients read from it
         ),
+        # NamedTuple cache, dataclass of gradients, Enum, logging: standard library code reading frames.
+        Base("stdlib_records", "functional"),
         # classic.py as a notebook: markdown, !pip, %matplotlib, %%time cells of top-level work.
         Base("classic_notebook", "functional", lacks=("loss",), notebook_of="classic"),
     )
