@@ -18,10 +18,11 @@ confined and before any code of the target runs, conformance.sandbox.boundary:
 A signal handler is called with the frame it interrupts, which leads up to the harness; the
 confinement's seccomp filter refuses setting one (conformance.sandbox.confine).
 
-Whose code asks is decided by the first frame on the stack that is neither the standard library's
-nor an allowed package's (NumPy calling ``sys._getframe`` for the target counts as the target): the
-harness's own files may, nothing else may. What the target is handed (arrays, dicts, its own
-objects) it may of course use.
+Whose code asks is decided by the stack (see :class:`Judge`): a frame goes to the first code that
+keeps it, so the standard library's own uses stay allowed; anything else is judged by the first
+frame that is neither the standard library's nor an allowed package's (NumPy calling
+``gc.get_objects`` for the target counts as the target). The harness's own files may, the target's
+code may not. What the target is handed (arrays, dicts, its own objects) it may of course use.
 """
 
 from __future__ import annotations
@@ -113,7 +114,8 @@ class Judge:
         return (self.harness_folder, *self.passing_through)
 
     def kind(self, event: str, args: tuple) -> str | None:
-        """ "frame" for an event handing out a frame, "reach" for another one to judge, None for the rest."""
+        """The rule that judges ``event``: "frame" when it hands out a frame, "reach" for another way to
+        the harness's objects, None when it is not judged."""
         named = args[1] if len(args) > 1 and isinstance(args[1], str) else ""
         if event == "sys._getframe" or (event == "object.__getattr__" and named in FRAME_ATTRIBUTES):
             return "frame"
@@ -129,9 +131,7 @@ class Judge:
         """Whether the code running ``frame`` (the event's caller) and its callers may have ``kind``."""
         if kind == "frame":
             keeper = _first(frame, self._hands_on)
-            return keeper is not None and keeper.co_filename.startswith(
-                (self.harness_folder, *self.passing_through)
-            )
+            return keeper is not None and keeper.co_filename.startswith(self.trusted)
         asker = _first(frame, lambda code: code.co_filename.startswith(self.passing_through))
         return asker is not None and asker.co_filename.startswith(self.harness_folder)
 
