@@ -62,6 +62,7 @@ OWN_WORK = {
     "customizes_startup": {"relu"},
     "fills_the_disk": set(),  # its ReLU is stopped for filling its scratch folder
     "patches_harness": set(),  # its ReLU modifies its input, which patching the checker cannot hide
+    "reaches_loaded_reference": set(),  # the reference's network is never loaded in its process
 }
 """The components each hostile submission implements with its own code: no other may pass."""
 

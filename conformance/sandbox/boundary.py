@@ -53,7 +53,7 @@ def enter(settings: WorkerSettings) -> None:
     sys.meta_path.append(_PackageFinder(packages))
     imports.install(imports.ImportPolicy(allowed, settings.scratch, trusted))
     harness = str(Path(__file__).resolve().parent.parent)
-    introspection.hide_harness(harness)
+    introspection.hide_harness(harness, imports.FORBIDDEN)
     passing_through = (
         "<frozen ",  # the import system's own modules
         *standard_library_folders(),

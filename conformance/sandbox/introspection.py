@@ -6,8 +6,9 @@ confined and before any code of the target runs, conformance.sandbox.boundary:
 
 - removes the harness's modules from ``sys.modules``, under whatever name (the worker is also
   ``__main__`` and ``__mp_main__``; an empty module stands for ``__main__``, which the standard library
-  looks up): an ``import`` of them gets the import guard's forbidden stand-in, and the harness keeps
-  its own references;
+  looks up), and the part of the reference's package the harness uses (``mnist_ref.spec``; the
+  reference network itself is never loaded in the child): an ``import`` of them gets the import
+  guard's forbidden stand-in, and the harness keeps its own references;
 - installs an audit hook (PEP 578, which Python code cannot remove) refusing the target's code the
   ways to reach objects it was not given: the stack's frames (``sys._getframe``, a traceback's,
   generator's or coroutine's frame), the garbage collector's lists of objects, rewriting a
@@ -62,19 +63,19 @@ INTERMEDIARY_FUNCTIONS = (
     ("traceback.py", "walk_tb"),
 )
 """Functions of the standard library that hand a frame on: logging.currentframe, traceback's walks."""
-HARNESS_PREFIX = "conformance"
 
 
 class IntrospectionRefused(RuntimeError):
     """The target's code asked for a way into the harness's objects."""
 
 
-def hide_harness(harness_folder: str) -> None:
-    """Remove from ``sys.modules`` the harness's package and every module loaded from ``harness_folder``
-    (the worker, registered as ``__main__``), leaving an empty ``__main__``."""
+def hide_harness(harness_folder: str, packages: frozenset[str]) -> None:
+    """Remove from ``sys.modules`` every module of ``packages`` (the harness's, the reference's) and every
+    module loaded from ``harness_folder`` (the worker, registered as ``__main__``), leaving an empty
+    ``__main__``."""
     for name, module in list(sys.modules.items()):
         location = getattr(module, "__file__", None) or ""
-        if name.partition(".")[0] == HARNESS_PREFIX or os.path.abspath(location).startswith(harness_folder):
+        if name.partition(".")[0] in packages or os.path.abspath(location).startswith(harness_folder):
             del sys.modules[name]
     sys.modules.setdefault("__main__", ModuleType("__main__"))
 
