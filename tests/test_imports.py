@@ -46,9 +46,16 @@ def packages_loaded_by(statement: str) -> set[str]:
 
 @pytest.mark.parametrize("module", LIGHT_MODULES)
 def test_importing_loads_no_heavy_library(module: str) -> None:
-    loaded = packages_loaded_by(f"import {module}")
-    assert "numpy" in loaded
+    modules = modules_loaded_by(f"import {module}")
+    assert module in modules
+    loaded = {name.split(".")[0] for name in modules}
     assert not loaded & HEAVY, f"importing {module} loads {sorted(loaded & HEAVY)}"
+
+
+def test_the_networks_description_comes_without_the_reference_network() -> None:
+    """The target's process needs mnist_ref.spec: the reference's functions must not come with it."""
+    assert "mnist_ref.network" not in modules_loaded_by("import mnist_ref.spec")
+    assert "mnist_ref.network" in modules_loaded_by("import mnist_ref\nmnist_ref.relu")
 
 
 def test_the_reference_imports_nothing_from_the_harness() -> None:
