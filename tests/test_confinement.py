@@ -338,7 +338,7 @@ def test_the_target_sees_nothing_of_the_harness(confined: Sandbox, folder: Path)
     assert set(seen["environ"]) <= {
         "LANG", "LC_ALL", "LC_CTYPE", "TZ", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OMP_NUM_THREADS",
         "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "MPLBACKEND", "PYTHONHASHSEED", "PYTHONUNBUFFERED",
-        "HOME", "TMPDIR",
+        "PYTHONBREAKPOINT", "HOME", "TMPDIR",
     }  # fmt: skip
     assert seen["argv"] == [seen["cwd"] + "/probe.py"]
     assert seen["path"][0] == seen["cwd"] and str(folder) not in seen["path"]

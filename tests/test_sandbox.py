@@ -523,7 +523,7 @@ def test_the_probes_time_limit_works_where_no_signal_handler_can_be_set(tmp_path
     )
 
 
-def test_the_standard_librarys_own_use_of_frames_is_allowed(tmp_path: Path) -> None:
+def test_the_standard_librarys_own_use_of_frames_and_a_breakpoint_are_allowed(tmp_path: Path) -> None:
     target = tmp_path / "restyled.py"
     target.write_text(
         "import collections\nimport enum\nimport logging\nimport traceback\nimport typing\n"
@@ -534,6 +534,7 @@ def test_the_standard_librarys_own_use_of_frames_is_allowed(tmp_path: Path) -> N
         "    logging.getLogger('mlp').warning('relu of %s', Kind.RELU)\n"
         "    Point = typing.NamedTuple('Point', [('x', int)])\n"
         "    try:\n        raise ValueError('shown')\n    except ValueError:\n        traceback.print_exc()\n"
+        "    breakpoint()\n"
         "    return Cache(Z, np.maximum(Z, 0)).A\n"
     )
     with Sandbox(str(target)) as sandbox:

@@ -56,6 +56,7 @@ CHILD_ENVIRONMENT = {
     "MPLBACKEND": "Agg",
     "PYTHONHASHSEED": "0",
     "PYTHONUNBUFFERED": "1",  # every print reaches the capture file at once, so each call's output is counted
+    "PYTHONBREAKPOINT": "0",  # a breakpoint() left in the code does nothing (no one answers its prompt)
 }
 CAPTURE_LIMIT_FACTOR = 16
 """The capture file is capped at this many output limits: a flood is measured, yet cannot fill the disk."""
