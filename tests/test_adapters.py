@@ -6,6 +6,7 @@ The small targets are written to files and loaded as the harness loads them (top
 from __future__ import annotations
 
 import ast
+import types
 
 import numpy as np
 import pytest
@@ -25,6 +26,7 @@ from conformance.adapters.layouts import (
     dict_layout,
     read_arrays,
     read_forward,
+    read_loss,
     read_mapping,
     tuple_order,
 )
@@ -207,6 +209,18 @@ def test_results_are_read_from_dicts_tuples_and_lone_arrays():
     assert read_arrays(([a, b, c, d], [0.5]), PARAM_NAMES) == {}
     assert read_arrays((a, b, c, d, [2.3, 1.9]), PARAM_NAMES)["b2"] is d
     assert read_arrays(d, ("Z1", "A1", "Z2", "A2"), lone="A2")["A2"] is d
+    record = types.SimpleNamespace(dW1=a, db1=b, dW2=c, db2=d, note="not an array")
+    assert read_arrays(record, GRAD_NAMES) == {"dW1": a, "db1": b, "dW2": c, "db2": d}
+
+
+def test_a_loss_is_read_from_what_returns_it_with_other_values():
+    grads = {"W1": np.ones((2, 2))}
+    assert read_loss(2.5, None) == 2.5
+    assert read_loss((np.float64(2.5), grads), None) == 2.5  # CS231n: (loss, grads)
+    assert read_loss((grads, np.array(2.5)), None) == 2.5
+    assert read_loss((0.9, 2.5), ("accuracy", "total_loss")) == 2.5  # named in its return statement
+    assert read_loss((0.9, 2.5), None) == (0.9, 2.5)  # two numbers, no names: left for the check to refuse
+    assert read_loss((True, grads), None) == (True, grads)  # a flag is no loss
 
 
 @given(st.floats(-10, 10) | st.integers(-10, 10))

@@ -53,6 +53,7 @@ from conformance.adapters.layouts import (
     cache_of,
     read_arrays,
     read_forward,
+    read_loss,
     read_mapping,
 )
 from conformance.adapters.names import (
@@ -575,7 +576,8 @@ class ClassAdapter(FunctionalAdapter):
         instance = self._instance_with(params)
         self._write(instance, "cache", activations)
         values = {**param_values(params), **activations, **batch_values(X, y, class_count(params))}
-        return np.asarray(self._call_method("loss", values, instance))
+        result = self._call_method("loss", values, instance)
+        return np.asarray(read_loss(result, self.method_plans["loss"].returned))
 
     def backward(self, params: Params, X: np.ndarray, y: np.ndarray, cache: Any) -> dict[str, np.ndarray]:
         """dW1..db2 from what the method returned, completed by what it stored on the instance; when it

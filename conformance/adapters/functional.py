@@ -59,6 +59,7 @@ from conformance.adapters.layouts import (
     canonical_name,
     read_arrays,
     read_forward,
+    read_loss,
 )
 from conformance.adapters.module_globals import data_globals, global_values, set_globals
 from conformance.adapters.names import (
@@ -380,7 +381,7 @@ class FunctionalAdapter(NetworkOperations):
         values = {**param_values(params), **batch_values(X, y, class_count(params))}
         if plan.uses("Z1", "A1", "Z2", "A2", "cache"):
             values.update(cache_values(reference_cache(params, X)))
-        return np.asarray(self._call(plan, values))
+        return np.asarray(read_loss(self._call(plan, values), plan.returned))
 
     def backward(self, params: Params, X: np.ndarray, y: np.ndarray, cache: Any) -> dict[str, np.ndarray]:
         """dW1, db1, dW2, db2 as the target returns them, from the given (reference) cache, or from the

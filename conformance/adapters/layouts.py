@@ -250,6 +250,30 @@ def read_arrays(
     return {**{name: np.asarray(item) for name, item in by_name.items()}, **from_dicts}
 
 
+def read_loss(result: Any, returned: tuple[str, ...] | None) -> Any:
+    """The loss in what a loss function returned: the value itself, or from a tuple such as
+    ``(loss, grads)`` the item its ``return`` statement names like a loss, else its only number."""
+    if not isinstance(result, tuple | list):
+        return result
+    if returned is not None and len(returned) == len(result):
+        named = [item for name, item in zip(returned, result, strict=True) if _names_a_loss(name)]
+        if len(named) == 1:
+            return named[0]
+    numbers = [item for item in result if _is_number(item)]
+    return numbers[0] if len(numbers) == 1 else result
+
+
+def _names_a_loss(name: str | None) -> bool:
+    key = normalize(name or "")
+    return "loss" in key or "cost" in key
+
+
+def _is_number(value: Any) -> bool:
+    """A real number: a Python or NumPy scalar, or a 0-d array of one (not a bool)."""
+    array = np.asarray(value) if isinstance(value, int | float | np.generic | np.ndarray) else None
+    return array is not None and array.ndim == 0 and array.dtype.kind in "iuf"
+
+
 def read_forward(result: Any, returned: tuple[str, ...] | None) -> dict[str, np.ndarray]:
     """Z1, A1, Z2, A2 from what a forward pass returned (see ``read_arrays``).
 

@@ -166,6 +166,11 @@ ROLE_NAMES: dict[str, tuple[str, ...]] = {
     "layer_sizes": ("layerdims", "layersizes", "layers", "sizes", "dims", "architecture", "layerdimensions"),
     "m": ("m", "nsamples", "numsamples", "batchsize", "numexamples", "nexamples"),
     "seed": ("seed", "randomseed", "randomstate"),
+    "l2": (
+        "reg", "lambd", "lambda", "lamda", "reglambda", "regularization", "regstrength", "l2", "l2reg",
+        "l2lambda", "weightdecay", "regularizationstrength",
+    ),
+    "lr_decay": ("learningratedecay", "lrdecay"),
     "Z": ("z",),
     "dA": ("da", "da1", "dout", "upstream", "upstreamgrad", "gradoutput", "delta"),
     "predictions": (

@@ -23,7 +23,7 @@ VARIADIC = (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
 
 LIST_ROLES = frozenset({"hidden_sizes", "layer_sizes"})
 """Roles whose value is a list of sizes: never given to a parameter whose default is a number."""
-SHOWN_VALUES = {"dA": "ones_like(Z)", "m": "X.shape[1]", "seed": "0"}
+SHOWN_VALUES = {"dA": "ones_like(Z)", "m": "X.shape[1]", "seed": "0", "l2": "0", "lr_decay": "1"}
 """How ``CallPlan.text`` shows roles whose value is made up by the adapter."""
 
 
@@ -77,14 +77,14 @@ OPERATIONS = {
             templates=((*PARAMS, "X"), ("X", *PARAMS), ("params", "X"), ("X", "params")),
         ),
         Operation(
-            "loss", ("A2", "Z2", "Y", "Y_onehot", "params", *PARAMS, "X", "cache", "m"),
+            "loss", ("A2", "Z2", "Y", "Y_onehot", "params", *PARAMS, "X", "cache", "m", "l2"),
             templates=(("A2", "Y"), ("params", "X", "Y")), flexible_labels=True,
         ),
         Operation(
             "backward",
             (
                 "Z1", "A1", "Z2", "A2", "cache", "params", *PARAMS, "X", "Y", "Y_onehot", "m", "lr",
-                "loss_function",
+                "loss_function", "l2",
             ),
             templates=(
                 ("Z1", "A1", "Z2", "A2", "W1", "W2", "X", "Y"),
@@ -113,7 +113,8 @@ OPERATIONS = {
             flexible_labels=True,
         ),
         Operation(
-            "train", ("X", "Y", "Y_onehot", "lr", "steps", "params", *PARAMS, "m", "loss_function"),
+            "train",
+            ("X", "Y", "Y_onehot", "lr", "steps", "params", *PARAMS, "m", "loss_function", "l2", "lr_decay"),
             templates=(("X", "Y", "lr", "steps"),), flexible_labels=True,
         ),
     )
