@@ -194,7 +194,7 @@ def test_an_empty_mapping_file_fixes_nothing():
         (
             '[components]\nbackward = { function = "g", args = ["X", "labels"] }',
             'm.toml: components.backward.args[1]: "labels" is not allowed; use one of Z1, A1, Z2, A2, cache, '
-            "params, W1, b1, W2, b2, X, Y, Y_onehot, m, lr, loss_function, _",
+            "params, W1, b1, W2, b2, X, Y, Y_onehot, m, lr, loss_function, l2, _",
         ),
         (
             '[components]\nbackward = { function = "g", args = "X" }',
@@ -380,7 +380,7 @@ def test_a_bad_config_is_a_one_line_error_and_exit_code_2(tmp_path):
     assert result.exit_code == 2
     assert result.output.strip().splitlines() == [
         f'Error: {config}: components.backward.args[1]: "labels" is not allowed; use one of Z1, A1, Z2, A2, '
-        "cache, params, W1, b1, W2, b2, X, Y, Y_onehot, m, lr, loss_function, _"
+        "cache, params, W1, b1, W2, b2, X, Y, Y_onehot, m, lr, loss_function, l2, _"
     ]
 
 
