@@ -574,6 +574,44 @@ def test_a_class_keeping_its_arrays_in_dicts(load):
     assert components["relu"].startswith("MLP.relu(z); a static method")
 
 
+LOSS_METHOD_CLASS = """
+    import numpy as np
+
+    class TwoLayerNet:
+        def __init__(self, input_size, hidden_size, output_size, std=1e-4):
+            self.params = {"W1": std * np.random.randn(input_size, hidden_size), "b1": np.zeros(hidden_size),
+                           "W2": std * np.random.randn(hidden_size, output_size), "b2": np.zeros(output_size)}
+
+        def loss(self, X, y=None, reg=0.0):
+            hidden = np.maximum(0, X @ self.params["W1"] + self.params["b1"])
+            scores = hidden @ self.params["W2"] + self.params["b2"]
+            if y is None:
+                return scores
+            shifted = np.exp(scores - scores.max(axis=1, keepdims=True))
+            probs = shifted / shifted.sum(axis=1, keepdims=True)
+            loss = -np.mean(np.log(probs[np.arange(len(y)), y]))
+            return loss + reg * np.sum(self.params["W1"] ** 2), {}
+
+        def train(self, X, y, learning_rate=1e-3, reg=5e-6, num_iters=100):
+            for _ in range(num_iters):
+                loss, grads = self.loss(X, y, reg=reg)
+                for name in grads:
+                    self.params[name] -= learning_rate * grads[name]
+
+        def predict(self, X):
+            return np.argmax(self.loss(X), axis=1)
+"""
+
+
+def test_a_loss_method_without_labels_is_the_forward_pass_and_with_them_gives_the_loss(load):
+    adapter = discover(load(LOSS_METHOD_CLASS))
+    case = problem()
+    assert adapter.describe()["components"]["forward"].startswith("TwoLayerNet.loss(X); on a new TwoLayerNet")
+    np.testing.assert_allclose(adapter.forward(case.params, case.X)["Z2"], case.cache.Z2)
+    loss = adapter.loss(case.params, case.X, case.y)  # (loss, grads) read for its loss; reg given 0
+    np.testing.assert_allclose(loss, mnist_ref.loss(case.params, case.X, case.y))
+
+
 def test_a_class_whose_weights_cannot_be_found_is_reported(load):
     module = load("""
         class Net:

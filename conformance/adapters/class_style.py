@@ -716,7 +716,7 @@ class ClassAdapter(FunctionalAdapter):
         if choice is not None:
             plan = self._chosen_method(operation, choice)
         else:
-            names = ranked_matches(self.methods, operation)
+            names = ranked_matches(self.methods, operation) or self._forward_within_loss(operation)
             if not names:
                 return
             title = self.network.__name__
@@ -732,6 +732,13 @@ class ClassAdapter(FunctionalAdapter):
                 return
         self.method_plans[operation] = self.plans[operation] = plan
         self.missing.pop(operation, None)
+
+    def _forward_within_loss(self, operation: str) -> list[str]:
+        """For the forward pass, a loss method whose labels default to None (CS231n's ``loss(X, y=None)``),
+        which returns the scores when it is called without them."""
+        if operation != "forward":
+            return []
+        return [name for name in ranked_matches(self.methods, "loss") if _labels_optional(self.methods[name])]
 
     def _chosen_method(self, operation: str, choice: ComponentChoice) -> CallPlan:
         """The plan of the method "ClassName.method" a mapping file chose for ``operation``."""
@@ -899,6 +906,15 @@ class ClassAdapter(FunctionalAdapter):
             class_has_it = operation == "init" or ranked_matches(self.methods, operation)
             if class_has_it and operation not in self.plans:
                 self.missing[operation] = reason
+
+
+def _labels_optional(function: Any) -> bool:
+    """True when ``function`` has a labels parameter (``y``, ``labels``...) whose default is None."""
+    try:
+        parameters = inspect.signature(function).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    return any("Y" in roles_for(parameter.name) and parameter.default is None for parameter in parameters)
 
 
 def holds_input_weights(instance: Any, n_in: int) -> bool:
