@@ -590,7 +590,13 @@ LOSS_METHOD_CLASS = """
             shifted = np.exp(scores - scores.max(axis=1, keepdims=True))
             probs = shifted / shifted.sum(axis=1, keepdims=True)
             loss = -np.mean(np.log(probs[np.arange(len(y)), y]))
-            return loss + reg * np.sum(self.params["W1"] ** 2), {}
+            dscores = probs
+            dscores[np.arange(len(y)), y] -= 1
+            dscores /= len(y)
+            dhidden = dscores @ self.params["W2"].T * (hidden > 0)
+            grads = {"W1": X.T @ dhidden + 2 * reg * self.params["W1"], "b1": dhidden.sum(axis=0),
+                     "W2": hidden.T @ dscores, "b2": dscores.sum(axis=0)}
+            return loss + reg * np.sum(self.params["W1"] ** 2), grads
 
         def train(self, X, y, learning_rate=1e-3, reg=5e-6, num_iters=100):
             for _ in range(num_iters):
@@ -603,13 +609,18 @@ LOSS_METHOD_CLASS = """
 """
 
 
-def test_a_loss_method_without_labels_is_the_forward_pass_and_with_them_gives_the_loss(load):
+def test_a_loss_method_is_also_the_forward_pass_without_labels_and_the_backward_pass_with_them(load):
     adapter = discover(load(LOSS_METHOD_CLASS))
     case = problem()
-    assert adapter.describe()["components"]["forward"].startswith("TwoLayerNet.loss(X); on a new TwoLayerNet")
+    components = adapter.describe()["components"]
+    assert components["forward"].startswith("TwoLayerNet.loss(X); on a new TwoLayerNet")
+    assert components["dW1"].startswith("TwoLayerNet.loss(X, y, reg=0); on a new TwoLayerNet")
     np.testing.assert_allclose(adapter.forward(case.params, case.X)["Z2"], case.cache.Z2)
     loss = adapter.loss(case.params, case.X, case.y)  # (loss, grads) read for its loss; reg given 0
     np.testing.assert_allclose(loss, mnist_ref.loss(case.params, case.X, case.y))
+    grads = adapter.backward(case.params, case.X, case.y, case.cache)
+    for name, expected in mnist_ref.backward(case.params, case.cache, case.X, case.y).items():
+        np.testing.assert_allclose(grads[name], expected, err_msg=name)
 
 
 def test_a_class_whose_weights_cannot_be_found_is_reported(load):

@@ -7,6 +7,8 @@ the run completes.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from corpus import BASES, VARIANTS, Variant, write_variant
 
@@ -92,3 +94,29 @@ def test_a_one_hot_built_inside_backward_is_blamed_on_one_hot_only(tmp_path) -> 
     assert (inside.status, inside.diagnosis) == ("fail", "exception")
     assert "only 0..4" in inside.message and "not Y.max() + 1" in inside.message
     assert set(flagged(report)) == {"one_hot"}
+
+
+CS231N = Path(__file__).parent / "corpus" / "wild" / "cls_cs231n_loss_method.py"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("        dW1 = X.T.dot(dhid)", "        dW1 = X.T.dot(dhid) * 2", {"dW1": "scaled"}),
+        ("/ N + reg * (np.sum(W1", "+ reg * (np.sum(W1", {"loss": "scaled"}),
+    ],
+    ids=["doubled_dW1", "loss_summed"],
+)
+def test_a_cs231n_loss_method_is_checked_as_forward_loss_and_backward(
+    old: str, new: str, expected: dict[str, str], tmp_path
+) -> None:
+    """Its loss(X, y=None, reg) is the forward pass without labels and the backward pass with them: a
+    bug in one gradient is found in that gradient, not only in training."""
+    source = CS231N.read_text()
+    assert source.count(old) == 1
+    target = tmp_path / "two_layer_net.py"
+    target.write_text(source.replace(old, new))
+    found = flagged(check(str(target)))
+    for component, diagnosis in expected.items():
+        assert diagnosis in found[component], found
+    assert not {"forward", "dW2", "db1", "db2"} & set(found), found

@@ -41,6 +41,7 @@ from conformance.adapters.introspect import (
     modified_attributes,
     own_classes,
     referenced_names,
+    returned_names,
     stored_attributes,
     string_constants,
     trains_in_batches,
@@ -716,7 +717,7 @@ class ClassAdapter(FunctionalAdapter):
         if choice is not None:
             plan = self._chosen_method(operation, choice)
         else:
-            names = ranked_matches(self.methods, operation) or self._forward_within_loss(operation)
+            names = ranked_matches(self.methods, operation) or self._within_loss(operation)
             if not names:
                 return
             title = self.network.__name__
@@ -733,12 +734,16 @@ class ClassAdapter(FunctionalAdapter):
         self.method_plans[operation] = self.plans[operation] = plan
         self.missing.pop(operation, None)
 
-    def _forward_within_loss(self, operation: str) -> list[str]:
-        """For the forward pass, a loss method whose labels default to None (CS231n's ``loss(X, y=None)``),
-        which returns the scores when it is called without them."""
-        if operation != "forward":
-            return []
-        return [name for name in ranked_matches(self.methods, "loss") if _labels_optional(self.methods[name])]
+    def _within_loss(self, operation: str) -> list[str]:
+        """For a forward or backward pass the class has no method for, its loss method when that does the
+        job (CS231n's ``loss(X, y=None)``): called without labels (they default to None) it returns the
+        scores; with them, it returns gradients (``return loss, grads``)."""
+        losses = ranked_matches(self.methods, "loss")
+        if operation == "forward":
+            return [name for name in losses if _labels_optional(self.methods[name])]
+        if operation == "backward":
+            return [name for name in losses if _returns_gradients(self.methods[name])]
+        return []
 
     def _chosen_method(self, operation: str, choice: ComponentChoice) -> CallPlan:
         """The plan of the method "ClassName.method" a mapping file chose for ``operation``."""
@@ -906,6 +911,11 @@ class ClassAdapter(FunctionalAdapter):
             class_has_it = operation == "init" or ranked_matches(self.methods, operation)
             if class_has_it and operation not in self.plans:
                 self.missing[operation] = reason
+
+
+def _returns_gradients(function: Any) -> bool:
+    """True when one of the names ``function`` returns is gradients (``return loss, grads``)."""
+    return any("grads" in roles_for(name) for name in returned_names(function) or ())
 
 
 def _labels_optional(function: Any) -> bool:

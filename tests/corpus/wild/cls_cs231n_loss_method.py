@@ -15,7 +15,8 @@ API: the CS231n assignment's TwoLayerNet(input_size, hidden_size, output_size, s
 Known bugs: none in the arithmetic for the classic network (reg=0, no decay). The loss shifts the
     scores by their largest entry over the whole batch, not per row: a row far below another
     underflows to all zeros (log 0) on extreme logits, which no check of a batch of normal inputs
-    meets. There is no forward function of its own: the forward pass is loss(X) with y=None.
+    meets. There is no forward or backward function of its own: the forward pass is loss(X) with
+    y=None, the backward pass loss(X, y) (its grads).
 
 Expected:
     init: pass
