@@ -84,6 +84,23 @@ def test_each_variant_bug_is_flagged_where_it_is_with_its_diagnosis(bug: Variant
     judged(bug.write(tmp_path), docstring_spec(base), {**docstring_expected(base), **failing})
 
 
+def test_a_two_layer_backward_taking_an_l2_strength_gets_the_spec_s(tmp_path: Path) -> None:
+    """The classic notebook's backward_prop with a required ``reg`` (reg / m * W added to dW): the two-layer
+    adapter gives it the checked network's L2 strength, not the classic network's 0."""
+    source = (Path(__file__).parent / "corpus" / "classic.py").read_text()
+    for old, new in [
+        ("W1, W2, X, Y):", "W1, W2, X, Y, reg):"),
+        ("    dW2 = 1 / m * dZ2.dot(A1.T)\n", "    dW2 = 1 / m * dZ2.dot(A1.T) + reg / m * W2\n"),
+        ("    dW1 = 1 / m * dZ1.dot(X.T)\n", "    dW1 = 1 / m * dZ1.dot(X.T) + reg / m * W1\n"),
+    ]:
+        assert source.count(old) == 1
+        source = source.replace(old, new)
+    target = tmp_path / "l2_notebook.py"
+    target.write_text(source)
+    expected = {name: ("pass", None) for name in ("forward", "dW1", "db1", "dW2", "db2", "update")}
+    judged(target, NetworkSpec(l2=0.7), expected)
+
+
 @pytest.mark.parametrize("path", CORRECT, ids=lambda path: path.stem)
 def test_a_correct_variant_under_the_classic_spec_is_another_network(path: Path) -> None:
     spec = docstring_spec(path)

@@ -569,27 +569,29 @@ class ClassAdapter(FunctionalAdapter):
         result = self._call_plain("one_hot", {"Y": y, "n_out": DEFAULT_CLASSES})
         return self.orientation.to_canonical("Y_onehot", np.asarray(result))
 
-    def loss(self, params: Params, X: np.ndarray, y: np.ndarray) -> np.ndarray:
+    def loss(self, params: Params, X: np.ndarray, y: np.ndarray, l2: float = 0.0) -> np.ndarray:
         """The method's loss, with the reference forward pass stored on the instance and offered as A2."""
         if "loss" not in self.method_plans:
-            return super().loss(params, X, y)
+            return super().loss(params, X, y, l2)
         activations = cache_values(reference_cache(params, X))
         instance = self._instance_with(params)
         self._write(instance, "cache", activations)
-        values = {**param_values(params), **activations, **batch_values(X, y, class_count(params))}
+        values = {**param_values(params), **activations, **batch_values(X, y, class_count(params), l2)}
         result = self._call_method("loss", values, instance)
         return np.asarray(read_loss(result, self.method_plans["loss"].returned))
 
-    def backward(self, params: Params, X: np.ndarray, y: np.ndarray, cache: Any) -> dict[str, np.ndarray]:
+    def backward(
+        self, params: Params, X: np.ndarray, y: np.ndarray, cache: Any, l2: float = 0.0
+    ) -> dict[str, np.ndarray]:
         """dW1..db2 from what the method returned, completed by what it stored on the instance; when it
         gives none, from the change it made to the parameters: (old - new) / lr."""
         if self.backward_within is not None:
             after = self.train(params, X, y, RECOVERY_LEARNING_RATE, 1)
             return {f"d{name}": (params[name] - after[name]) / RECOVERY_LEARNING_RATE for name in PARAM_NAMES}
         if "backward" not in self.method_plans:
-            return super().backward(params, X, y, cache)
+            return super().backward(params, X, y, cache, l2)
         plan = self.method_plans["backward"]
-        result, instance, before = self._run_backward(params, X, y, cache, RECOVERY_LEARNING_RATE)
+        result, instance, before = self._run_backward(params, X, y, cache, RECOVERY_LEARNING_RATE, l2)
         grads = {
             **self.instances.read(instance, GRAD_NAMES),
             **read_arrays(result, GRAD_NAMES, plan.returned),
@@ -599,7 +601,7 @@ class ClassAdapter(FunctionalAdapter):
         return self.orientation.outputs(grads)
 
     def _run_backward(
-        self, params: Params, X: np.ndarray, y: np.ndarray, cache: Any, lr: float
+        self, params: Params, X: np.ndarray, y: np.ndarray, cache: Any, lr: float, l2: float = 0.0
     ) -> tuple[Any, Any, dict[str, np.ndarray]]:
         """(what the backward method returned, the instance it ran on, copies of the parameters before)."""
         activations = cache_values(cache)
@@ -613,7 +615,7 @@ class ClassAdapter(FunctionalAdapter):
         values = {
             **param_values(params),
             **activations,
-            **batch_values(X, y, class_count(params)),
+            **batch_values(X, y, class_count(params), l2),
             "lr": lr,
         }
         return self._call_method("backward", values, instance, own=own), instance, before

@@ -375,22 +375,26 @@ class FunctionalAdapter(NetworkOperations):
         """Z1, A1, Z2, A2 as far as the target returns them (a lone returned array is A2, or Z2: logits)."""
         return self._forward(params, X, self.orientation)
 
-    def loss(self, params: Params, X: np.ndarray, y: np.ndarray) -> np.ndarray:
-        """The target's loss; a loss of (A2, Y) gets the reference forward pass's A2."""
+    def loss(self, params: Params, X: np.ndarray, y: np.ndarray, l2: float = 0.0) -> np.ndarray:
+        """The target's loss (with the L2 strength ``l2`` where it takes one); a loss of (A2, Y) gets the
+        reference forward pass's A2."""
         plan = self._require("loss")
-        values = {**param_values(params), **batch_values(X, y, class_count(params))}
+        values = {**param_values(params), **batch_values(X, y, class_count(params), l2)}
         if plan.uses("Z1", "A1", "Z2", "A2", "cache"):
             values.update(cache_values(reference_cache(params, X)))
         return np.asarray(read_loss(self._call(plan, values), plan.returned))
 
-    def backward(self, params: Params, X: np.ndarray, y: np.ndarray, cache: Any) -> dict[str, np.ndarray]:
-        """dW1, db1, dW2, db2 as the target returns them, from the given (reference) cache, or from the
-        target's own forward pass's cache when nothing in its code shows how its cache is keyed."""
+    def backward(
+        self, params: Params, X: np.ndarray, y: np.ndarray, cache: Any, l2: float = 0.0
+    ) -> dict[str, np.ndarray]:
+        """dW1, db1, dW2, db2 as the target returns them (with the L2 strength ``l2`` where it takes one),
+        from the given (reference) cache, or from the target's own forward pass's cache when nothing in
+        its code shows how its cache is keyed."""
         plan = self._require("backward")
         values = {
             **param_values(params),
             **cache_values(cache),
-            **batch_values(X, y, class_count(params)),
+            **batch_values(X, y, class_count(params), l2),
             "lr": RECOVERY_LEARNING_RATE,
         }
         own = self._own_cache(plan, params, X)

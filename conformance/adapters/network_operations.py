@@ -76,7 +76,7 @@ class NetworkOperations:
     def network_loss(self, setting: Setting, params: Params, X: np.ndarray, Y: np.ndarray) -> float:
         """The target's loss of its own outputs on X against the one-hot labels Y (k, m)."""
         if self._classic_fallback(setting, "loss"):
-            return self.loss(params, X, np.argmax(Y, axis=0))  # type: ignore[attr-defined]
+            return self.loss(params, X, np.argmax(Y, axis=0), setting[2])  # type: ignore[attr-defined]
         return self._network(setting).loss(params, X, Y)
 
     def network_loss_derivative(self, setting: Setting, params: Params, AL: np.ndarray, Y: np.ndarray) -> Any:
@@ -87,7 +87,7 @@ class NetworkOperations:
         """dW1..dWL, db1..dbL from the target's backward, given its own forward pass's cache."""
         if self._classic_fallback(setting, "backward"):
             cache = self.forward(params, X)  # type: ignore[attr-defined]
-            return self.backward(params, X, np.argmax(Y, axis=0), cache)  # type: ignore[attr-defined]
+            return self.backward(params, X, np.argmax(Y, axis=0), cache, setting[2])  # type: ignore[attr-defined]
         return self._network(setting).backward(params, X, Y)
 
     def network_update(

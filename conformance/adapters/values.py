@@ -34,17 +34,16 @@ def cache_values(cache: Any) -> dict[str, Any]:
     return {**activations, "cache": activations}
 
 
-CLASSIC_OPTIONS = {"l2": 0.0, "lr_decay": 1.0}
-"""The classic network's training options, for a function that takes them: no L2 term (``reg=0``), no
-decay of the learning rate (``learning_rate_decay=1``, the factor it is multiplied by)."""
-
-
-def batch_values(X: np.ndarray | None, y: Any, n_out: int = DEFAULT_CLASSES) -> dict[str, Any]:
+def batch_values(
+    X: np.ndarray | None, y: Any, n_out: int = DEFAULT_CLASSES, l2: float = 0.0
+) -> dict[str, Any]:
     """X, the labels ``Y`` (m,), the same as ``Y_onehot`` (n_out, m) in X's float dtype, m, and the
-    CLASSIC_OPTIONS."""
+    training options a function may take: the L2 strength ``l2`` of the network checked (0 for the
+    classic one) and no decay of the learning rate (``learning_rate_decay=1``, the factor it is
+    multiplied by)."""
     dtype = X.dtype if X is not None and np.issubdtype(X.dtype, np.floating) else np.dtype(np.float64)
     m = X.shape[1] if X is not None and X.ndim == 2 else np.size(y)
-    return {"X": X, "Y": y, "Y_onehot": one_hot_columns(y, n_out, dtype), "m": m, **CLASSIC_OPTIONS}
+    return {"X": X, "Y": y, "Y_onehot": one_hot_columns(y, n_out, dtype), "m": m, "l2": l2, "lr_decay": 1.0}
 
 
 def class_count(params: Mapping[str, np.ndarray]) -> int:
